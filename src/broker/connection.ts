@@ -1,0 +1,106 @@
+/**
+ * @module A RabbitMQ connection that comes back. One connect attempt at a time; reconnection is driven
+ * by `close`, with capped exponential backoff, and each new connection is handed to `onConnected` so the
+ * owner re-creates its channels, re-asserts topology and re-registers consumers. Access refused and
+ * similar irrecoverable answers at the first connect fail fast instead of retrying forever.
+ */
+import amqp, { type ChannelModel } from 'amqplib';
+import type { Logger } from '../core/logger.js';
+import { redact } from '../core/redact.js';
+import { backoffMs, sleep } from '../core/time.js';
+
+export interface BrokerConnectionOptions {
+  readonly url: string;
+  readonly name: string;
+  readonly logger: Logger;
+  /** Called for every new connection; an error here closes the connection and a new one is tried. */
+  readonly onConnected: (connection: ChannelModel) => Promise<void>;
+  readonly onDisconnected?: (error: Error | undefined) => void;
+}
+
+export class BrokerConnection {
+  readonly #options: BrokerConnectionOptions;
+  readonly #stop = new AbortController();
+  #connection: ChannelModel | undefined;
+  #loop: Promise<void> | undefined;
+  #firstConnect: { resolve: () => void; reject: (error: Error) => void } | undefined;
+
+  constructor(options: BrokerConnectionOptions) {
+    this.#options = options;
+  }
+
+  get connected(): boolean {
+    return this.#connection !== undefined;
+  }
+
+  /** Resolves once connected the first time; rejects if the first attempt fails irrecoverably. */
+  start(): Promise<void> {
+    const first = new Promise<void>((resolve, reject) => {
+      this.#firstConnect = { resolve, reject };
+    });
+    this.#loop ??= this.#run();
+    return first;
+  }
+
+  async close(): Promise<void> {
+    this.#stop.abort();
+    const connection = this.#connection;
+    this.#connection = undefined;
+    if (connection) await connection.close().catch(() => undefined);
+    await this.#loop?.catch(() => undefined);
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!this.#stop.signal.aborted) {
+      let connection: ChannelModel;
+      try {
+        connection = await amqp.connect(this.#options.url, { clientProperties: { connection_name: this.#options.name } });
+      } catch (error) {
+        failures++;
+        if (failures === 1 && isIrrecoverable(error)) {
+          this.#firstConnect?.reject(new Error(`RabbitMQ refused the connection: ${redact((error as Error).message)}`));
+          return;
+        }
+        await this.#pause(failures, error as Error);
+        continue;
+      }
+      const closed = new Promise<Error | undefined>((resolve) => {
+        connection.once('close', (error?: Error) => resolve(error));
+      });
+      // An unhandled 'error' event would end the process; 'close' follows it and drives the reconnect.
+      connection.on('error', (error: Error) => this.#options.logger.warn('broker connection error', { error: redact(error.message) }));
+      try {
+        await this.#options.onConnected(connection);
+      } catch (error) {
+        this.#options.logger.warn('broker set-up failed; reconnecting', { error: redact((error as Error).message) });
+        await connection.close().catch(() => undefined);
+        failures++;
+        await this.#pause(failures, error as Error);
+        continue;
+      }
+      this.#connection = connection;
+      failures = 0;
+      // The first connection is part of starting up; a reconnection is news.
+      this.#options.logger.log(this.#firstConnect ? 'debug' : 'info', 'connected to RabbitMQ');
+      this.#firstConnect?.resolve();
+      this.#firstConnect = undefined;
+      const error = await closed;
+      this.#connection = undefined;
+      if (this.#stop.signal.aborted) return;
+      this.#options.logger.warn('broker connection lost; reconnecting', { error: error ? redact(error.message) : 'closed' });
+      this.#options.onDisconnected?.(error);
+    }
+  }
+
+  async #pause(failures: number, error: Error): Promise<void> {
+    const delay = backoffMs(failures, 500, 10_000);
+    this.#options.logger.warn('cannot reach RabbitMQ; retrying', { inMs: delay, error: redact(error.message) });
+    await sleep(delay, this.#stop.signal).catch(() => undefined);
+  }
+}
+
+function isIrrecoverable(error: unknown): boolean {
+  const message = String((error as Error | undefined)?.message ?? '');
+  return /ACCESS_REFUSED|403|NOT_ALLOWED|530|authentication/i.test(message);
+}

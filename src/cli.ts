@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/** @module The `baton` command: publish, processor, dashboard, dev. */
+import { Command, Option } from 'commander';
+import { createLogger } from './core/logger.js';
+import { BatonError, ConfigError } from './core/errors.js';
+import { redact } from './core/redact.js';
+import type { SettingKey } from './core/config.js';
+import { addSettingOptions, configFrom, intOption, textOption } from './cli/setting-options.js';
+import { runPublish } from './publisher/publish-command.js';
+import { runProcessor } from './processor/processor-command.js';
+
+const COMMON: SettingKey[] = ['amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
+const PROCESSOR: SettingKey[] = [
+  ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
+  'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'handlers',
+];
+const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'dashboardToken'];
+
+const program = new Command('baton')
+  .description('Distributed job processor: RabbitMQ delivery, Azure blob leases, Azure Table audit trail')
+  .showHelpAfterError('(run with --help for usage)');
+
+const publish = program
+  .command('publish')
+  .description('Publish jobs. On a terminal with no job flags: the interactive console. Otherwise publishes without prompting.')
+  .addOption(intOption('--count <n>', 'number of jobs to publish (default 1)', 1, 1_000_000, 'BATON_PUBLISH_COUNT'))
+  .addOption(textOption('--name <text>', 'job name (default: a generated demo name)', 'BATON_PUBLISH_NAME'))
+  .addOption(textOption('--description <text>', 'job description', 'BATON_PUBLISH_DESCRIPTION'))
+  .addOption(textOption('--type <type>', 'handler type (default steps)', 'BATON_PUBLISH_TYPE'))
+  .addOption(intOption('--steps <n>', 'steps of the steps handler', 0, 10_000, 'BATON_PUBLISH_STEPS'))
+  .addOption(intOption('--step-ms <ms>', 'milliseconds per step', 0, 3_600_000, 'BATON_PUBLISH_STEP_MS'))
+  .addOption(intOption('--fail-times <k>', 'the first K attempts throw', 0, 1000, 'BATON_PUBLISH_FAIL_TIMES'))
+  .addOption(textOption('--lock-key <key>', 'jobs sharing a lock key never run at the same time', 'BATON_PUBLISH_LOCK_KEY'))
+  .addOption(textOption('--job-id <id>', 'the job id (only with --count 1)', 'BATON_PUBLISH_JOB_ID'))
+  .addOption(intOption('--max-attempts <n>', 'failed attempts before the job is dead-lettered', 1, 100, 'BATON_PUBLISH_MAX_ATTEMPTS'))
+  .addOption(textOption('--file <path>', 'newline-delimited JSON job requests; - for stdin', 'BATON_PUBLISH_FILE'))
+  .addOption(new Option('--json', 'print one JSON object per published job instead of the bare jobId').env('BATON_PUBLISH_JSON'));
+addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, command: Command) => {
+  const config = configFrom(command, COMMON);
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  if (opts.jobId !== undefined && opts.count !== undefined && opts.count !== 1) {
+    throw new ConfigError('--job-id (BATON_PUBLISH_JOB_ID) goes only with --count 1');
+  }
+  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey'].some((k) => opts[k] !== undefined)) {
+    throw new ConfigError('--file takes its jobs from the file; put per-job values on its lines instead of flags');
+  }
+  const summary = await runPublish({
+    config,
+    logger,
+    json: Boolean(opts.json),
+    ...(typeof opts.file === 'string' ? { file: opts.file } : {}),
+    flags: {
+      count: (opts.count as number | undefined) ?? 1,
+      ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts']) as object),
+    },
+  });
+  if (summary.published > 1) {
+    process.stderr.write(`published ${summary.published} jobs in ${summary.seconds.toFixed(2)} s (${Math.round(summary.published / summary.seconds)} jobs/s)\n`);
+  }
+  if (summary.invalid > 0 || summary.failed > 0) process.exitCode = 1;
+});
+
+const processor = program.command('processor').description('Run one processor instance until SIGINT/SIGTERM.');
+addSettingOptions(processor, PROCESSOR).action(async (_opts: unknown, command: Command) => {
+  const config = configFrom(command, PROCESSOR);
+  await runProcessor(config, createLogger({ level: config.logLevel, format: config.logFormat }));
+});
+
+const dashboard = program.command('dashboard').description('Serve the dashboard and the REST audit API.');
+addSettingOptions(dashboard, DASHBOARD).action(async (_opts: unknown, command: Command) => {
+  const config = configFrom(command, DASHBOARD);
+  const { runDashboard } = await import('./dashboard/dashboard-command.js');
+  await runDashboard(config, createLogger({ level: config.logLevel, format: config.logFormat }));
+});
+
+program
+  .command('dev')
+  .description('The whole system on one machine: embedded Azurite, the dashboard and two processors.')
+  .action(() => {
+    process.stderr.write('baton dev is coming in a later issue; run `baton processor` and `baton dashboard` for now.\n');
+  });
+
+function pickDefined(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`baton: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (error instanceof BatonError) {
+    process.stderr.write(`baton: ${redact(error.message)}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`baton: ${redact((error as Error).stack ?? String(error))}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,42 @@
+/** @module Audit events: the statuses of the contract and the shape served by the REST API. */
+import { z } from 'zod';
+import { jobIdSchema } from './job-request.js';
+
+export const AUDIT_STATUSES = [
+  'Queued',
+  'Started',
+  'Step',
+  'Completed',
+  'Failed',
+  'Retrying',
+  'DeadLettered',
+  'Deferred',
+  'Duplicate',
+  'Cancelled',
+  'LeaseLost',
+  'Rejected',
+] as const;
+
+export type AuditStatus = (typeof AUDIT_STATUSES)[number];
+
+/** The statuses that end an attempt; every attempt begins with `Started` and ends with exactly one of these. */
+export const ATTEMPT_END_STATUSES = ['Completed', 'Failed', 'Cancelled', 'LeaseLost'] as const satisfies readonly AuditStatus[];
+
+export const auditEventSchema = z.object({
+  jobId: jobIdSchema,
+  eventId: z.string(),
+  status: z.enum(AUDIT_STATUSES),
+  message: z.string(),
+  timestamp: z.iso.datetime(),
+  processorId: z.string(),
+  attempt: z.number().int().min(0),
+  step: z.number().int().min(0).optional(),
+  totalSteps: z.number().int().min(0).optional(),
+  /** Not in the contract's minimum: lets lists show the job's name without a second lookup. */
+  jobName: z.string().optional(),
+});
+
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+/** An event before storage gives it an id. */
+export type NewAuditEvent = Omit<AuditEvent, 'eventId'>;

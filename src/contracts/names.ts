@@ -1,0 +1,35 @@
+/** @module Names derived from a namespace: every queue, container and table Baton touches. */
+
+/** `BATON_NAMESPACE`: a lowercase letter, then 2–19 lowercase letters or digits. */
+export const NAMESPACE_PATTERN = /^[a-z][a-z0-9]{2,19}$/;
+
+export interface Names {
+  readonly namespace: string;
+  /** The durable queue processors consume; producers publish here via the default exchange. */
+  readonly jobsQueue: string;
+  /** Durable dead-letter queue: messages that will never be processed, reason in `x-baton-reason`. */
+  readonly deadQueue: string;
+  /** Blob container holding one lock blob per lock key. */
+  readonly locksContainer: string;
+  /** Table with one partition per job: its events plus a `state` row used for fencing. */
+  readonly auditTable: string;
+  /** Table indexing every event by time (inverted keys) so "recent events" never scans history. */
+  readonly recentTable: string;
+  /** Delay queue for one delay length; messages dead-letter back to `jobsQueue` when they expire. */
+  delayQueue(delayMs: number): string;
+}
+
+export function namesFor(namespace: string): Names {
+  if (!NAMESPACE_PATTERN.test(namespace)) {
+    throw new RangeError(`namespace "${namespace}" must match ${NAMESPACE_PATTERN}`);
+  }
+  return Object.freeze({
+    namespace,
+    jobsQueue: `${namespace}.jobs`,
+    deadQueue: `${namespace}.jobs.dead`,
+    locksContainer: `${namespace}-locks`,
+    auditTable: `${namespace}audit`,
+    recentTable: `${namespace}recent`,
+    delayQueue: (delayMs: number) => `${namespace}.delay.${delayMs}ms`,
+  });
+}

@@ -1,0 +1,85 @@
+/** @module Typed errors: expected outcomes are values elsewhere; these are the unexpected, each with a code. */
+
+export type BatonErrorCode =
+  | 'CONFIG_INVALID'
+  | 'LEASE_LOST'
+  | 'JOB_CANCELLED'
+  | 'JOB_UNRECOVERABLE'
+  | 'PUBLISH_FAILED'
+  | 'BROKER_UNREACHABLE'
+  | 'STORAGE_UNREACHABLE'
+  | 'HANDLER_INVALID'
+  | 'INPUT_INVALID'
+  | 'ATTEMPT_FENCED';
+
+export class BatonError extends Error {
+  readonly code: BatonErrorCode;
+  constructor(code: BatonErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A setting was refused: printed without a stack, exit code 2. */
+export class ConfigError extends BatonError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
+}
+
+/** The attempt's lease could not be kept; `endedAt` is the lease's last valid instant as the processor knew it. */
+export class LeaseLostError extends BatonError {
+  constructor(
+    message: string,
+    readonly endedAt: Date,
+  ) {
+    super('LEASE_LOST', message);
+  }
+}
+
+/** The attempt was stopped because its processor is shutting down. */
+export class JobCancelledError extends BatonError {
+  constructor(message = 'processor is shutting down') {
+    super('JOB_CANCELLED', message);
+  }
+}
+
+/** Thrown by a handler for a failure no retry can fix: the job is dead-lettered at once. */
+export class UnrecoverableJobError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('JOB_UNRECOVERABLE', message, options);
+  }
+}
+
+/** A message was not confirmed by the broker (nacked, unroutable, channel closed or timed out). */
+export class PublishError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PUBLISH_FAILED', message, options);
+  }
+}
+
+/**
+ * An audit write of an attempt was refused because the job's state row moved on (another attempt
+ * started, or the job finished): the table's ETag is the fencing token, and this attempt no longer holds it.
+ */
+export class FencedError extends BatonError {
+  constructor(message = 'the job has moved on to another attempt') {
+    super('ATTEMPT_FENCED', message);
+  }
+}
+
+/** Handlers may throw anything; the rest of Baton deals only in Error. */
+export function coerceError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  if (typeof thrown === 'string') return new Error(thrown);
+  try {
+    return new Error(`non-error thrown: ${JSON.stringify(thrown)}`);
+  } catch {
+    return new Error(`non-error thrown: ${String(thrown)}`);
+  }
+}
+
+export function errorMessage(thrown: unknown): string {
+  return coerceError(thrown).message;
+}

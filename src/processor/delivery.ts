@@ -1,0 +1,95 @@
+/**
+ * @module One message as the processor sees it, with the only ways to settle it. Settling twice, or on
+ * a channel that has closed, is a channel error in AMQP; here the second call is ignored and a closed
+ * channel means the broker has already put the message back.
+ */
+import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import { publishConfirmed } from '../broker/confirm-publish.js';
+
+export type MessageHeaders = Record<string, unknown>;
+
+/** Headers Baton sets on messages it republishes. */
+export const HEADER = {
+  /** How many times processors have sent this message on (delays, deferrals). */
+  hops: 'x-baton-hops',
+  reason: 'x-baton-reason',
+  deadLetteredAt: 'x-baton-dead-lettered-at',
+  processorId: 'x-baton-processor-id',
+  jobId: 'x-baton-job-id',
+} as const;
+
+export class Delivery {
+  readonly body: Buffer;
+  readonly headers: MessageHeaders;
+  readonly redelivered: boolean;
+  readonly #message: ConsumeMessage;
+  readonly #channel: Channel;
+  readonly #confirm: ConfirmChannel;
+  #settled = false;
+
+  constructor(message: ConsumeMessage, channel: Channel, confirm: ConfirmChannel) {
+    this.#message = message;
+    this.#channel = channel;
+    this.#confirm = confirm;
+    this.body = message.content;
+    this.headers = (message.properties.headers ?? {}) as MessageHeaders;
+    this.redelivered = message.fields.redelivered;
+  }
+
+  /** Never redelivered by the broker and never sent on by a processor: the message as its producer sent it. */
+  get isFirstDelivery(): boolean {
+    return !this.redelivered && this.headers[HEADER.hops] === undefined;
+  }
+
+  get hops(): number {
+    const hops = Number(this.headers[HEADER.hops] ?? 0);
+    return Number.isFinite(hops) ? hops : 0;
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  ack(): void {
+    this.#settle(() => this.#channel.ack(this.#message));
+  }
+
+  /** Back to the queue now (shutdown, lost lease): not a retry loop, since the next delivery goes through the lease. */
+  requeue(): void {
+    this.#settle(() => this.#channel.nack(this.#message, false, true));
+  }
+
+  /**
+   * Sends a copy of the message to `queue` (a delay queue, or the dead-letter queue) with extra
+   * headers, and waits for the broker's confirm. The caller acks the original afterwards: a crash in
+   * between leaves two copies (at-least-once), never none.
+   */
+  async sendOn(queue: string, headers: MessageHeaders): Promise<void> {
+    const { properties } = this.#message;
+    const options: Options.Publish = {
+      contentType: properties.contentType,
+      contentEncoding: properties.contentEncoding,
+      messageId: properties.messageId,
+      correlationId: properties.correlationId,
+      timestamp: properties.timestamp,
+      appId: properties.appId,
+      type: properties.type,
+      headers: { ...this.headers, ...headers, [HEADER.hops]: this.hops + 1 },
+    };
+    await publishConfirmed(this.#confirm, queue, this.body, stripUndefined(options));
+  }
+
+  #settle(action: () => void): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    try {
+      action();
+    } catch {
+      // The channel closed: the broker has already returned this message to the queue.
+    }
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,78 @@
+/**
+ * @module Turning flags and NDJSON lines into job requests. Flags and file lines share one vocabulary
+ * (the job request); a missing jobId is generated, and every line is validated with the contract's schema.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { validateJobRequest, type JobRequest } from '../contracts/job-request.js';
+import { demoJob } from './demo-job.js';
+
+export interface JobFlags {
+  readonly count: number;
+  readonly name?: string;
+  readonly description?: string;
+  readonly type?: string;
+  readonly steps?: number;
+  readonly stepMs?: number;
+  readonly failTimes?: number;
+  readonly lockKey?: string;
+  readonly jobId?: string;
+  readonly maxAttempts?: number;
+}
+
+export type InputLine = { readonly ok: true; readonly job: JobRequest; readonly line: number } | { readonly ok: false; readonly reason: string; readonly line: number };
+
+/** Jobs described by flags; `--job-id` only goes with a count of 1 (checked by the caller). */
+export function jobsFromFlags(flags: JobFlags): JobRequest[] {
+  const jobs: JobRequest[] = [];
+  for (let i = 0; i < flags.count; i++) {
+    const demo = demoJob();
+    const params = {
+      ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
+      ...(flags.stepMs !== undefined ? { stepMs: flags.stepMs } : {}),
+      ...(flags.failTimes !== undefined ? { failTimes: flags.failTimes } : {}),
+    };
+    const request = {
+      jobId: flags.jobId ?? randomUUID(),
+      jobName: flags.name ?? demo.jobName,
+      description: flags.description ?? demo.description,
+      type: flags.type ?? 'steps',
+      ...(flags.lockKey !== undefined ? { lockKey: flags.lockKey } : {}),
+      ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
+      processingParameters: flags.type && flags.type !== 'steps' ? params : { ...demo.processingParameters, ...params },
+    };
+    const parsed = validateJobRequest(request);
+    if (!parsed.ok) throw new RangeError(parsed.reason);
+    jobs.push(parsed.job);
+  }
+  return jobs;
+}
+
+/** Parses one NDJSON line; blank lines are skipped by the reader. */
+export function parseJobLine(text: string, line: number): InputLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, line, reason: `not JSON: ${(error as Error).message}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, line, reason: 'not a JSON object' };
+  }
+  const withId = 'jobId' in value ? value : { ...value, jobId: randomUUID() };
+  const parsed = validateJobRequest(withId);
+  return parsed.ok ? { ok: true, line, job: parsed.job } : { ok: false, line, reason: parsed.reason };
+}
+
+/** Reads NDJSON job requests from a path, or stdin for `-`. */
+export async function* readJobLines(path: string): AsyncGenerator<InputLine> {
+  const input = path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let number = 0;
+  for await (const text of lines) {
+    number++;
+    if (text.trim() === '') continue;
+    yield parseJobLine(text, number);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * @module `baton publish` without prompting: jobs from flags or an NDJSON file, published with
+ * confirms; one jobId (or JSON object) per line on stdout, in input order; problems on stderr.
+ */
+import os from 'node:os';
+import type { Config } from '../core/config.js';
+import type { Logger } from '../core/logger.js';
+import type { JobRequest } from '../contracts/job-request.js';
+import { jobsFromFlags, readJobLines, type InputLine, type JobFlags } from './job-input.js';
+import { Publisher, type PublishedJob } from './publisher.js';
+
+/** Jobs in flight at once: enough to keep the broker and the table busy, few enough to bound memory. */
+const WINDOW = 256;
+
+export interface PublishRun {
+  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace'>;
+  readonly logger: Logger;
+  readonly flags: JobFlags;
+  readonly file?: string;
+  readonly json: boolean;
+  readonly out?: NodeJS.WritableStream;
+  readonly err?: NodeJS.WritableStream;
+  /** Called after each confirmed job (progress display). */
+  readonly onPublished?: (count: number) => void;
+}
+
+export interface PublishSummary {
+  readonly published: number;
+  readonly invalid: number;
+  readonly failed: number;
+  readonly seconds: number;
+}
+
+export async function runPublish(run: PublishRun): Promise<PublishSummary> {
+  const out = run.out ?? process.stdout;
+  const err = run.err ?? process.stderr;
+  const publisher = new Publisher({ ...run.config, publisherId: `publisher-${os.hostname()}-${process.pid}`, logger: run.logger });
+  await publisher.start();
+  const startedAt = performance.now();
+  let published = 0;
+  let invalid = 0;
+  let failed = 0;
+  const window: Array<Promise<PublishedJob | Error>> = [];
+
+  const drainOne = async () => {
+    const result = await window.shift();
+    if (result instanceof Error) {
+      failed++;
+      err.write(`error: ${result.message}\n`);
+    } else if (result) {
+      published++;
+      out.write(run.json ? `${JSON.stringify(result)}\n` : `${result.jobId}\n`);
+      if (!result.audited) err.write(`warning: job ${result.jobId} was published but its Queued event was not recorded\n`);
+      run.onPublished?.(published);
+    }
+  };
+  const submit = async (job: JobRequest) => {
+    window.push(publisher.publish(job).catch((error: unknown) => new Error(`job ${job.jobId} not published: ${(error as Error).message}`)));
+    if (window.length >= WINDOW) await drainOne();
+  };
+
+  try {
+    const inputs: AsyncIterable<InputLine> | Iterable<InputLine> = run.file
+      ? readJobLines(run.file)
+      : jobsFromFlags(run.flags).map((job, i): InputLine => ({ ok: true, job, line: i + 1 }));
+    for await (const input of inputs) {
+      if (!input.ok) {
+        invalid++;
+        err.write(`line ${input.line}: ${input.reason}\n`);
+        continue;
+      }
+      await submit(input.job);
+    }
+    while (window.length > 0) await drainOne();
+  } finally {
+    await publisher.close();
+  }
+  return { published, invalid, failed, seconds: (performance.now() - startedAt) / 1000 };
+}

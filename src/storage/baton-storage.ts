@@ -1,0 +1,47 @@
+/** @module Everything Baton keeps in Azure Storage for one namespace, opened and created in one place. */
+import type { Names } from '../contracts/names.js';
+import type { Logger } from '../core/logger.js';
+import { AuditStore } from './audit-store.js';
+import { BlobLeaseStore } from './blob-lease-store.js';
+import { createStorageClients, type StorageClients } from './clients.js';
+import { isConflict } from './azure-errors.js';
+import { RecentIndex } from './recent-index.js';
+import type { RequestCounter } from './request-counter.js';
+
+export interface BatonStorage {
+  readonly clients: StorageClients;
+  readonly leases: BlobLeaseStore;
+  readonly audit: AuditStore;
+  readonly index: RecentIndex;
+  /** Writes what is still queued for the index. */
+  close(): Promise<void>;
+}
+
+export function openStorage(connectionString: string, names: Names, options: { logger?: Logger; counter?: RequestCounter } = {}): BatonStorage {
+  const clients = createStorageClients(connectionString, options.counter);
+  const index = new RecentIndex(clients.table(names.recentTable), options.logger ? { logger: options.logger } : {});
+  return {
+    clients,
+    leases: new BlobLeaseStore(clients.blobService, names.locksContainer),
+    audit: new AuditStore(clients.table(names.auditTable), index),
+    index,
+    close: () => index.close(),
+  };
+}
+
+/** Creates the container and tables if they are missing (idempotent; several processes may race here). */
+export async function ensureStorage(storage: BatonStorage, names: Names): Promise<void> {
+  await storage.leases.ensureContainer();
+  for (const table of [names.auditTable, names.recentTable]) {
+    try {
+      await storage.clients.table(table).createTable();
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+  }
+}
+
+/** One cheap request per service: used by health checks. */
+export async function pingStorage(storage: BatonStorage, names: Names, signal?: AbortSignal): Promise<void> {
+  await storage.clients.blobService.getContainerClient(names.locksContainer).exists({ abortSignal: signal });
+}

@@ -1,0 +1,37 @@
+/** @module Keys for audit rows: sortable event ids, and inverted time keys for the newest-first index. */
+import { randomBytes } from 'node:crypto';
+
+const MAX_MS = 9_999_999_999_999;
+/** Width of one partition of the recent-events index. */
+export const INDEX_BUCKET_MS = 10 * 60 * 1000;
+
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * A new event id: `<13-digit ms>-<6-digit counter>-<8 hex>`. Ids sort by time within a job's
+ * partition and never repeat in one process (the counter); the random part keeps processes apart.
+ * Returns the millisecond it was stamped with, which is never earlier than the previous one here.
+ */
+export function newEventId(atMs: number = Date.now()): { eventId: string; ms: number } {
+  const ms = Math.max(atMs, lastMs);
+  lastMs = ms;
+  counter = (counter + 1) % 1_000_000;
+  const eventId = `${String(ms).padStart(13, '0')}-${String(counter).padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
+  return { eventId, ms };
+}
+
+/** An event id for an instant in the past (a LeaseLost dated at the lease's end), unaffected by the clock above. */
+export function eventIdAt(ms: number): string {
+  counter = (counter + 1) % 1_000_000;
+  return `${String(ms).padStart(13, '0')}-${String(counter).padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
+}
+
+export function invertedMs(ms: number): string {
+  return String(MAX_MS - ms).padStart(13, '0');
+}
+
+/** Partition of the index holding events at `ms`; newer buckets sort first. */
+export function indexPartition(ms: number): string {
+  return invertedMs(Math.floor(ms / INDEX_BUCKET_MS) * INDEX_BUCKET_MS);
+}
