@@ -7,20 +7,31 @@ import { randomUUID } from 'node:crypto';
 import type { ConfirmChannel, Options } from 'amqplib';
 import { PublishError } from '../core/errors.js';
 
-const returnedIds = new WeakMap<ConfirmChannel, Set<string>>();
+interface ChannelWatch {
+  /** Ids the broker returned as unroutable; it sends basic.return before the confirm of the same message. */
+  readonly returned: Set<string>;
+  /** Rejecters of publishes still waiting for their confirm; a closing channel fails them all. */
+  readonly pending: Set<(error: Error) => void>;
+}
 
-function watchReturns(channel: ConfirmChannel): Set<string> {
-  let ids = returnedIds.get(channel);
-  if (!ids) {
-    const set = new Set<string>();
-    ids = set;
-    returnedIds.set(channel, set);
-    // The broker sends basic.return before the confirm of the same message, so the confirm callback sees it.
+const watches = new WeakMap<ConfirmChannel, ChannelWatch>();
+
+/** One 'return' and one 'close' listener per channel, however many publishes are in flight. */
+function watch(channel: ConfirmChannel): ChannelWatch {
+  let state = watches.get(channel);
+  if (!state) {
+    const created: ChannelWatch = { returned: new Set(), pending: new Set() };
+    state = created;
+    watches.set(channel, created);
     channel.on('return', (message: { properties: { messageId?: string } }) => {
-      if (message.properties.messageId) set.add(message.properties.messageId);
+      if (message.properties.messageId) created.returned.add(message.properties.messageId);
+    });
+    channel.on('close', () => {
+      for (const reject of created.pending) reject(new PublishError('channel closed before the broker confirmed the message'));
+      created.pending.clear();
     });
   }
-  return ids;
+  return state;
 }
 
 export async function publishConfirmed(
@@ -30,7 +41,7 @@ export async function publishConfirmed(
   options: Options.Publish = {},
   timeoutMs = 30_000,
 ): Promise<void> {
-  const returned = watchReturns(channel);
+  const state = watch(channel);
   const messageId = options.messageId ?? randomUUID();
   await new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -38,13 +49,12 @@ export async function publishConfirmed(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      channel.off('close', onClose);
+      state.pending.delete(finish);
       if (error) reject(error);
       else resolve();
     };
-    const onClose = () => finish(new PublishError(`channel closed before the broker confirmed a message to ${queue}`));
     const timer = setTimeout(() => finish(new PublishError(`broker did not confirm a message to ${queue} within ${timeoutMs} ms`)), timeoutMs);
-    channel.once('close', onClose);
+    state.pending.add(finish);
     try {
       channel.sendToQueue(
         queue,
@@ -52,7 +62,7 @@ export async function publishConfirmed(
         { persistent: true, mandatory: true, contentType: 'application/json', ...options, messageId },
         (error: unknown) => {
           if (error) return finish(new PublishError(`broker refused a message to ${queue}`, { cause: error }));
-          if (returned.delete(messageId)) return finish(new PublishError(`broker could not route a message to ${queue}`));
+          if (state.returned.delete(messageId)) return finish(new PublishError(`broker could not route a message to ${queue}`));
           finish();
         },
       );
