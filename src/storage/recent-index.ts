@@ -4,7 +4,7 @@
  * written behind, batched per partition (up to 100 per transaction); the per-job partitions stay the
  * source of truth, so a crash can cost the index at most one flush interval of rows.
  */
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { AuditEvent } from '../contracts/audit-event.js';
 import type { Logger } from '../core/logger.js';
 import { indexPartition, invertedMs } from './event-keys.js';
@@ -50,6 +50,24 @@ export class RecentIndex {
   async recent(limit: number): Promise<AuditEvent[]> {
     const events: AuditEvent[] = [];
     const pages = this.#table.listEntities<Record<string, unknown>>().byPage({ maxPageSize: Math.min(limit, 1000) });
+    for await (const page of pages) {
+      for (const entity of page) {
+        events.push(eventFromEntity(entity));
+        if (events.length >= limit) return events;
+      }
+    }
+    return events;
+  }
+
+  /**
+   * Events stamped at or after `fromMs`, newest first, at most `limit`. Reads only the partitions of that
+   * window: the newest buckets sort first, so the PartitionKey bound stops the scan at `fromMs`'s bucket,
+   * and the RowKey bound (inverted time) cuts that bucket at `fromMs`.
+   */
+  async since(fromMs: number, limit: number): Promise<AuditEvent[]> {
+    const filter = odata`PartitionKey le ${indexPartition(fromMs)} and RowKey lt ${invertedMs(fromMs - 1)}`;
+    const events: AuditEvent[] = [];
+    const pages = this.#table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(limit, 1000) });
     for await (const page of pages) {
       for (const entity of page) {
         events.push(eventFromEntity(entity));

@@ -1,0 +1,73 @@
+/**
+ * @module createApp(deps): the dashboard's Hono app — REST audit API, live stream, health, metrics and the
+ * page. A pure factory: it never listens (server.ts does), so tests call `app.request()` with no port.
+ */
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { isTransient, statusOf } from '../storage/azure-errors.js';
+import type { DashboardDeps } from './deps.js';
+import { HttpError } from './http-error.js';
+import { CONTENT_SECURITY_POLICY } from './page.js';
+import { mountActionRoutes } from './routes/actions.js';
+import { mountJobRoutes } from './routes/jobs.js';
+import { mountPageRoutes } from './routes/page.js';
+import { mountStreamRoute } from './routes/stream.js';
+import { mountSystemRoutes } from './routes/system.js';
+
+export function createApp(deps: DashboardDeps): Hono {
+  const app = new Hono();
+  app.use('*', measured(deps));
+  app.use('*', secured);
+  mountJobRoutes(app, deps);
+  mountStreamRoute(app, deps);
+  mountSystemRoutes(app, deps);
+  mountActionRoutes(app, deps);
+  mountPageRoutes(app, deps);
+  app.notFound((c) => c.json({ error: 'not found', code: 'not_found' }, 404));
+  app.onError((error, c) => errorResponse(error, c, deps.logger));
+  return app;
+}
+
+/** Counts and times every request by its route pattern (never the raw path: ids would explode the labels). */
+function measured(deps: DashboardDeps): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const pattern = routePath(c, -1);
+    const route = pattern === '*' || pattern === '' ? 'unmatched' : pattern;
+    deps.metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    deps.metrics.latency.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
+  };
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+};
+
+const secured: MiddlewareHandler = async (c, next) => {
+  await next();
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  if (c.req.path.startsWith('/api/') && !c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
+};
+
+/**
+ * The one place errors become responses. HttpError is an answer; an Azure request that got no answer (or
+ * a 5xx) is a 503; anything else is a bug: logged, and an opaque 500 that leaks nothing.
+ */
+function errorResponse(error: Error, c: Context, logger: Logger): Response {
+  if (error instanceof HttpError) return c.json({ error: error.message, code: error.code }, error.status);
+  if ((error.name === 'RestError' && isTransient(error)) || error.name === 'AbortError') {
+    logger.warn('storage unavailable', { path: c.req.path, status: statusOf(error), error: errorMessage(error) });
+    return c.json({ error: 'storage unavailable', code: 'storage_unavailable' }, 503);
+  }
+  logger.error('request failed', { method: c.req.method, path: c.req.path, error: error.stack ?? errorMessage(error) });
+  return c.json({ error: 'internal error', code: 'internal' }, 500);
+}

@@ -1,0 +1,100 @@
+/**
+ * @module Builds everything the dashboard app needs for one namespace — storage, the live feed, snapshots,
+ * metrics, health checks, the broker probe and (with a token) the demo action — and closes it in reverse.
+ */
+import { namesFor, type Names } from '../contracts/names.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
+import { BrokerProbe } from './broker-probe.js';
+import { DashboardMetrics } from './dashboard-metrics.js';
+import { DemoActions } from './demo-actions.js';
+import type { DashboardDeps } from './deps.js';
+import { EventFeed, type EventFeedOptions } from './event-feed.js';
+import type { Health } from './schemas.js';
+import { Snapshots } from './snapshot.js';
+import { loadAssets } from './static-assets.js';
+
+export interface DashboardOptions {
+  readonly storageConnectionString: string;
+  readonly amqpUrl: string;
+  readonly namespace: string;
+  readonly token: string | undefined;
+  readonly logger: Logger;
+  readonly feed?: EventFeedOptions;
+  readonly heartbeatMs?: number;
+}
+
+export interface DashboardServices {
+  readonly deps: DashboardDeps;
+  readonly storage: BatonStorage;
+  close(): Promise<void>;
+}
+
+const HEALTH_TIMEOUT_MS = 3000;
+
+export async function openDashboard(options: DashboardOptions): Promise<DashboardServices> {
+  const { logger } = options;
+  const names = namesFor(options.namespace);
+  const storage = openStorage(options.storageConnectionString, names, { logger });
+  try {
+    await ensureStorage(storage, names);
+  } catch (error) {
+    // Serve anyway: /health reports storage down until it answers, and the API answers 503 meanwhile.
+    logger.warn('storage not reachable at start-up', { error: errorMessage(error) });
+  }
+  const broker = new BrokerProbe({ url: options.amqpUrl, names, logger });
+  broker.start();
+  const snapshots = new Snapshots(storage.index, { queues: () => broker.depths() });
+  const feed = new EventFeed(storage.index, { ...options.feed, logger });
+  const actions = options.token
+    ? new DemoActions({ token: options.token, amqpUrl: options.amqpUrl, storageConnectionString: options.storageConnectionString, namespace: options.namespace, logger })
+    : undefined;
+  const shutdown = new AbortController();
+  const deps: DashboardDeps = {
+    names, logger, audit: storage.audit, index: storage.index, feed, snapshots, actions,
+    metrics: new DashboardMetrics(storage.clients.counter, () => snapshots.get()),
+    health: () => checkHealth(storage, names, broker),
+    assets: loadAssets(),
+    shutdown: shutdown.signal,
+    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+  };
+  return {
+    deps,
+    storage,
+    async close() {
+      shutdown.abort();
+      feed.close();
+      await actions?.close();
+      await broker.close();
+      await storage.close();
+    },
+  };
+}
+
+/** Storage decides up or down (nothing works without it); the broker only degrades (reads still work). */
+async function checkHealth(storage: BatonStorage, names: Names, broker: BrokerProbe): Promise<Health> {
+  const [blob, table] = await Promise.all([
+    timed(() => pingStorage(storage, names, AbortSignal.timeout(HEALTH_TIMEOUT_MS))),
+    timed(async () => {
+      const pages = storage.clients.table(names.recentTable).listEntities({ queryOptions: { select: ['PartitionKey'] }, abortSignal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) }).byPage({ maxPageSize: 1 });
+      await pages.next();
+    }),
+  ]);
+  const brokerCheck = { ok: broker.connected, ...(broker.connected ? {} : { detail: 'not connected to RabbitMQ' }) };
+  const storageOk = blob.ok && table.ok;
+  return {
+    status: !storageOk ? 'down' : brokerCheck.ok ? 'ok' : 'degraded',
+    checks: { storageBlob: blob, storageTable: table, broker: brokerCheck },
+  };
+}
+
+async function timed(check: () => Promise<unknown>): Promise<{ ok: boolean; ms: number; detail?: string }> {
+  const started = performance.now();
+  try {
+    await check();
+    return { ok: true, ms: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { ok: false, ms: Math.round(performance.now() - started), detail: errorMessage(error).split('\n')[0]!.slice(0, 200) };
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * @module /api/openapi.json, generated from the zod schemas the handlers validate with (schemas.ts): a
+ * parameter's range, a pattern or a response field changes in one place and the document follows.
+ */
+import { z } from 'zod';
+import {
+  apiSchemas, demoJobsRequestSchema, jobIdParamSchema, recentQuerySchema, statsQuerySchema,
+} from './schemas.js';
+
+type JsonSchema = Record<string, unknown>;
+type Operation = Record<string, unknown>;
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+function plain(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _schema, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as JsonSchema;
+  return rest;
+}
+
+/** One OpenAPI parameter per property of a zod object schema. */
+function parameters(schema: z.ZodObject, where: 'query' | 'path'): JsonSchema[] {
+  const json = plain(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return { name, in: where, required: where === 'path' || (json.required ?? []).includes(name), description, schema: rest };
+  });
+}
+
+const json = (schema: JsonSchema, description: string) => ({ description, content: { 'application/json': { schema } } });
+const error = (description: string) => json(ref('Error'), description);
+const BAD_REQUEST = error('invalid parameter: the body names it');
+const STORAGE_DOWN = error('Azure Storage did not answer');
+
+function components(): Record<string, JsonSchema> {
+  const generated = z.toJSONSchema(apiSchemas, { io: 'output', target: 'draft-2020-12', uri: (id) => `#/components/schemas/${id}` });
+  return Object.fromEntries(
+    Object.entries(generated.schemas).map(([id, schema]) => {
+      const { $schema: _s, $id: _i, ...rest } = schema as JsonSchema;
+      return [id, rest];
+    }),
+  );
+}
+
+function paths(): Record<string, Record<string, Operation>> {
+  const jobId = parameters(jobIdParamSchema, 'path');
+  return {
+    '/api/jobs': { get: {
+      summary: 'Recent events across all jobs, newest first',
+      description: 'Read from the recent-events index (time-partitioned, newest first): the cost does not grow with the history.',
+      parameters: parameters(recentQuerySchema, 'query'),
+      responses: { 200: json({ type: 'array', items: ref('AuditEvent') }, 'events, newest first'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
+    } },
+    '/api/jobs/{jobId}': { get: {
+      summary: "One job's events, oldest first", parameters: jobId,
+      responses: { 200: json({ type: 'array', items: ref('AuditEvent') }, 'events, oldest first'), 400: BAD_REQUEST, 404: error('no events for this job'), 503: STORAGE_DOWN },
+    } },
+    '/api/jobs/{jobId}/summary': { get: {
+      summary: "One job's summary and timeline", parameters: jobId,
+      description: 'Status, attempts, processor, last error and timings (from the job state row when an attempt has started), and the timeline of attempts with steps and durations.',
+      responses: { 200: json(ref('JobView'), 'summary and timeline'), 400: BAD_REQUEST, 404: error('no events for this job'), 503: STORAGE_DOWN },
+    } },
+    '/api/stats': { get: {
+      summary: 'Snapshot figures and counts by status over a recent window',
+      description: 'Computed from the events of the last `minutes` in the recent-events index (at most 20,000 events; `truncated` says when there were more), plus queue depths from RabbitMQ. Cached for 3 seconds.',
+      parameters: parameters(statsQuerySchema, 'query'),
+      responses: { 200: json(ref('Stats'), 'figures'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
+    } },
+    '/api/stream': { get: {
+      summary: 'Live events (Server-Sent Events)',
+      description: 'Sends `ready` once connected, then one `audit` event (data: an AuditEvent as JSON, id: its eventId) per new event, oldest first, and a comment line every 15 s. Best effort, for display: the index is polled every second, looking back 15 s for late writes; reconnecting clients should reload /api/jobs.',
+      responses: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+    } },
+    '/api/info': { get: { summary: 'Namespace and whether write actions are enabled', responses: { 200: json(ref('Info'), 'info') } } },
+    '/api/demo-jobs': { post: {
+      summary: 'Publish demo jobs (write action)',
+      description: 'Enabled only when BATON_DASHBOARD_TOKEN is set; send it as `Authorization: Bearer <token>`.',
+      security: [{ bearer: [] }],
+      requestBody: { required: false, content: { 'application/json': { schema: plain(demoJobsRequestSchema, 'input') } } },
+      responses: {
+        201: json(ref('DemoJobsResponse'), 'published (each confirmed by the broker)'), 400: BAD_REQUEST,
+        401: error('missing or wrong token'), 403: error('write actions are disabled (no BATON_DASHBOARD_TOKEN)'),
+        503: error('RabbitMQ or storage unavailable'),
+      },
+    } },
+    '/health': { get: {
+      summary: 'Storage and broker reachability',
+      responses: { 200: json(ref('Health'), 'storage reachable (status ok, or degraded when only the broker is not)'), 503: json(ref('Health'), 'storage unreachable') },
+    } },
+    '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } } } } },
+  };
+}
+
+let cached: JsonSchema | undefined;
+
+export function openApiDocument(): JsonSchema {
+  cached ??= {
+    openapi: '3.1.0',
+    info: { title: 'Baton dashboard API', version: '1.0.0', description: "Baton's audit trail: recent events, job histories, summaries, figures and a live stream." },
+    paths: paths(),
+    components: { schemas: components(), securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+  };
+  return cached;
+}

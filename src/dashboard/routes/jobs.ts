@@ -1,0 +1,41 @@
+/** @module GET /api/jobs, /api/jobs/:jobId and /api/jobs/:jobId/summary: the audit trail, validated in, JSON out. */
+import type { Hono } from 'hono';
+import { isNotFound } from '../../storage/azure-errors.js';
+import type { DashboardDeps } from '../deps.js';
+import { HttpError, validated } from '../http-error.js';
+import { buildJobView } from '../job-view.js';
+import { jobIdParamSchema, recentQuerySchema } from '../schemas.js';
+
+/** A table that does not exist yet (nothing was ever recorded in this namespace) holds no events. */
+export async function emptyIfNoTable<T>(read: Promise<T>, empty: T): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    if (isNotFound(error)) return empty;
+    throw error;
+  }
+}
+
+export function mountJobRoutes(app: Hono, deps: DashboardDeps): void {
+  app.get('/api/jobs', async (c) => {
+    const { limit } = validated(recentQuerySchema, c.req.query(), 'query');
+    return c.json(await emptyIfNoTable(deps.index.recent(limit), []));
+  });
+
+  app.get('/api/jobs/:jobId', async (c) => {
+    const { jobId } = validated(jobIdParamSchema, c.req.param(), 'path');
+    const history = await emptyIfNoTable(deps.audit.history(jobId), []);
+    if (history.length === 0) throw new HttpError(404, 'not_found', 'no events recorded for this job');
+    return c.json(history);
+  });
+
+  app.get('/api/jobs/:jobId/summary', async (c) => {
+    const { jobId } = validated(jobIdParamSchema, c.req.param(), 'path');
+    const [history, state] = await Promise.all([
+      emptyIfNoTable(deps.audit.history(jobId), []),
+      emptyIfNoTable(deps.audit.summary(jobId), undefined),
+    ]);
+    if (history.length === 0) throw new HttpError(404, 'not_found', 'no events recorded for this job');
+    return c.json(buildJobView(jobId, history, state));
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * @module The dashboard API's schemas: handlers validate requests with them, responses are typed by them,
+ * and /api/openapi.json is generated from them, so the document cannot drift from the code.
+ */
+import { z } from 'zod';
+import { AUDIT_STATUSES, auditEventSchema, jobIdSchema } from '../contracts/index.js';
+
+/**
+ * An integer query parameter. Only plain digits are accepted ("1e2", " 5", "0x10" are refused), then the
+ * range is checked; the inner schema is what the OpenAPI document shows.
+ */
+function queryInt(min: number, max: number, fallback: number, description: string) {
+  const digitsToNumber = (value: unknown) => (typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value);
+  return z
+    .preprocess(digitsToNumber, z.number().int().min(min).max(max))
+    .optional()
+    .transform((value) => value ?? fallback)
+    .meta({ description: `${description} (${min}–${max}, default ${fallback})`, default: fallback });
+}
+
+/** The schemas /api/openapi.json lists under components, by id (a registry of our own, not zod's global one). */
+export const apiSchemas = z.registry<{ id: string; description?: string }>();
+
+export const statusSchema = z.enum(AUDIT_STATUSES);
+export const eventSchema = auditEventSchema.register(apiSchemas, { id: 'AuditEvent' });
+export const jobIdParamSchema = z.object({ jobId: jobIdSchema.meta({ description: 'the job id, ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' }) });
+export const recentQuerySchema = z.object({ limit: queryInt(1, 1000, 200, 'how many events') });
+export const statsQuerySchema = z.object({ minutes: queryInt(1, 60, 15, 'the window, in minutes') });
+
+export const errorSchema = z.object({ error: z.string(), code: z.string().optional() }).register(apiSchemas, { id: 'Error' });
+
+const timestamp = z.iso.datetime();
+
+export const stepViewSchema = z.object({
+  step: z.number().int().optional(),
+  totalSteps: z.number().int().optional(),
+  at: timestamp,
+  message: z.string(),
+  /** Since the previous step, or since Started for the first one. */
+  durationMs: z.number(),
+});
+
+export const attemptViewSchema = z
+  .object({
+    attempt: z.number().int(),
+    processorId: z.string(),
+    startedAt: timestamp,
+    endedAt: timestamp.optional(),
+    outcome: z.enum(['Completed', 'Failed', 'Cancelled', 'LeaseLost']).optional().meta({ description: 'absent while the attempt runs' }),
+    durationMs: z.number().optional(),
+    error: z.string().optional(),
+    steps: z.array(stepViewSchema),
+  })
+  .register(apiSchemas, { id: 'Attempt' });
+
+export const timelineItemSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('attempt'), attempt: attemptViewSchema }),
+  z.object({ kind: z.literal('event'), event: eventSchema }),
+]);
+
+export const jobSummarySchema = z
+  .object({
+    jobId: z.string(),
+    jobName: z.string().optional(),
+    status: statusSchema,
+    attempts: z.number().int(),
+    failures: z.number().int(),
+    processorId: z.string().optional(),
+    lastError: z.string().optional(),
+    lockKey: z.string().optional(),
+    type: z.string().optional(),
+    queuedAt: timestamp.optional(),
+    firstStartedAt: timestamp.optional(),
+    lastStartedAt: timestamp.optional(),
+    completedAt: timestamp.optional(),
+    updatedAt: timestamp,
+    /** From Queued (or the first Started) to Completed. */
+    totalMs: z.number().optional(),
+    deferrals: z.number().int(),
+    retries: z.number().int(),
+    events: z.number().int(),
+  })
+  .register(apiSchemas, { id: 'JobSummary' });
+
+export const jobViewSchema = z
+  .object({ summary: jobSummarySchema, timeline: z.array(timelineItemSchema) })
+  .register(apiSchemas, { id: 'JobView', description: 'a job summary and its timeline: attempts (with steps) and the events between them' });
+
+const countsByStatus = z.record(z.string(), z.number().int());
+
+export const statsSchema = z
+  .object({
+    windowMinutes: z.number().int(),
+    from: timestamp,
+    to: timestamp,
+    eventsScanned: z.number().int(),
+    truncated: z.boolean().meta({ description: 'true when the window held more events than one snapshot reads' }),
+    eventsByStatus: countsByStatus.meta({ description: 'events recorded in the window, by status' }),
+    jobsByStatus: countsByStatus.meta({
+      description: "jobs seen in the window, by their latest status (Step counts as Started: running); Duplicate and Deferred deliveries of a running or finished job leave it as it was",
+    }),
+    jobsSeen: z.number().int(),
+    inFlight: z.number().int(),
+    waiting: z.number().int().meta({ description: 'jobs whose latest status says they will be delivered again: Queued, Deferred, Retrying, Cancelled, LeaseLost' }),
+    completed: z.number().int(),
+    failed: z.number().int().meta({ description: 'failed attempts in the window' }),
+    deadLettered: z.number().int(),
+    perMinute: z.object({ completed: z.array(z.number().int()), failed: z.array(z.number().int()) }).meta({ description: 'oldest minute first' }),
+    processors: z.array(z.object({ processorId: z.string(), lastSeen: timestamp, events: z.number().int(), running: z.number().int() })),
+    activeProcessors: z.number().int().meta({ description: 'processors with an event in the last 5 minutes (or the window, if shorter)' }),
+    queues: z
+      .object({ jobs: z.number().int().nullable(), dead: z.number().int().nullable() })
+      .nullable()
+      .meta({ description: 'messages ready in <ns>.jobs and <ns>.jobs.dead; null when the broker is unreachable' }),
+  })
+  .register(apiSchemas, { id: 'Stats' });
+
+export const healthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'down']),
+    checks: z.record(z.string(), z.object({ ok: z.boolean(), ms: z.number().optional(), detail: z.string().optional() })),
+  })
+  .register(apiSchemas, { id: 'Health' });
+
+export const infoSchema = z
+  .object({
+    namespace: z.string(),
+    writeActions: z.boolean().meta({ description: 'true when BATON_DASHBOARD_TOKEN is set' }),
+  })
+  .register(apiSchemas, { id: 'Info' });
+
+export const demoJobsRequestSchema = z
+  .object({
+    count: z.number().int().min(1).max(50).default(5),
+    failTimes: z.number().int().min(0).max(10).default(0),
+  })
+  .strict()
+  .meta({ description: 'publish demo jobs (count 1–50, default 5; failTimes 0–10, default 0)' });
+
+export const demoJobsResponseSchema = z
+  .object({ published: z.array(z.object({ jobId: z.string(), jobName: z.string() })) })
+  .register(apiSchemas, { id: 'DemoJobsResponse' });
+
+export type StepView = z.infer<typeof stepViewSchema>;
+export type AttemptView = z.infer<typeof attemptViewSchema>;
+export type TimelineItem = z.infer<typeof timelineItemSchema>;
+export type JobSummaryView = z.infer<typeof jobSummarySchema>;
+export type JobView = z.infer<typeof jobViewSchema>;
+export type Stats = z.infer<typeof statsSchema>;
+export type Health = z.infer<typeof healthSchema>;
