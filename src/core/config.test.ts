@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.js';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const config = loadConfig({ env: {}, isTerminal: false });
+    expect(config).toMatchObject({
+      amqpUrl: 'amqp://guest:guest@127.0.0.1:5672', namespace: 'baton', concurrency: 1, leaseSeconds: 60, renewSeconds: 20,
+      deferSeconds: 10, maxAttempts: 5, shutdownGraceSeconds: 30, dashboardHost: '127.0.0.1', dashboardPort: 5002,
+      logLevel: 'info', logFormat: 'json', metricsPort: undefined, handlers: undefined,
+    });
+  });
+
+  it('takes flags over the environment', () => {
+    const config = loadConfig({ env: { BATON_CONCURRENCY: '3' }, flags: { concurrency: '7' } });
+    expect(config.concurrency).toBe(7);
+  });
+
+  it('derives the renewal period from a short lease', () => {
+    expect(loadConfig({ env: { BATON_LEASE_SECONDS: '15' } }).renewSeconds).toBe(5);
+  });
+
+  it.each([
+    ['BATON_LEASE_SECONDS', '90', /BATON_LEASE_SECONDS \(--lease-seconds\) must be an integer from 15 to 60; got "90"/],
+    ['BATON_CONCURRENCY', 'many', /BATON_CONCURRENCY \(--concurrency\) must be an integer from 1 to 1000/],
+    ['BATON_NAMESPACE', 'Bad-Name', /BATON_NAMESPACE/],
+    ['BATON_METRICS_PORT', '70000', /"off" or a port/],
+    ['BATON_LOG_LEVEL', 'loud', /error, warn, info or debug/],
+  ])('refuses %s=%s with a message naming it and the range', (name, value, message) => {
+    expect(() => loadConfig({ env: { [name]: value } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { [name]: value } })).toThrow(message);
+  });
+
+  it('refuses a renewal period not below the lease', () => {
+    expect(() => loadConfig({ env: { BATON_LEASE_SECONDS: '20', BATON_RENEW_SECONDS: '20' } })).toThrow(/must be below BATON_LEASE_SECONDS/);
+  });
+
+  it('never echoes a secret it refuses', () => {
+    const secret = 'amqp-bad://user:hunter2@host';
+    expect(() => loadConfig({ env: { BATON_AMQP_URL: secret } })).toThrow(/got \(hidden\)/);
+  });
+});
