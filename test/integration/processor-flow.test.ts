@@ -1,14 +1,28 @@
 /** The processor end to end on the real RabbitMQ and Azurite: throughput, locks, duplicates, retries, bad input. */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADER } from '../../src/processor/delivery.js';
 import { attemptIntervals, TestSystem, waitFor } from '../helpers/system.js';
 
 const system = new TestSystem();
+let metricsPort = 0;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 beforeAll(async () => {
   await system.start();
+  metricsPort = await freePort();
   // Three processors; short leases so the lock-key test's deferrals come back quickly.
-  for (let i = 0; i < 3; i++) await system.startProcessor({ BATON_CONCURRENCY: '4', BATON_LEASE_SECONDS: '15' });
+  for (let i = 0; i < 3; i++) {
+    await system.startProcessor({ BATON_CONCURRENCY: '4', BATON_LEASE_SECONDS: '15', ...(i === 0 ? { BATON_METRICS_PORT: String(metricsPort) } : {}) });
+  }
 });
 
 afterAll(() => system.stop());
@@ -110,5 +124,15 @@ describe('processor', () => {
     const after = system.job({ jobName: 'after the bad ones', processingParameters: { steps: 1, stepMs: 10 } });
     await system.publish([after]);
     await system.waitForAll([after.jobId], 'Completed');
+  });
+
+  it('serves /health and Prometheus /metrics with storage requests counted by operation', async () => {
+    const health = await fetch(`http://127.0.0.1:${metricsPort}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, checks: { broker: { ok: true }, storage: { ok: true } } });
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/baton_storage_requests_total\{service="table",operation="transaction"\} [1-9]/);
+    expect(metrics).toMatch(/baton_deliveries_total\{outcome="completed"\} [1-9]/);
+    expect(metrics).toMatch(/baton_lease_renewals_total/);
   });
 });
