@@ -36,7 +36,8 @@ function measured(deps: DashboardDeps): MiddlewareHandler {
     const started = performance.now();
     await next();
     const pattern = routePath(c, -1);
-    const route = pattern === '*' || pattern === '' ? 'unmatched' : pattern;
+    // Only the catch-all middleware matched: a 404, whatever the path was.
+    const route = pattern === '*' || pattern === '/*' || pattern === '' ? 'unmatched' : pattern;
     deps.metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
     deps.metrics.latency.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
   };

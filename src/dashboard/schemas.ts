@@ -11,8 +11,9 @@ import { AUDIT_STATUSES, auditEventSchema, jobIdSchema } from '../contracts/inde
  */
 function queryInt(min: number, max: number, fallback: number, description: string) {
   const digitsToNumber = (value: unknown) => (typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value);
+  const error = `must be an integer from ${min} to ${max}`;
   return z
-    .preprocess(digitsToNumber, z.number().int().min(min).max(max))
+    .preprocess(digitsToNumber, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }))
     .optional()
     .transform((value) => value ?? fallback)
     .meta({ description: `${description} (${min}–${max}, default ${fallback})`, default: fallback });
@@ -111,7 +112,7 @@ export const statsSchema = z
     queues: z
       .object({ jobs: z.number().int().nullable(), dead: z.number().int().nullable() })
       .nullable()
-      .meta({ description: 'messages ready in <ns>.jobs and <ns>.jobs.dead; null when the broker is unreachable' }),
+      .meta({ description: 'messages ready in <ns>.jobs and <ns>.jobs.dead; null when unknown (the broker is unreachable, or the queue not declared yet)' }),
   })
   .register(apiSchemas, { id: 'Stats' });
 

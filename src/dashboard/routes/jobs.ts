@@ -1,5 +1,6 @@
 /** @module GET /api/jobs, /api/jobs/:jobId and /api/jobs/:jobId/summary: the audit trail, validated in, JSON out. */
 import type { Hono } from 'hono';
+import type { AuditEvent } from '../../contracts/audit-event.js';
 import { isNotFound } from '../../storage/azure-errors.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, validated } from '../http-error.js';
@@ -16,10 +17,20 @@ export async function emptyIfNoTable<T>(read: Promise<T>, empty: T): Promise<T> 
   }
 }
 
+/**
+ * The index orders by millisecond, then by event id ascending: events stamped in the same millisecond come
+ * oldest first. Their ids carry a per-process counter, so sorting the page puts them newest first too.
+ */
+function newestFirst(a: AuditEvent, b: AuditEvent): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? 1 : -1;
+  return a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0;
+}
+
 export function mountJobRoutes(app: Hono, deps: DashboardDeps): void {
   app.get('/api/jobs', async (c) => {
     const { limit } = validated(recentQuerySchema, c.req.query(), 'query');
-    return c.json(await emptyIfNoTable(deps.index.recent(limit), []));
+    const events = await emptyIfNoTable(deps.index.recent(limit), []);
+    return c.json(events.sort(newestFirst));
   });
 
   app.get('/api/jobs/:jobId', async (c) => {

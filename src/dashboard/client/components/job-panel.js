@@ -1,0 +1,121 @@
+/**
+ * @module A job's history in a side panel: summary facts, then a timeline of attempts (processor, duration,
+ * steps with their durations, errors) and the events between them (queued, deferred, retrying…).
+ * Refreshes when live events for the job arrive.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { html } from '../html.js';
+import { getJSON } from '../api.js';
+import { formatDateTime, formatDuration, formatClock } from '../format.js';
+import { useNow } from '../live.js';
+import { StatusBadge } from './status-badge.js';
+
+const FINAL = new Set(['Completed', 'DeadLettered']);
+
+function Fact({ label, children }) {
+  return html`<div class="fact"><dt>${label}</dt><dd>${children}</dd></div>`;
+}
+
+function Summary({ summary }) {
+  return html`<dl class="facts">
+    <${Fact} label="Status"><${StatusBadge} status=${summary.status} asJobState /></${Fact}>
+    <${Fact} label="Attempts">${summary.attempts}${summary.failures > 0 ? ` (${summary.failures} failed)` : ''}</${Fact}>
+    <${Fact} label="Processor"><span class="mono">${summary.processorId || '—'}</span></${Fact}>
+    <${Fact} label="Total time">${formatDuration(summary.totalMs)}</${Fact}>
+    <${Fact} label="Queued">${formatDateTime(summary.queuedAt)}</${Fact}>
+    <${Fact} label="Completed">${formatDateTime(summary.completedAt)}</${Fact}>
+    <${Fact} label="Type">${summary.type || '—'}</${Fact}>
+    <${Fact} label="Lock key"><span class="mono">${summary.lockKey || '—'}</span></${Fact}>
+    <${Fact} label="Deferrals">${summary.deferrals}</${Fact}>
+    <${Fact} label="Retries">${summary.retries}</${Fact}>
+  </dl>
+  ${summary.lastError && html`<div class="error-box"><b>Last error</b><pre>${summary.lastError}</pre></div>`}`;
+}
+
+function StepBar({ attempt, totalMs }) {
+  if (attempt.steps.length === 0 || !totalMs) return null;
+  return html`<div class="stepbar" aria-hidden="true">
+    ${attempt.steps.map((step) => html`<span style=${{ flexGrow: Math.max(step.durationMs, 1) }} title=${`${step.message}: ${formatDuration(step.durationMs)}`}></span>`)}
+  </div>`;
+}
+
+function Attempt({ attempt, now }) {
+  const running = !attempt.outcome;
+  const durationMs = running ? now - Date.parse(attempt.startedAt) : attempt.durationMs;
+  return html`<li class=${`tl-item tl-attempt outcome-${(attempt.outcome || 'running').toLowerCase()}`} data-testid="attempt">
+    <div class="tl-head">
+      <span class="tl-title">Attempt ${attempt.attempt}</span>
+      ${running ? html`<span class="badge status-started">Running</span>` : html`<${StatusBadge} status=${attempt.outcome} />`}
+      <span class="tl-meta">on <span class="mono">${attempt.processorId}</span> · ${running ? 'running for ' : ''}${formatDuration(durationMs)}</span>
+      <span class="tl-time mono">${formatClock(attempt.startedAt)}${attempt.endedAt ? ` → ${formatClock(attempt.endedAt)}` : ''}</span>
+    </div>
+    <${StepBar} attempt=${attempt} totalMs=${durationMs} />
+    ${attempt.steps.length > 0 &&
+    html`<ol class="steps">
+      ${attempt.steps.map(
+        (step) => html`<li><span class="step-n">${step.step !== undefined ? `${step.step}/${step.totalSteps ?? '?'}` : '•'}</span>
+          <span class="step-msg">${step.message}</span><span class="step-d">${formatDuration(step.durationMs)}</span></li>`,
+      )}
+    </ol>`}
+    ${attempt.error && html`<pre class="tl-error">${attempt.error}</pre>`}
+  </li>`;
+}
+
+function Marker({ event }) {
+  return html`<li class="tl-item tl-event" data-testid="timeline-event">
+    <div class="tl-head">
+      <${StatusBadge} status=${event.status} />
+      <span class="tl-msg">${event.message}</span>
+      <span class="tl-time mono" title=${event.timestamp}>${formatClock(event.timestamp)}</span>
+    </div>
+    <div class="tl-by">by <span class="mono">${event.processorId}</span></div>
+  </li>`;
+}
+
+export function JobPanel({ jobId, touched, onClose }) {
+  const [view, setView] = useState(undefined);
+  const [error, setError] = useState('');
+  const now = useNow(1000);
+  const touchedHere = touched.jobIds.has(jobId) ? touched.at : 0;
+
+  useEffect(() => {
+    setView(undefined);
+    setError('');
+  }, [jobId]);
+  useEffect(() => {
+    let current = true;
+    getJSON(`/api/jobs/${encodeURIComponent(jobId)}/summary`).then(
+      (loaded) => current && (setView(loaded), setError('')),
+      (failure) => current && setError(failure.status === 404 ? 'No events recorded for this job.' : failure.message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [jobId, touchedHere]);
+  useEffect(() => {
+    const onKey = (event) => event.key === 'Escape' && onClose();
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  const summary = view?.summary;
+  return html`<aside class="panel" role="dialog" aria-label="job history" data-testid="job-panel">
+    <div class="panel-head">
+      <div>
+        <h2 class="panel-title">${summary?.jobName || 'Job'}</h2>
+        <div class="panel-id mono">${jobId}</div>
+      </div>
+      <button type="button" class="close" onClick=${onClose} aria-label="Close">×</button>
+    </div>
+    ${error && html`<div class="empty">${error}</div>`}
+    ${!error && !view && html`<div class="empty">Loading…</div>`}
+    ${view &&
+    html`<${Summary} summary=${summary} />
+      <h3 class="tl-heading">Timeline ${!FINAL.has(summary.status) ? html`<span class="muted">· updates live</span>` : ''}</h3>
+      <ol class="timeline">
+        ${view.timeline.map((item) =>
+          item.kind === 'attempt' ? html`<${Attempt} attempt=${item.attempt} now=${now} />` : html`<${Marker} event=${item.event} />`,
+        )}
+      </ol>`}
+  </aside>`;
+}

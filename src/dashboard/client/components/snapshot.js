@@ -1,0 +1,67 @@
+/** @module Snapshot figures at the top: running, waiting, completed and failed lately, processors, jobs by status. */
+import { html } from '../html.js';
+import { STATUSES, statusClass, statusLabel } from '../format.js';
+
+function Sparkline({ values, kind }) {
+  if (!values || values.length < 2) return null;
+  const max = Math.max(1, ...values);
+  const width = 120;
+  const height = 28;
+  const step = width / (values.length - 1);
+  const points = values.map((value, i) => `${(i * step).toFixed(1)},${(height - 2 - (value / max) * (height - 4)).toFixed(1)}`).join(' ');
+  return html`<svg class=${`spark spark-${kind}`} viewBox=${`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
+    <polyline points=${points} />
+  </svg>`;
+}
+
+function Card({ label, value, note, kind, children, testid }) {
+  return html`<div class=${`card card-${kind}`} data-testid=${testid}>
+    <div class="card-label">${label}</div>
+    <div class="card-value">${value ?? '—'}</div>
+    ${note && html`<div class="card-note">${note}</div>`}
+    ${children}
+  </div>`;
+}
+
+function StatusBar({ jobsByStatus }) {
+  const entries = STATUSES.filter((status) => jobsByStatus[status] > 0).map((status) => [status, jobsByStatus[status]]);
+  const total = entries.reduce((sum, [, count]) => sum + count, 0);
+  if (total === 0) return html`<div class="statusbar-empty">No jobs in this window yet.</div>`;
+  return html`<div class="statusbar-wrap">
+    <div class="statusbar" role="img" aria-label="jobs by latest status">
+      ${entries.map(([status, count]) => html`<span class=${`seg ${statusClass(status)}`} style=${{ flexGrow: count }} title=${`${statusLabel(status, true)}: ${count}`}></span>`)}
+    </div>
+    <ul class="legend">
+      ${entries.map(([status, count]) => html`<li><span class=${`swatch ${statusClass(status)}`}></span>${statusLabel(status, true)} <b>${count}</b></li>`)}
+    </ul>
+  </div>`;
+}
+
+export function Snapshot({ stats, failed }) {
+  const s = stats || {};
+  const minutes = s.windowMinutes ?? 15;
+  const queues = s.queues;
+  const processors = (s.processors || []).map((p) => p.processorId).join(', ');
+  return html`<section class="snapshot" aria-label="snapshot">
+    <div class="cards">
+      <${Card} kind="running" label="Running now" value=${s.inFlight} testid="card-running"
+        note=${s.processors ? `${s.processors.reduce((n, p) => n + p.running, 0)} attempts in progress` : ''} />
+      <${Card} kind="waiting" label="Waiting" value=${s.waiting} testid="card-waiting"
+        note=${queues && queues.jobs !== null ? `${queues.jobs} ready in queue` : 'queue depth unknown'} />
+      <${Card} kind="completed" label=${`Completed · ${minutes} min`} value=${s.completed} testid="card-completed">
+        <${Sparkline} values=${s.perMinute?.completed} kind="completed" />
+      </${Card}>
+      <${Card} kind="failed" label=${`Failed attempts · ${minutes} min`} value=${s.failed} testid="card-failed">
+        <${Sparkline} values=${s.perMinute?.failed} kind="failed" />
+      </${Card}>
+      <${Card} kind="dead" label=${`Dead-lettered · ${minutes} min`} value=${s.deadLettered} testid="card-dead"
+        note=${queues && queues.dead !== null ? `${queues.dead} in dead-letter queue` : ''} />
+      <${Card} kind="processors" label="Processors · 5 min" value=${s.activeProcessors} testid="card-processors" note=${processors} />
+    </div>
+    <div class="bycount">
+      <span class="bycount-title">Jobs by latest status · last ${minutes} min${s.truncated ? ' (newest events only)' : ''}</span>
+      ${stats ? html`<${StatusBar} jobsByStatus=${s.jobsByStatus || {}} />` : html`<div class="statusbar-empty">Loading…</div>`}
+      ${failed && html`<span class="stale">figures not updating: the server did not answer</span>`}
+    </div>
+  </section>`;
+}

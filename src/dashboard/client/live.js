@@ -1,0 +1,122 @@
+/**
+ * @module The live event list: loads recent events, then follows /api/stream. EventSource reconnects by
+ * itself after a dropped connection; when it gives up (CLOSED), this reconnects with backoff. Every
+ * (re)connection reloads /api/jobs, so nothing sent while disconnected is missing; events are merged by id.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { getJSON } from './api.js';
+
+const KEEP = 1000;
+const LOAD = 500;
+const FLUSH_MS = 200;
+
+const newestFirst = (a, b) =>
+  a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0;
+
+export function mergeEvents(current, incoming) {
+  const known = new Set(current.map((event) => event.eventId));
+  const added = incoming.filter((event) => !known.has(event.eventId));
+  if (added.length === 0) return current;
+  return [...added, ...current].sort(newestFirst).slice(0, KEEP);
+}
+
+/**
+ * Returns { events (newest first), connection: 'connecting'|'live'|'reconnecting', fresh: Set of eventIds
+ * that arrived live in the last seconds, touched: { jobIds, at } for the latest live batch }.
+ */
+export function useLiveEvents() {
+  const [events, setEvents] = useState([]);
+  const [connection, setConnection] = useState('connecting');
+  const [fresh, setFresh] = useState(() => new Set());
+  const [touched, setTouched] = useState({ jobIds: new Set(), at: 0 });
+
+  useEffect(() => {
+    let source;
+    let retryTimer;
+    let flushTimer;
+    let failures = 0;
+    let pending = [];
+    let pendingLive = [];
+
+    const flush = () => {
+      flushTimer = undefined;
+      const batch = pending;
+      const live = pendingLive;
+      pending = [];
+      pendingLive = [];
+      setEvents((current) => mergeEvents(current, batch));
+      if (live.length > 0) {
+        const ids = new Set(live.map((event) => event.eventId));
+        setFresh(ids);
+        setTouched({ jobIds: new Set(live.map((event) => event.jobId)), at: Date.now() });
+      }
+    };
+    const queue = (incoming, isLive) => {
+      pending.push(...incoming);
+      if (isLive) pendingLive.push(...incoming);
+      flushTimer ??= setTimeout(flush, FLUSH_MS);
+    };
+    const load = () => getJSON(`/api/jobs?limit=${LOAD}`).then((loaded) => queue(loaded, false), () => undefined);
+
+    const connect = () => {
+      source = new EventSource('/api/stream');
+      source.addEventListener('ready', () => {
+        failures = 0;
+        setConnection('live');
+        load();
+      });
+      source.addEventListener('audit', (message) => queue([JSON.parse(message.data)], true));
+      source.addEventListener('reload', load);
+      source.onerror = () => {
+        setConnection('reconnecting');
+        if (source.readyState === EventSource.CLOSED) {
+          failures += 1;
+          retryTimer = setTimeout(connect, Math.min(10_000, 1000 * 2 ** failures));
+        }
+      };
+    };
+    connect();
+    return () => {
+      source?.close();
+      clearTimeout(retryTimer);
+      clearTimeout(flushTimer);
+    };
+  }, []);
+
+  return { events, connection, fresh, touched };
+}
+
+/** Polls /api/stats; keeps the last good answer when a poll fails. */
+export function useStats(intervalMs = 5000) {
+  const [stats, setStats] = useState(undefined);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let timer;
+    let stopped = false;
+    const poll = async () => {
+      try {
+        setStats(await getJSON('/api/stats'));
+        setFailed(false);
+      } catch {
+        setFailed(true);
+      }
+      if (!stopped) timer = setTimeout(poll, intervalMs);
+    };
+    poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [intervalMs]);
+  return { stats, failed };
+}
+
+/** The current time, ticking every `ms` while mounted (relative times, running attempts). */
+export function useNow(ms = 1000) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), ms);
+    return () => window.clearInterval(timer);
+  }, [ms]);
+  return now;
+}
