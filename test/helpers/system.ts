@@ -190,3 +190,23 @@ export function attemptIntervals(events: AuditEvent[]): Array<{ attempt: number;
   }
   return intervals;
 }
+
+/** Closes, from the broker's side, every connection whose client-provided name contains `nameFragment`. */
+export async function closeBrokerConnections(nameFragment: string): Promise<number> {
+  const { execFile } = await import('node:child_process');
+  const run = (args: string[]) =>
+    new Promise<string>((resolve, reject) =>
+      execFile('rabbitmqctl', args, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+    );
+  // The tab-separated listing gives pids in the form close_connection accepts (the JSON one does not).
+  const listing = await run(['list_connections', 'pid', 'client_properties', '--no-table-headers', '--quiet']);
+  let closed = 0;
+  for (const line of listing.split('\n')) {
+    const pid = line.split('\t')[0]?.trim();
+    if (pid && line.includes(nameFragment)) {
+      await run(['close_connection', pid, 'closed by a Baton test']);
+      closed++;
+    }
+  }
+  return closed;
+}
