@@ -1,0 +1,86 @@
+/**
+ * @module The ways a delivery ends without running its handler (deferred, rejected, held back), and the
+ * small pieces every ending shares: sending a message on, releasing a lease, recording an event.
+ */
+import type { AuditStatus, NewAuditEvent } from '../contracts/audit-event.js';
+import type { JobRequest } from '../contracts/job-request.js';
+import { coerceError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { delayStep } from '../broker/topology.js';
+import { HEADER, type Delivery } from './delivery.js';
+import type { DeliveryDeps, DeliveryOutcome } from './handle-delivery.js';
+import type { HeldLease } from './lease-manager.js';
+
+export async function defer(delivery: Delivery, deps: DeliveryDeps, job: JobRequest): Promise<DeliveryOutcome> {
+  // A crashed holder's lease runs out within one lease period; coming back every quarter of it
+  // (and never later than BATON_DEFER_SECONDS) bounds the extra wait after a failover.
+  const wantedMs = Math.min(deps.deferSeconds * 1000, (deps.leaseSeconds * 1000) / 4);
+  const delayMs = delayStep(wantedMs * (0.8 + Math.random() * 0.2));
+  await appendQuietly(deps, deps.logger, event(job, deps, 'Deferred', 0, `lock key "${job.lockKey}" is held by another attempt; delivering again in ${formatMs(delayMs)}`));
+  return sendOnAndAck(delivery, deps, await deps.ensureDelayQueue(delayMs), {}, 'deferred');
+}
+
+export async function reject(delivery: Delivery, deps: DeliveryDeps, reason: string, jobId: string | undefined): Promise<DeliveryOutcome> {
+  deps.logger.warn('message rejected', { reason, jobId });
+  if (jobId) {
+    await appendQuietly(deps, deps.logger, { jobId, status: 'Rejected', attempt: 0, processorId: deps.processorId, message: reason });
+  }
+  return sendOnAndAck(delivery, deps, deps.names.deadQueue, deadHeaders(deps, reason, jobId), 'rejected');
+}
+
+/** Storage is not answering: send the job round a short delay instead of failing it or spinning on it. */
+export async function holdBack(delivery: Delivery, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+  const delayMs = delayStep(Math.min(deps.deferSeconds * 1000, 5000));
+  try {
+    return await sendOnAndAck(delivery, deps, await deps.ensureDelayQueue(delayMs), {}, 'held-back');
+  } catch {
+    delivery.requeue();
+    return 'held-back';
+  }
+}
+
+export async function sendOnAndAck(delivery: Delivery, deps: DeliveryDeps, queue: string, headers: Record<string, unknown>, outcome: DeliveryOutcome): Promise<DeliveryOutcome> {
+  try {
+    await delivery.sendOn(queue, headers);
+    delivery.ack();
+  } catch (error) {
+    deps.logger.warn('could not send the message on; returning it to the queue', { queue, error: coerceError(error).message });
+    delivery.requeue();
+  }
+  return outcome;
+}
+
+export async function release(deps: DeliveryDeps, held: HeldLease, job: JobRequest, finalForJob: boolean): Promise<void> {
+  deps.leases.untrack(held);
+  try {
+    // A job's own lock key never recurs once the job has ended for good: remove its blob in the same request.
+    await deps.leaseStore.release(held.lockKey, held.leaseId, { removeBlob: finalForJob && job.lockKey === job.jobId });
+  } catch (error) {
+    deps.logger.warn('could not release a lease; it will expire by itself', { lockKey: held.lockKey, error: coerceError(error).message });
+  }
+}
+
+export async function appendQuietly(deps: DeliveryDeps, logger: Logger, evt: Omit<NewAuditEvent, 'timestamp'>, atMs?: number): Promise<void> {
+  try {
+    await deps.audit.append(evt, atMs);
+  } catch (error) {
+    logger.warn('could not record an audit event', { status: evt.status, error: coerceError(error).message });
+  }
+}
+
+export function event(job: JobRequest, deps: DeliveryDeps, status: AuditStatus, attempt: number, message: string): Omit<NewAuditEvent, 'timestamp'> {
+  return { jobId: job.jobId, jobName: job.jobName, status, attempt, processorId: deps.processorId, message };
+}
+
+export function deadHeaders(deps: DeliveryDeps, reason: string, jobId: string | undefined): Record<string, unknown> {
+  return {
+    [HEADER.reason]: reason.slice(0, 1000),
+    [HEADER.deadLetteredAt]: new Date().toISOString(),
+    [HEADER.processorId]: deps.processorId,
+    ...(jobId ? { [HEADER.jobId]: jobId } : {}),
+  };
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+}
