@@ -88,9 +88,10 @@ describe('processor', () => {
     await system.publish([job]);
     await system.waitForAll([job.jobId], 'DeadLettered');
     expect(await system.statuses(job.jobId)).toEqual(['Queued', 'Started', 'Failed', 'Retrying', 'Started', 'Failed', 'DeadLettered']);
-    const dead = await waitFor(async () => {
-      const found = await system.deadLetters();
-      return found.length > 0 ? found : undefined;
+    const dead: Awaited<ReturnType<typeof system.deadLetters>> = [];
+    await waitFor(async () => {
+      dead.push(...(await system.deadLetters()));
+      return dead.length > 0;
     }, 'the dead letter');
     expect(dead).toHaveLength(1);
     expect(JSON.parse(dead[0]!.body.toString()).jobId).toBe(job.jobId);
@@ -107,9 +108,11 @@ describe('processor', () => {
       ['bad parameters', JSON.stringify({ jobId: 'bad-params-1', jobName: 'negative', processingParameters: { steps: -3 } })],
     ];
     for (const [, body] of bad) system.publishRaw(body);
-    const dead = await waitFor(async () => {
-      const found = await system.deadLetters();
-      return found.length >= bad.length ? found : undefined;
+    // deadLetters() takes messages off the queue, so gather them across polls.
+    const dead: Awaited<ReturnType<typeof system.deadLetters>> = [];
+    await waitFor(async () => {
+      dead.push(...(await system.deadLetters()));
+      return dead.length >= bad.length;
     }, 'all invalid messages in the dead-letter queue');
     expect(dead).toHaveLength(bad.length);
     const reasons = dead.map((d) => String(d.headers[HEADER.reason]));
