@@ -10,7 +10,7 @@
 import type { NewAuditEvent } from '../contracts/audit-event.js';
 import { parseJobRequest, type JobRequest } from '../contracts/job-request.js';
 import type { Names } from '../contracts/names.js';
-import { coerceError, FencedError, JobCancelledError, LeaseLostError } from '../core/errors.js';
+import { coerceError, FencedError, JobCancelledError, LeaseLostError, UnrecoverableJobError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { delayStep } from '../broker/topology.js';
 import { appendQuietly, deadHeaders, defer, event, formatMs, holdBack, reject, release } from './delivery-outcomes.js';
@@ -127,7 +127,11 @@ async function runAttempt(
     log: (message, meta) => logger.info(message, meta),
   };
   logger.info('attempt started', { lockKey: job.lockKey });
-  const result = await runHandler(handler, job, ctx, signal);
+  const maxAttempts = job.maxAttempts ?? deps.retry.maxAttempts;
+  const result: HandlerResult =
+    log.failuresBefore >= maxAttempts
+      ? { kind: 'failed', error: new UnrecoverableJobError(`not run: ${log.failuresBefore} earlier attempts failed or ended without a record (maxAttempts ${maxAttempts})`) }
+      : await runHandler(handler, job, ctx, signal);
 
   if (result.kind === 'aborted' && result.reason instanceof JobCancelledError) {
     return finish(delivery, deps, job, log, held, logger, 'cancelled', [event(job, deps, 'Cancelled', log.attempt, 'processor shutting down; the job will be delivered again')], { status: 'Cancelled' });
@@ -139,12 +143,12 @@ async function runAttempt(
       completedAt: new Date().toISOString(),
     });
   }
-  const decision = decideRetry(result.error, log.failuresBefore, { ...deps.retry, maxAttempts: job.maxAttempts ?? deps.retry.maxAttempts });
+  const decision = decideRetry(result.error, log.failuresBefore, { ...deps.retry, maxAttempts });
   const failed = event(job, deps, 'Failed', log.attempt, result.error.message);
   if (decision.kind === 'retry') {
     const delayMs = delayStep(decision.delayMs);
     return finish(delivery, deps, job, log, held, logger, 'retrying',
-      [failed, event(job, deps, 'Retrying', log.attempt, `retrying in ${formatMs(delayMs)} (failure ${decision.failures} of ${job.maxAttempts ?? deps.retry.maxAttempts} allowed)`)],
+      [failed, event(job, deps, 'Retrying', log.attempt, `retrying in ${formatMs(delayMs)} (failure ${decision.failures} of ${maxAttempts} allowed)`)],
       { status: 'Retrying', failures: decision.failures, lastError: result.error.message },
       { queue: () => deps.ensureDelayQueue(delayMs), headers: {} });
   }

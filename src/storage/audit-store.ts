@@ -88,12 +88,19 @@ export class AuditStore {
       }
       if (FINAL_STATUSES.has(current.state.status)) return { kind: 'finished', state: current.state };
       const attemptNumber = current.state.attempts + 1;
-      const log = new AttemptLog(this.#table, this.#index, job, processorId, attemptNumber, current.state.failures, current.etag);
+      // The previous attempt never recorded its end: its processor crashed, was killed, or lost its
+      // lease. It counts as a failure, so a job that kills its processors is dead-lettered in the end
+      // instead of being redelivered forever.
+      const stalled = current.state.status === 'Started';
+      const failures = current.state.failures + (stalled ? 1 : 0);
+      const log = new AttemptLog(this.#table, this.#index, job, processorId, attemptNumber, failures, current.etag);
       try {
-        await log.write([startedEvent(job, processorId, attemptNumber)], {
+        await log.write([startedEvent(job, processorId, attemptNumber, stalled)], {
           ...jobFields(job),
           status: 'Started',
           attempts: attemptNumber,
+          failures,
+          ...(stalled ? { lastError: `attempt ${current.state.attempts} ended without a record (processor ${current.state.processorId} stopped or lost its lease)` } : {}),
           processorId,
           lastStartedAt: new Date().toISOString(),
         });
@@ -279,8 +286,9 @@ function toEntity(event: AuditEvent) {
   return { partitionKey: event.jobId, rowKey: event.eventId, ...eventToProperties(event) };
 }
 
-function startedEvent(job: JobRequest, processorId: string, attempt: number): Omit<NewAuditEvent, 'timestamp'> {
-  return { jobId: job.jobId, jobName: job.jobName, status: 'Started', attempt, processorId, message: `Attempt ${attempt} started on ${processorId}` };
+function startedEvent(job: JobRequest, processorId: string, attempt: number, afterStall = false): Omit<NewAuditEvent, 'timestamp'> {
+  const note = afterStall ? ` (attempt ${attempt - 1} ended without a record and counts as failed)` : '';
+  return { jobId: job.jobId, jobName: job.jobName, status: 'Started', attempt, processorId, message: `Attempt ${attempt} started on ${processorId}${note}` };
 }
 
 function jobFields(job: JobRequest) {
