@@ -3,8 +3,9 @@
  * attempts (queued, deferred, retrying, dead-lettered…), and a summary. Pure: history in, view out.
  */
 import type { JobSummary } from '../contracts/api.js';
-import type { AuditEvent } from '../contracts/audit-event.js';
+import type { AuditEvent, AuditStatus } from '../contracts/audit-event.js';
 import type { AttemptView, JobSummaryView, JobView, TimelineItem } from './schemas.js';
+import { nextJobState } from './stats.js';
 
 const ATTEMPT_ENDS = new Set(['Completed', 'Failed', 'Cancelled', 'LeaseLost']);
 const ERROR_ENDS = new Set(['Failed', 'LeaseLost']);
@@ -79,7 +80,7 @@ function deriveFromHistory(jobId: string, history: readonly AuditEvent[]): JobSu
   return {
     jobId,
     ...(jobName !== undefined ? { jobName } : {}),
-    status: last ? (last.status === 'Step' ? 'Started' : last.status) : 'Queued',
+    status: history.reduce<AuditStatus | undefined>((state, event) => nextJobState(state, event.status), undefined) ?? 'Queued',
     attempts: starts.reduce((max, event) => Math.max(max, event.attempt), 0),
     failures: count('Failed'),
     ...(starts.at(-1) ? { processorId: starts.at(-1)!.processorId } : {}),

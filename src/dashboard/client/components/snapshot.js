@@ -41,25 +41,25 @@ export function Snapshot({ stats, failed }) {
   const s = stats || {};
   const minutes = s.windowMinutes ?? 15;
   const queues = s.queues;
+  const lately = `last ${minutes} min`;
   const processors = (s.processors || []).map((p) => p.processorId).join(', ');
   return html`<section class="snapshot" aria-label="snapshot">
     <div class="cards">
-      <${Card} kind="running" label="Running now" value=${s.inFlight} testid="card-running"
-        note=${s.processors ? `${s.processors.reduce((n, p) => n + p.running, 0)} attempts in progress` : ''} />
+      <${Card} kind="running" label="Running" value=${s.inFlight} testid="card-running" note="jobs in progress now" />
       <${Card} kind="waiting" label="Waiting" value=${s.waiting} testid="card-waiting"
-        note=${queues && queues.jobs !== null ? `${queues.jobs} ready in queue` : 'queue depth unknown'} />
-      <${Card} kind="completed" label=${`Completed · ${minutes} min`} value=${s.completed} testid="card-completed">
+        note=${queues && queues.jobs !== null ? `${queues.jobs} ready in queue` : 'to be delivered again'} />
+      <${Card} kind="completed" label="Completed" value=${s.completed} testid="card-completed" note=${lately}>
         <${Sparkline} values=${s.perMinute?.completed} kind="completed" />
       </${Card}>
-      <${Card} kind="failed" label=${`Failed attempts · ${minutes} min`} value=${s.failed} testid="card-failed">
+      <${Card} kind="failed" label="Failed" value=${s.failed} testid="card-failed" note=${`attempts · ${lately}`}>
         <${Sparkline} values=${s.perMinute?.failed} kind="failed" />
       </${Card}>
-      <${Card} kind="dead" label=${`Dead-lettered · ${minutes} min`} value=${s.deadLettered} testid="card-dead"
-        note=${queues && queues.dead !== null ? `${queues.dead} in dead-letter queue` : ''} />
-      <${Card} kind="processors" label="Processors · 5 min" value=${s.activeProcessors} testid="card-processors" note=${processors} />
+      <${Card} kind="dead" label="Dead-lettered" value=${s.deadLettered} testid="card-dead"
+        note=${queues && queues.dead !== null ? `${lately} · ${queues.dead} in DLQ` : lately} />
+      <${Card} kind="processors" label="Processors" value=${s.activeProcessors} testid="card-processors" note=${processors || 'none seen in 5 min'} />
     </div>
     <div class="bycount">
-      <span class="bycount-title">Jobs by latest status · last ${minutes} min${s.truncated ? ' (newest events only)' : ''}</span>
+      <span class="bycount-title">Jobs by latest status · ${lately}${s.truncated ? ' (newest events only)' : ''}</span>
       ${stats ? html`<${StatusBar} jobsByStatus=${s.jobsByStatus || {}} />` : html`<div class="statusbar-empty">Loading…</div>`}
       ${failed && html`<span class="stale">figures not updating: the server did not answer</span>`}
     </div>
