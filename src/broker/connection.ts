@@ -79,6 +79,11 @@ export class BrokerConnection {
         await this.#pause(failures, error as Error);
         continue;
       }
+      // close() ran while this connection was being set up: it saw no connection to close, so close it here.
+      if (this.#stop.signal.aborted) {
+        await connection.close().catch(() => undefined);
+        return;
+      }
       this.#connection = connection;
       failures = 0;
       // The first connection is part of starting up; a reconnection is news.
