@@ -9,6 +9,9 @@
 import type { Channel } from 'amqplib';
 import type { Names } from '../contracts/names.js';
 
+/** Header with the time (ms) a Baton publisher sent a job; processors date Started after it. */
+export const PUBLISHED_AT_HEADER = 'x-baton-published-at';
+
 /** The delays a message can wait; a wanted delay is rounded down to one of these (jitter makes up the rest). */
 export const DELAY_LADDER_MS = [
   250, 500, 1_000, 2_000, 3_000, 5_000, 8_000, 10_000, 15_000, 20_000, 30_000, 45_000, 60_000, 120_000, 300_000, 600_000,

@@ -5,6 +5,7 @@
  */
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { publishConfirmed } from '../broker/confirm-publish.js';
+import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 
 export type MessageHeaders = Record<string, unknown>;
 
@@ -16,6 +17,8 @@ export const HEADER = {
   deadLetteredAt: 'x-baton-dead-lettered-at',
   processorId: 'x-baton-processor-id',
   jobId: 'x-baton-job-id',
+  /** When the publisher sent the message (ms since the epoch); its Queued event carries the same time. */
+  publishedAt: PUBLISHED_AT_HEADER,
 } as const;
 
 export class Delivery {
@@ -44,6 +47,11 @@ export class Delivery {
   get hops(): number {
     const hops = Number(this.headers[HEADER.hops] ?? 0);
     return Number.isFinite(hops) ? hops : 0;
+  }
+
+  get publishedAtMs(): number | undefined {
+    const value = Number(this.headers[HEADER.publishedAt]);
+    return Number.isFinite(value) && value > 0 ? value : undefined;
   }
 
   get settled(): boolean {

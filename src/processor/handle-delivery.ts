@@ -17,6 +17,7 @@ import { appendQuietly, deadHeaders, defer, event, formatMs, holdBack, reject, r
 import type { AttemptLog, AuditStore, StateUpdate } from '../storage/audit-store.js';
 import type { LeaseStore } from '../storage/blob-lease-store.js';
 import { isTransient } from '../storage/azure-errors.js';
+import { observeTime } from '../storage/event-keys.js';
 import { sleep } from '../core/time.js';
 import type { Delivery } from './delivery.js';
 import type { HandlerDefinition, HandlerRegistry, JobContext } from './handlers/registry.js';
@@ -74,6 +75,8 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
     });
     if (!lease) return await defer(delivery, deps, job);
     held = deps.leases.track(lease);
+    // Started must sort after the publisher's Queued in the job's history, whatever the clocks say.
+    if (delivery.publishedAtMs !== undefined) observeTime(delivery.publishedAtMs + 1);
     const start = await deps.audit.startAttempt(job, deps.processorId, { firstDelivery: delivery.isFirstDelivery });
     if (start.kind === 'finished') {
       await appendQuietly(deps, logger, event(job, deps, 'Duplicate', 0, `already ${start.state.status}; this delivery was acknowledged unrun`));

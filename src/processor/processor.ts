@@ -68,7 +68,7 @@ export class Processor {
     });
     this.#broker = new BrokerConnection({
       url: config.amqpUrl,
-      name: `baton processor ${config.processorId}`,
+      name: `baton processor ${config.processorId} (${config.namespace})`,
       logger: this.#logger.child({ component: 'broker' }),
       onConnected: (connection) => this.#openSession(connection),
       onDisconnected: () => {

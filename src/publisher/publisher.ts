@@ -7,6 +7,7 @@ import type { JobRequest } from '../contracts/job-request.js';
 import { namesFor, type Names } from '../contracts/names.js';
 import { BrokerConnection } from '../broker/connection.js';
 import { publishConfirmed } from '../broker/confirm-publish.js';
+import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
 import { PublishError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -61,10 +62,14 @@ export class Publisher {
   async publish(job: JobRequest): Promise<PublishedJob> {
     const channel = this.#channel;
     if (!channel) throw new PublishError('not connected to RabbitMQ');
+    // Queued is dated when the message was sent: a processor may start the job before the confirm
+    // reaches us, and it stamps Started after this time (the header) so the history sorts causally.
+    const sentAt = Date.now();
     await publishConfirmed(channel, this.names.jobsQueue, Buffer.from(JSON.stringify(job)), {
       messageId: job.jobId,
-      timestamp: Math.floor(Date.now() / 1000),
+      timestamp: Math.floor(sentAt / 1000),
       appId: 'baton',
+      headers: { [PUBLISHED_AT_HEADER]: sentAt },
     });
     let audited = true;
     let queuedAt = new Date().toISOString();
@@ -76,7 +81,7 @@ export class Publisher {
         attempt: 0,
         processorId: this.#options.publisherId,
         message: `Queued (${job.type}${job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : ''})`,
-      });
+      }, sentAt);
       queuedAt = event.timestamp;
     } catch (error) {
       audited = false;

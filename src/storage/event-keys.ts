@@ -21,6 +21,17 @@ export function newEventId(atMs: number = Date.now()): { eventId: string; ms: nu
   return { eventId, ms };
 }
 
+/** How far ahead of the local clock another process's timestamp may pull ours (beyond it, that clock is wrong). */
+const MAX_CAUSAL_SKEW_MS = 10_000;
+
+/**
+ * Lamport-style: never stamp an event earlier than `ms`, the time of an event that caused it in another
+ * process (the publisher's Queued, say), so that a job's history sorts causally even across clock skew.
+ */
+export function observeTime(ms: number): void {
+  if (Number.isFinite(ms) && ms > lastMs && ms - Date.now() < MAX_CAUSAL_SKEW_MS) lastMs = ms;
+}
+
 /** An event id for an instant in the past (a LeaseLost dated at the lease's end), unaffected by the clock above. */
 export function eventIdAt(ms: number): string {
   counter = (counter + 1) % 1_000_000;

@@ -88,7 +88,7 @@ export class TestSystem {
 
   /** Starts `node dist/cli.js processor` in this namespace; resolves once it consumes. */
   async startProcessor(env: Record<string, string> = {}): Promise<ProcessorProcess> {
-    const processorId = env.BATON_PROCESSOR_ID ?? `p${++this.#started}`;
+    const processorId = env.BATON_PROCESSOR_ID ?? `${this.namespace}-p${++this.#started}`;
     const child = spawn(process.execPath, [CLI, 'processor'], {
       env: {
         ...process.env,

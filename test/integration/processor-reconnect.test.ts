@@ -12,7 +12,7 @@ it('reconnects after the broker closes its connection, and finishes every job ex
   const jobs = Array.from({ length: 8 }, (_, i) => system.job({ jobName: `through a drop ${i}`, processingParameters: { steps: 3, stepMs: 300 } }));
   await system.publish(jobs);
   await waitFor(async () => (await system.statuses(jobs[0]!.jobId)).includes('Started'), 'the first job to start');
-  expect(await closeBrokerConnections(`baton processor ${processor.processorId}`)).toBe(1);
+  expect(await closeBrokerConnections(`baton processor ${processor.processorId} `)).toBe(1);
   await waitFor(() => processor.logged('connected to RabbitMQ'), 'the processor to reconnect', 20_000);
   await system.waitForAll(jobs.map((j) => j.jobId), 'Completed', 60_000);
   for (const job of jobs) {
