@@ -46,3 +46,13 @@ export function invertedMs(ms: number): string {
 export function indexPartition(ms: number): string {
   return invertedMs(Math.floor(ms / INDEX_BUCKET_MS) * INDEX_BUCKET_MS);
 }
+
+/**
+ * RowKey of an event in the recent-events index: inverted time, then the inverted per-process counter,
+ * so that events stamped in the same millisecond also come newest first.
+ */
+export function indexRowKey(timestampMs: number, eventId: string): string {
+  const [, counter = '0', rest = ''] = eventId.split('-');
+  const invertedCounter = String(999_999 - Number(counter)).padStart(6, '0');
+  return `${invertedMs(timestampMs)}-${invertedCounter}-${rest}`;
+}

@@ -7,7 +7,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { AuditEvent } from '../contracts/audit-event.js';
 import type { Logger } from '../core/logger.js';
-import { indexPartition, invertedMs } from './event-keys.js';
+import { indexPartition, indexRowKey, invertedMs } from './event-keys.js';
 import { eventFromEntity, eventToProperties } from './event-entity.js';
 
 const MAX_BATCH = 100;
@@ -96,7 +96,7 @@ export class RecentIndex {
     // Upserts, so that a batch retried after a lost response cannot fail on rows it already wrote.
     const actions: TransactionAction[] = events.map((event) => [
       'upsert',
-      { partitionKey, rowKey: `${invertedMs(Date.parse(event.timestamp))}-${event.eventId}`, ...eventToProperties(event) },
+      { partitionKey, rowKey: indexRowKey(Date.parse(event.timestamp), event.eventId), ...eventToProperties(event) },
       'Replace',
     ]);
     for (let attempt = 1; ; attempt++) {
