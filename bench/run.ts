@@ -1,0 +1,260 @@
+/**
+ * @module `npm run bench [-- <measure…>] [--quick] [--write]`: runs the benchmarks of issue 5 and prints
+ * the results as Markdown. Measures: limits, requests (= throughput: measures 1–3), publish, dispatch,
+ * failover, scale, audit, profile; none named means all. `--quick` (or BENCH_RUNS=1 with fewer jobs) is a
+ * short pass; BENCH_RUNS sets the number of rounds (default 3). `--write` also replaces the generated part
+ * of docs/BENCHMARKS.md. Runs on its own in-memory Azurite, the shared RabbitMQ and the local Redis.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { abandonRun, startAzurite, type Azurite } from './lib/infra.js';
+import { BENCH_DIR, REPO_ROOT } from './lib/processes.js';
+import { Report } from './lib/report.js';
+import {
+  reportAudit, reportDispatch, reportFailover, reportLimits, reportProfile, reportPublish, reportScale, reportThroughput,
+  type CoreRound,
+} from './lib/sections.js';
+import { closeDataset, fillDataset, sampleApi, sampleRaw, type AuditDataset } from './measures/audit-queries.js';
+import { runBulkPublish } from './measures/bulk-publish.js';
+import { runDispatch } from './measures/dispatch.js';
+import { runFailover, type FailoverRun } from './measures/failover.js';
+import { measureLimits } from './measures/limits.js';
+import { runProfile } from './measures/profile.js';
+import { runScale, type ScaleRun } from './measures/scale.js';
+import { runBaton, runBullmq, runSeed } from './measures/throughput.js';
+
+const MEASURES = ['limits', 'requests', 'publish', 'dispatch', 'failover', 'scale', 'audit', 'profile'] as const;
+type Measure = (typeof MEASURES)[number];
+const ALIASES: Record<string, Measure> = { throughput: 'requests', seed: 'requests', bullmq: 'requests', latency: 'dispatch', memory: 'scale', queries: 'audit' };
+
+function parseArgs(argv: string[]) {
+  const quick = argv.includes('--quick');
+  const write = argv.includes('--write');
+  const named = argv.filter((a) => !a.startsWith('--')).map((a) => ALIASES[a] ?? a);
+  for (const name of named) if (!(MEASURES as readonly string[]).includes(name)) throw new Error(`unknown measure "${name}"; known: ${MEASURES.join(', ')}, all`);
+  const selected = new Set<Measure>(named.length === 0 || named.includes('all' as Measure) ? MEASURES : (named as Measure[]));
+  const runs = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3));
+  if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new Error('BENCH_RUNS must be an integer from 1 to 20');
+  const jobs = Number(process.env.BENCH_JOBS ?? (quick ? 500 : 2000));
+  return {
+    quick, write, selected, runs, jobs,
+    concurrencies: quick ? [1, 8] : [1, 8, 32],
+    rabbitMessages: quick ? 5000 : 20_000,
+    azuriteMs: quick ? 1000 : 2000,
+    dispatchSamples: quick ? 30 : 100,
+    auditSmall: 2000,
+    auditLarge: Number(process.env.BENCH_AUDIT_EVENTS ?? (quick ? 20_000 : 200_000)),
+    auditSamples: quick ? 20 : 60,
+    auditBudgetMs: quick ? 5000 : 15_000,
+    scaleJobs: 500,
+    scaleWindowSeconds: quick ? 6 : 15,
+    publishCount: quick ? 1000 : 2000,
+    profileJobs: quick ? 500 : 2000,
+    timeoutMs: quick ? 120_000 : 240_000,
+  };
+}
+type Options = ReturnType<typeof parseArgs>;
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+function machine(): string[] {
+  const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  const git = (args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    } catch {
+      return '?';
+    }
+  };
+  const dirty = git(['status', '--porcelain', '--', 'src']) ? ' (src/ has uncommitted changes)' : '';
+  return [
+    `- machine: ${os.availableParallelism()} CPUs (nproc), ${cpuModel}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `- node ${process.version}; Azurite ${readJson('node_modules/azurite/package.json').version} (in memory, started for the run); RabbitMQ on 127.0.0.1:5672; Redis on 127.0.0.1:6379; bullmq ${readJson('node_modules/bullmq/package.json').version}`,
+    `- commit ${git(['rev-parse', '--short', 'HEAD'])}${dirty}`,
+  ];
+}
+
+function readJson(relative: string): { version?: string } {
+  try {
+    return JSON.parse(readFileSync(path.join(REPO_ROOT, relative), 'utf8')) as { version?: string };
+  } catch {
+    return {};
+  }
+}
+
+async function core(azurite: Azurite, options: Options, report: Report): Promise<void> {
+  const { selected } = options;
+  if (!selected.has('limits') && !selected.has('requests') && !selected.has('publish')) return;
+  const rounds: CoreRound[] = [];
+  for (let r = 1; r <= options.runs; r++) {
+    log(`round ${r}/${options.runs}: raw limits`);
+    const raw = await measureLimits(azurite.connectionString, { messages: options.rabbitMessages, azuriteMs: options.azuriteMs });
+    const round: CoreRound = { raw, baton: [] };
+    if (selected.has('publish')) {
+      log(`round ${r}: bulk publish of ${options.publishCount}`);
+      round.publishRate = await runBulkPublish(azurite.connectionString, options.publishCount);
+    }
+    if (selected.has('requests')) {
+      for (const concurrency of options.concurrencies) {
+        log(`round ${r}: Baton, 2 processors × concurrency ${concurrency}, ${options.jobs} jobs`);
+        round.baton.push(await runBaton(azurite.connectionString, concurrency, options.jobs, options.timeoutMs));
+      }
+      log(`round ${r}: seed design, 2 workers, ${options.jobs} jobs`);
+      round.seed = await runSeed(azurite.connectionString, options.jobs, options.timeoutMs);
+      log(`round ${r}: BullMQ, concurrency 16, ${options.jobs} jobs`);
+      round.bullmq = await runBullmq(options.jobs, 16, options.timeoutMs);
+    }
+    rounds.push(round);
+  }
+  report.data.core = rounds.map((round) => ({
+    ...round,
+    baton: round.baton.map((b) => ({ ...b, processorRequests: Object.fromEntries(b.processorRequests), publisherRequests: Object.fromEntries(b.publisherRequests), outcomes: Object.fromEntries(b.outcomes) })),
+  }));
+  if (selected.has('requests')) reportThroughput(report, rounds, options.jobs);
+  if (selected.has('publish')) reportPublish(report, rounds, options.publishCount);
+  reportLimits(report, rounds);
+}
+
+async function audit(options: Options, report: Report): Promise<void> {
+  // Its own Azurite: hundreds of thousands of rows would slow every other measure (and anyone else's tests).
+  const azurite = await startAzurite();
+  const datasets: AuditDataset[] = [];
+  try {
+    for (const events of [options.auditSmall, options.auditLarge]) {
+      log(`audit: writing ${events} events`);
+      const started = performance.now();
+      datasets.push(await fillDataset(azurite.connectionString, events));
+      log(`audit: ${events} events written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+    const rounds: Parameters<typeof reportAudit>[1] = [];
+    for (let r = 1; r <= options.runs; r++) {
+      log(`audit: round ${r}/${options.runs}`);
+      for (const dataset of datasets) {
+        const ids = dataset.sampleJobIds;
+        await sampleApi(dataset, () => '/api/jobs', 3, 10_000); // warm-up
+        const recent = await sampleApi(dataset, () => '/api/jobs', options.auditSamples, options.auditBudgetMs);
+        const job = await sampleApi(dataset, (i) => `/api/jobs/${ids[i % ids.length]}`, options.auditSamples, options.auditBudgetMs);
+        const rawRecent = await sampleRaw(dataset, 'recent', 5);
+        const rawJob = await sampleRaw(dataset, 'job', 5);
+        rounds.push({ round: r, events: dataset.events, recent, job, rawRecent, rawJob });
+      }
+    }
+    report.data.audit = rounds;
+    reportAudit(report, rounds, options.auditSmall, options.auditLarge);
+  } finally {
+    for (const dataset of datasets) await closeDataset(dataset);
+    await azurite.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`usage: npm run bench [-- [${MEASURES.join('|')}|all]… [--quick] [--write]]\n` +
+      'env: BENCH_RUNS (rounds, default 3; 1 with --quick), BENCH_JOBS (jobs per throughput run), BENCH_AUDIT_EVENTS (large audit set)\n');
+    return;
+  }
+  const options = parseArgs(process.argv.slice(2));
+  if (options.write && options.selected.size !== MEASURES.length) throw new Error('--write replaces every generated figure in docs/BENCHMARKS.md: run all measures with it');
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const env = ['BENCH_RUNS', 'BENCH_JOBS', 'BENCH_AUDIT_EVENTS'].filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]} `).join('');
+  const startedAt = new Date();
+  const header = machine();
+  log(`measures: ${[...options.selected].join(', ')}; ${options.runs} round(s); ${options.jobs} jobs per throughput run`);
+  const report = new Report();
+  const azurite = await startAzurite();
+  log(`Azurite pid ${azurite.pid}`);
+  try {
+    await core(azurite, options, report);
+    if (options.selected.has('dispatch')) {
+      const rounds: number[][] = [];
+      for (let r = 1; r <= options.runs; r++) {
+        log(`dispatch: round ${r}/${options.runs}, ${options.dispatchSamples} jobs one at a time`);
+        rounds.push(await runDispatch(azurite.connectionString, options.dispatchSamples));
+      }
+      report.data.dispatch = rounds;
+      reportDispatch(report, rounds);
+    }
+    if (options.selected.has('failover')) {
+      const runs: FailoverRun[] = [];
+      for (let r = 0; r < options.runs; r++) {
+        // Kill moments spread over one renewal period (5 s), so the runs see different lease ages.
+        const killAfterMs = Math.round(1000 + (5000 * (r + 0.5)) / options.runs);
+        log(`failover: run ${r + 1}/${options.runs}, SIGKILL ${killAfterMs} ms after Started`);
+        runs.push(await runFailover(azurite.connectionString, killAfterMs));
+      }
+      report.data.failover = runs;
+      reportFailover(report, runs);
+    }
+    if (options.selected.has('scale')) {
+      const runs: ScaleRun[] = [];
+      for (let r = 1; r <= options.runs; r++) {
+        log(`scale: run ${r}/${options.runs}, ${options.scaleJobs} jobs in flight, ${options.scaleWindowSeconds} s window`);
+        runs.push(await runScale(azurite.connectionString, options.scaleJobs, options.scaleWindowSeconds));
+      }
+      report.data.scale = runs;
+      reportScale(report, runs);
+    }
+    if (options.selected.has('audit')) await audit(options, report);
+    if (options.selected.has('profile')) {
+      log(`profile: one processor under --cpu-prof, ${options.profileJobs} jobs at concurrency 16`);
+      const profile = await runProfile(azurite.connectionString, options.profileJobs, options.timeoutMs);
+      report.data.profile = profile;
+      reportProfile(report, profile, options.profileJobs);
+    }
+  } finally {
+    await azurite.stop();
+  }
+  const minutes = (Date.now() - startedAt.getTime()) / 60_000;
+  const markdown = report.render([
+    `Generated by \`${env}${command}\` on ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${minutes.toFixed(1)} minutes` +
+      ` (${options.runs} round(s)${options.quick ? ', quick pass' : ''}).`,
+    '',
+    ...header,
+  ]);
+  process.stdout.write(`${markdown}\n`);
+  const resultsDir = path.join(BENCH_DIR, '..', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  writeFileSync(path.join(resultsDir, `${stamp}.md`), markdown);
+  writeFileSync(path.join(resultsDir, `${stamp}.json`), JSON.stringify({ command, options: { ...options, selected: [...options.selected] }, data: report.data }, null, 2));
+  log(`results also in ${path.relative(REPO_ROOT, resultsDir)}/${stamp}.{md,json}`);
+  if (options.write) writeDocs(markdown);
+}
+
+const BEGIN = '<!-- bench:begin (generated by `npm run bench -- --write`; edit outside these markers) -->';
+const END = '<!-- bench:end -->';
+
+function writeDocs(markdown: string): void {
+  const file = path.join(REPO_ROOT, 'docs/BENCHMARKS.md');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    text = `# Benchmarks\n\n${BEGIN}\n${END}\n`;
+  }
+  const begin = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  if (begin === -1 || end === -1 || end < begin) throw new Error(`docs/BENCHMARKS.md has no ${BEGIN} … ${END} section to replace`);
+  writeFileSync(file, `${text.slice(0, begin + BEGIN.length)}\n\n${markdown}\n${text.slice(end)}`);
+  log('docs/BENCHMARKS.md updated');
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`${signal}: stopping the bench's processes and deleting its namespaces\n`);
+    void abandonRun().finally(() => process.exit(130));
+  });
+}
+// A closed pipe (`npm run bench | head`) must not leave processes behind either.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  await abandonRun();
+  process.exit(1);
+});
