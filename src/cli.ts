@@ -7,6 +7,9 @@ import { redact } from './core/redact.js';
 import type { SettingKey } from './core/config.js';
 import { addSettingOptions, configFrom, intOption, textOption } from './cli/setting-options.js';
 import { runPublish } from './publisher/publish-command.js';
+import { wantsConsole } from './publisher/console-mode.js';
+import { countJobLines, publishProgress } from './publisher/console-progress.js';
+import { DEV_SETTINGS } from './dev/dev-settings.js';
 import { runProcessor } from './processor/processor-command.js';
 
 const COMMON: SettingKey[] = ['amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
@@ -37,6 +40,14 @@ const publish = program
   .addOption(new Option('--json', 'print one JSON object per published job instead of the bare jobId').env('BATON_PUBLISH_JSON'));
 addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, command: Command) => {
   const config = configFrom(command, COMMON);
+  if (wantsConsole(opts, { stdin: Boolean(process.stdin.isTTY), stdout: Boolean(process.stdout.isTTY) })) {
+    // Warnings only: info lines would scroll through the console's own output on the same terminal.
+    const logger = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'warn', format: config.logFormat });
+    const { runConsole } = await import('./publisher/console.js');
+    const summary = await runConsole({ config, logger });
+    if (summary.failed > 0) process.exitCode = 1;
+    return;
+  }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   if (opts.jobId !== undefined && opts.count !== undefined && opts.count !== 1) {
     throw new ConfigError('--job-id (BATON_PUBLISH_JOB_ID) goes only with --count 1');
@@ -44,16 +55,28 @@ addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, 
   if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey'].some((k) => opts[k] !== undefined)) {
     throw new ConfigError('--file takes its jobs from the file; put per-job values on its lines instead of flags');
   }
-  const summary = await runPublish({
-    config,
-    logger,
-    json: Boolean(opts.json),
-    ...(typeof opts.file === 'string' ? { file: opts.file } : {}),
-    flags: {
-      count: (opts.count as number | undefined) ?? 1,
-      ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts']) as object),
-    },
-  });
+  const file = typeof opts.file === 'string' ? opts.file : undefined;
+  const count = (opts.count as number | undefined) ?? 1;
+  const progress = publishProgress({ total: file !== undefined ? await countJobLines(file).catch(() => undefined) : count });
+  let summary;
+  try {
+    summary = await runPublish({
+      config,
+      logger,
+      json: Boolean(opts.json),
+      ...(file !== undefined ? { file } : {}),
+      out: progress.out,
+      err: progress.err,
+      onSubmitted: progress.submitted,
+      onPublished: progress.published,
+      flags: {
+        count,
+        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts']) as object),
+      },
+    });
+  } finally {
+    progress.stop();
+  }
   if (summary.published > 1) {
     process.stderr.write(`published ${summary.published} jobs in ${summary.seconds.toFixed(2)} s (${Math.round(summary.published / summary.seconds)} jobs/s)\n`);
   }
@@ -73,12 +96,23 @@ addSettingOptions(dashboard, DASHBOARD).action(async (_opts: unknown, command: C
   await runDashboard(config, createLogger({ level: config.logLevel, format: config.logFormat }));
 });
 
-program
+const dev = program
   .command('dev')
-  .description('The whole system on one machine: embedded Azurite, the dashboard and two processors.')
-  .action(() => {
-    process.stderr.write('baton dev is coming in a later issue; run `baton processor` and `baton dashboard` for now.\n');
+  .description('The whole system on one machine: embedded Azurite, the dashboard and two processors (needs RabbitMQ).')
+  .addOption(new Option('--in-memory', 'keep Azurite\'s data in memory instead of .data/azurite').env('BATON_DEV_IN_MEMORY'))
+  .addOption(new Option('--demo', 'keep publishing random demo jobs').env('BATON_DEV_DEMO'))
+  .addOption(intOption('--demo-interval-ms <ms>', 'milliseconds between demo jobs (default 2000)', 100, 3_600_000, 'BATON_DEV_DEMO_INTERVAL_MS'));
+addSettingOptions(dev, DEV_SETTINGS).action(async (opts: Record<string, unknown>, command: Command) => {
+  const config = configFrom(command, DEV_SETTINGS);
+  const { runDev } = await import('./dev.js');
+  await runDev({
+    config,
+    logger: createLogger({ level: config.logLevel, format: config.logFormat }),
+    inMemory: Boolean(opts.inMemory),
+    demo: Boolean(opts.demo),
+    demoIntervalMs: (opts.demoIntervalMs as number | undefined) ?? 2000,
   });
+});
 
 function pickDefined(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));

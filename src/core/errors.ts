@@ -10,7 +10,9 @@ export type BatonErrorCode =
   | 'STORAGE_UNREACHABLE'
   | 'HANDLER_INVALID'
   | 'INPUT_INVALID'
-  | 'ATTEMPT_FENCED';
+  | 'ATTEMPT_FENCED'
+  /** `baton dev` could not start one of its parts (Azurite, a processor, the dashboard). */
+  | 'DEV_START_FAILED';
 
 export class BatonError extends Error {
   readonly code: BatonErrorCode;

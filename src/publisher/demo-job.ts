@@ -12,6 +12,7 @@ function pick<T>(items: readonly T[]): T {
 export interface DemoOptions {
   readonly failTimes?: number;
   readonly lockKey?: string;
+  readonly maxAttempts?: number;
 }
 
 export function demoJob(options: DemoOptions = {}): JobRequestInput & { jobId: string; jobName: string } {
@@ -24,6 +25,7 @@ export function demoJob(options: DemoOptions = {}): JobRequestInput & { jobId: s
     createdAt: new Date().toISOString(),
     type: 'steps',
     ...(options.lockKey ? { lockKey: options.lockKey } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     processingParameters: {
       steps: 3 + Math.floor(Math.random() * 8),
       stepMs: 500 + Math.floor(Math.random() * 1500),

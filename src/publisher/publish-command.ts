@@ -22,6 +22,8 @@ export interface PublishRun {
   readonly err?: NodeJS.WritableStream;
   /** Called after each confirmed job (progress display). */
   readonly onPublished?: (count: number) => void;
+  /** Called as each valid job is handed to the broker (progress display: the total, when read from stdin). */
+  readonly onSubmitted?: (count: number) => void;
 }
 
 export interface PublishSummary {
@@ -40,6 +42,7 @@ export async function runPublish(run: PublishRun): Promise<PublishSummary> {
   let published = 0;
   let invalid = 0;
   let failed = 0;
+  let submitted = 0;
   const window: Array<Promise<PublishedJob | Error>> = [];
 
   const drainOne = async () => {
@@ -55,6 +58,7 @@ export async function runPublish(run: PublishRun): Promise<PublishSummary> {
     }
   };
   const submit = async (job: JobRequest) => {
+    run.onSubmitted?.(++submitted);
     window.push(publisher.publish(job).catch((error: unknown) => new Error(`job ${job.jobId} not published: ${(error as Error).message}`)));
     if (window.length >= WINDOW) await drainOne();
   };
