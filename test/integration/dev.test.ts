@@ -1,0 +1,182 @@
+/**
+ * `baton dev` as a user runs it: a real child process that starts Azurite (in memory, on ports of its
+ * own so it does not meet the test Azurite), the dashboard and two processors; a job published into it
+ * completes; SIGINT stops everything and leaves no process behind. And the RabbitMQ-unreachable message.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { namesFor } from '../../src/contracts/names.js';
+import { validateJobRequest } from '../../src/contracts/job-request.js';
+import { openStorage } from '../../src/storage/baton-storage.js';
+import { Publisher } from '../../src/publisher/publisher.js';
+import { deleteNamespaceQueues, deleteNamespaceStorage } from '../helpers/cleanup.js';
+import { freshNamespace } from '../helpers/namespace.js';
+import { AMQP_URL, waitFor } from '../helpers/system.js';
+
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter((n) => n > 0);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
+class DevRun {
+  out = '';
+  err = '';
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  constructor(args: string[], env: Record<string, string>) {
+    this.child = spawn(process.execPath, [CLI, 'dev', ...args], { env: { ...process.env, BATON_LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.out += chunk.toString('utf8')));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.err += chunk.toString('utf8')));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
+  async ready(): Promise<void> {
+    await waitFor(() => {
+      if (this.child.exitCode !== null) throw new Error(`baton dev exited ${this.child.exitCode}:\n${this.out}\n${this.err}`);
+      return this.out.includes('Baton is running');
+    }, 'baton dev to be ready', 45_000, 200);
+  }
+}
+
+const runs: DevRun[] = [];
+const namespaces: string[] = [];
+afterAll(async () => {
+  for (const run of runs) if (run.child.exitCode === null) run.child.kill('SIGKILL');
+  for (const namespace of namespaces) await deleteNamespaceQueues(namespace);
+});
+
+function connectionString(blobPort: number, tablePort: number): string {
+  return AZURITE_CONNECTION_STRING.replace(':10000/', `:${blobPort}/`).replace(':10002/', `:${tablePort}/`);
+}
+
+describe('baton dev', () => {
+  it('starts Azurite, two processors and the dashboard; runs a job; SIGINT stops every child', async () => {
+    const [blobPort, tablePort, dashboardPort] = [await freePort(), await freePort(), await freePort()];
+    const namespace = freshNamespace('dev');
+    namespaces.push(namespace);
+    const storageConnectionString = connectionString(blobPort, tablePort);
+    const run = new DevRun(['--in-memory'], {
+      BATON_NAMESPACE: namespace,
+      BATON_STORAGE_CONNECTION_STRING: storageConnectionString,
+      BATON_DASHBOARD_PORT: String(dashboardPort),
+      BATON_SHUTDOWN_GRACE_SECONDS: '5',
+    });
+    runs.push(run);
+    await run.ready();
+    expect(run.out).toContain(`http://127.0.0.1:${dashboardPort}`);
+    expect(run.out).toContain('in memory');
+    expect(run.out).not.toContain('guest:guest'); // the AMQP password is redacted in the banner
+    expect(await portOpen(blobPort)).toBe(true);
+    expect(await portOpen(tablePort)).toBe(true);
+    const children = childPids(run.child.pid!);
+    expect(children).toHaveLength(4); // azurite, dev-1, dev-2, dashboard
+
+    const health = await fetch(`http://127.0.0.1:${dashboardPort}/health`);
+    expect(health.status).toBe(200);
+
+    const publisher = new Publisher({ amqpUrl: AMQP_URL, storageConnectionString, namespace, publisherId: 'dev-test', logger: silentLogger() });
+    await publisher.start();
+    const parsed = validateJobRequest({ jobId: crypto.randomUUID(), jobName: 'dev test job', processingParameters: { steps: 2, stepMs: 100 } });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    await publisher.publish(parsed.job);
+    await publisher.close();
+    const storage = openStorage(storageConnectionString, namesFor(namespace));
+    const completed = await waitFor(async () => (await storage.audit.history(parsed.job.jobId)).find((event) => event.status === 'Completed'), 'the job to complete', 30_000, 200);
+    expect(['dev-1', 'dev-2']).toContain(completed.processorId);
+    await storage.close();
+
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(run.out).toContain('nothing left running');
+    for (const pid of children) expect(alive(pid), `child ${pid} still running`).toBe(false);
+    expect(await portOpen(blobPort)).toBe(false);
+    expect(await portOpen(tablePort)).toBe(false);
+    expect(await portOpen(dashboardPort)).toBe(false);
+  });
+
+  it('says plainly that RabbitMQ is unreachable, how to start it, and starts nothing', async () => {
+    const [amqpPort, blobPort, tablePort] = [await freePort(), await freePort(), await freePort()];
+    const run = new DevRun(['--in-memory'], {
+      BATON_AMQP_URL: `amqp://guest:secretpw@127.0.0.1:${amqpPort}`,
+      BATON_STORAGE_CONNECTION_STRING: connectionString(blobPort, tablePort),
+      BATON_NAMESPACE: freshNamespace('dev'),
+    });
+    runs.push(run);
+    expect(await run.exited).not.toBe(0);
+    expect(run.err).toContain(`RabbitMQ is not reachable at amqp://guest:[redacted]@127.0.0.1:${amqpPort}`);
+    expect(run.err).toContain('docker compose up -d rabbitmq');
+    expect(run.err).toContain('sudo rabbitmq-server -detached');
+    expect(run.err).toContain('sudo systemctl start rabbitmq-server');
+    expect(run.err).not.toContain('secretpw');
+    expect(run.err).not.toMatch(/\n\s+at /); // no stack trace
+    expect(run.out).not.toContain('azurite');
+    expect(await portOpen(blobPort)).toBe(false);
+  });
+
+  it('reuses an Azurite that already listens, and --demo keeps publishing', async () => {
+    const namespace = freshNamespace('dev');
+    namespaces.push(namespace);
+    const run = new DevRun(['--demo', '--demo-interval-ms', '300'], {
+      BATON_NAMESPACE: namespace,
+      BATON_STORAGE_CONNECTION_STRING: AZURITE_CONNECTION_STRING, // the test Azurite on 10000/10002
+      BATON_DASHBOARD_PORT: String(await freePort()),
+      BATON_SHUTDOWN_GRACE_SECONDS: '0',
+    });
+    runs.push(run);
+    await run.ready();
+    expect(run.out).toContain('already answers on 127.0.0.1:10000 (blob) and :10002 (table)');
+    expect(childPids(run.child.pid!)).toHaveLength(3); // no Azurite of its own
+    const published = () => [...run.out.matchAll(/^demo\s+\| published (\S+)/gm)].map((match) => match[1]!);
+    await waitFor(() => published().length >= 3, 'three demo jobs', 20_000, 200);
+    const storage = openStorage(AZURITE_CONNECTION_STRING, namesFor(namespace));
+    const first = await storage.audit.history(published()[0]!);
+    expect(first.map((event) => event.status)).toContain('Queued');
+    await storage.close();
+
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(await portOpen(10000)).toBe(true); // the Azurite it reused is left alone
+    await deleteNamespaceStorage(namespace, AZURITE_CONNECTION_STRING);
+  });
+});
