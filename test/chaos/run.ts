@@ -1,0 +1,77 @@
+/**
+ * @module `npm run chaos`: runs the fault scenarios one after another at full size, prints each one's figures,
+ * writes them to docs/RELIABILITY.md, and exits 1 if any promise broke.
+ *
+ *   npm run chaos                          all five scenarios (about 15 minutes; restarts RabbitMQ's application)
+ *   npm run chaos -- --only churn,pauses   some of them
+ *   npm run chaos -- --size short          the short forms that `npm test` runs
+ *   npm run chaos -- --no-write            leave docs/RELIABILITY.md alone
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { brokerStopped } from './broker-faults.js';
+import { violations } from './invariants.js';
+import { runScenario, SCENARIOS, type ScenarioKey } from './presets.js';
+import { repoRoot } from './processes.js';
+import { renderSection, writeSections } from './report.js';
+import type { ScenarioResult } from './settle.js';
+
+function parseArgs(argv: string[]): { only: ScenarioKey[]; size: 'full' | 'short'; write: boolean } {
+  let only: ScenarioKey[] = [...SCENARIOS];
+  let size: 'full' | 'short' = 'full';
+  let write = true;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--only') {
+      only = (argv[++i] ?? '').split(',').filter(Boolean) as ScenarioKey[];
+      const unknown = only.filter((key) => !SCENARIOS.includes(key));
+      if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+    } else if (arg === '--size') {
+      const value = argv[++i];
+      if (value !== 'full' && value !== 'short') throw new Error('--size takes full or short');
+      size = value;
+    } else if (arg === '--no-write') {
+      write = false;
+    } else {
+      throw new Error(`unknown argument ${arg}`);
+    }
+  }
+  return { only, size, write };
+}
+
+/** An interrupted broker restart must not leave RabbitMQ stopped for everyone else on the machine. */
+function onInterrupt(): void {
+  if (brokerStopped) {
+    process.stderr.write('interrupted while RabbitMQ was stopped: starting it again\n');
+    execFileSync('rabbitmqctl', ['start_app'], { stdio: 'inherit' });
+  }
+  process.exit(130);
+}
+
+async function main(): Promise<number> {
+  const { only, size, write } = parseArgs(process.argv.slice(2));
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  const command = ['npm run chaos', ...(only.length < SCENARIOS.length ? ['--', '--only', only.join(',')] : []), ...(size === 'short' ? ['--size', 'short'] : [])].join(' ');
+  const results: ScenarioResult[] = [];
+  for (const key of only) {
+    process.stderr.write(`\n== ${key} (${size}) ==\n`);
+    const result = await runScenario(key, size);
+    results.push(result);
+    process.stdout.write(`${renderSection(result, command, new Date())}\n`);
+    if (result.violations.length > 0) process.stderr.write(`details:\n${JSON.stringify(result.figures, null, 2)}\n`);
+    if (write && size === 'full') writeSections(path.join(repoRoot(), 'docs', 'RELIABILITY.md'), [result], command, new Date());
+  }
+  const broken = results.filter((r) => r.violations.length > 0 || violations(r.figures).length > 0);
+  process.stderr.write(`\n${results.length - broken.length} of ${results.length} scenarios held every promise\n`);
+  return broken.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`chaos run failed: ${(error as Error).stack ?? String(error)}\n`);
+    if (brokerStopped) execFileSync('rabbitmqctl', ['start_app'], { stdio: 'inherit' });
+    process.exit(2);
+  },
+);
