@@ -17,14 +17,20 @@ export const HELP_LINE =
 const CTRL_C = '\u0003';
 const CTRL_D = '\u0004';
 
+/** An escape sequence (arrow, function key…) is one key; anything else is one character per key. */
+const KEY = /\u001b(?:\[[0-9;?]*[ -/]*[@-~]|O.|.)?|[\s\S]/gu;
+
 /**
- * Maps one chunk of raw terminal input to an action. A chunk holding several characters (a paste, or an
- * escape sequence such as an arrow key) counts as one key press, decided by its first character, so a
- * pasted word publishes one job rather than a burst nobody asked for.
+ * Splits one chunk of raw terminal input into key presses. Keys typed quickly (or sent by a script)
+ * can arrive together in one chunk, and each must count: "lfd" is three presses, not one.
  */
-export function actionForKey(chunk: string, lockKeySuffix: () => string = randomSuffix): ConsoleAction {
-  const key = chunk.charAt(0);
-  if (chunk.includes(CTRL_C) || key === CTRL_D || key === 'q' || key === 'Q') return { kind: 'quit' };
+export function splitKeys(chunk: string): string[] {
+  return chunk.match(KEY) ?? [];
+}
+
+/** Maps one key press (from splitKeys) to an action; any key without a meaning of its own publishes one job. */
+export function actionForKey(key: string, lockKeySuffix: () => string = randomSuffix): ConsoleAction {
+  if (key === CTRL_C || key === CTRL_D || key === 'q' || key === 'Q') return { kind: 'quit' };
   switch (key) {
     case 'h':
     case '?':

@@ -24,6 +24,7 @@ export interface TrackedJob {
   readonly jobName: string;
   status: AuditStatus;
   attempts: number;
+  failures: number;
   processorId?: string;
   lastError?: string;
 }
@@ -55,7 +56,7 @@ export class JobStatusBoard {
   }
 
   add(job: { jobId: string; jobName: string }): void {
-    this.#jobs.push({ jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempts: 0 });
+    this.#jobs.push({ jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempts: 0, failures: 0 });
     this.#schedule();
   }
 
@@ -99,6 +100,7 @@ export class JobStatusBoard {
     const changed = summary.status !== job.status || summary.attempts !== job.attempts;
     job.status = summary.status;
     job.attempts = summary.attempts;
+    job.failures = summary.failures;
     if (summary.processorId !== undefined) job.processorId = summary.processorId;
     if (summary.lastError !== undefined) job.lastError = summary.lastError;
     if (changed) this.#options.onChange(job);
@@ -118,10 +120,14 @@ export function tallyLine(jobs: readonly TrackedJob[]): string {
   return `${jobs.length} job${jobs.length === 1 ? '' : 's'}: ${parts.join(' · ')}`;
 }
 
-/** The line printed when a job's status changes. */
+/**
+ * The line printed when a job's status changes. Polling once a second can miss a short-lived status (a
+ * retry that starts 200 ms after the failure), so the line carries the attempt and failure counts too.
+ */
 export function changeLine(job: TrackedJob): string {
   const where = job.processorId ? ` on ${job.processorId}` : '';
-  const attempt = job.attempts > 0 ? ` (attempt ${job.attempts})` : '';
-  const error = job.status === 'Retrying' || job.status === 'DeadLettered' ? `: ${job.lastError ?? 'failed'}` : '';
+  const failures = job.failures > 0 ? `, ${job.failures} failed` : '';
+  const attempt = job.attempts > 0 ? ` (attempt ${job.attempts}${failures})` : '';
+  const error = job.failures > 0 && job.status !== 'Completed' ? `: ${job.lastError ?? 'failed'}` : '';
   return `${job.jobId}  ${job.status}${where}${attempt}${error}`;
 }

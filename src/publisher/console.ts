@@ -7,7 +7,7 @@ import os from 'node:os';
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { validateJobRequest } from '../contracts/job-request.js';
-import { actionForKey, HELP_LINE, type ConsoleAction } from './console-keys.js';
+import { actionForKey, HELP_LINE, splitKeys, type ConsoleAction } from './console-keys.js';
 import { changeLine, JobStatusBoard, tallyLine } from './console-status.js';
 import { demoJob, type DemoOptions } from './demo-job.js';
 import { Publisher } from './publisher.js';
@@ -118,9 +118,11 @@ function untilQuit(input: NodeJS.ReadStream, perform: (action: Exclude<ConsoleAc
       resolve();
     };
     const onData = (chunk: string) => {
-      const action = actionForKey(chunk);
-      if (action.kind === 'quit') stop();
-      else perform(action);
+      for (const key of splitKeys(chunk)) {
+        const action = actionForKey(key);
+        if (action.kind === 'quit') return stop(); // keys after q are not acted on
+        perform(action);
+      }
     };
     // Raw mode turns Ctrl-C into a key (handled above) instead of SIGINT; signals from elsewhere still quit.
     if (input.isTTY) input.setRawMode(true);
