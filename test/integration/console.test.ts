@@ -68,7 +68,7 @@ class Pane {
         return predicate(screen) ? screen : undefined;
       }, what, timeoutMs, 100);
     } catch (error) {
-      throw new Error(`${(error as Error).message}; ${this.diagnose()}; the screen was:\n${this.screen()}${context()}`);
+      throw new Error(`${(error as Error).message}; ${this.diagnose()}; the screen was:\n${this.screen()}${context()}`, { cause: error });
     }
   }
 
@@ -77,7 +77,7 @@ class Pane {
     try {
       return await waitFor(() => this.exitStatus(), 'the command to exit', timeoutMs, 100);
     } catch (error) {
-      throw new Error(`${(error as Error).message}; ${this.diagnose()}; the screen was:\n${this.screen()}`);
+      throw new Error(`${(error as Error).message}; ${this.diagnose()}; the screen was:\n${this.screen()}`, { cause: error });
     }
   }
 
@@ -100,7 +100,7 @@ function consoleCommand(namespace: string, args = ''): string {
 function jobLines(screen: string): Array<{ jobId: string; label: string }> {
   return screen
     .split('\n')
-    .map((line) => /^([0-9a-f-]{36})  (?!Queued|Started|Retrying|Completed|DeadLettered|Cancelled|LeaseLost)[^[\n]*?(?:  \[(.+)\])?\s*$/.exec(line))
+    .map((line) => /^([0-9a-f-]{36}) {2}(?!Queued|Started|Retrying|Completed|DeadLettered|Cancelled|LeaseLost)[^[\n]*?(?: {2}\[(.+)\])?\s*$/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)
     .map((match) => ({ jobId: match[1]!, label: match[2] ?? '' }));
 }
