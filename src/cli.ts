@@ -129,6 +129,20 @@ try {
     process.stderr.write(`baton: ${redact(error.message)}\n`);
     process.exit(1);
   }
+  if (isStorageUnreachable(error)) {
+    // The commonest start-up failure after a missing broker: a user needs the address, not a stack.
+    process.stderr.write(
+      `baton: Azure Storage is not reachable (${redact((error as Error).message)}). Start Azurite (\`npm start\` runs one; or ` +
+        '`npx azurite --inMemoryPersistence --disableTelemetry`), or fix BATON_STORAGE_CONNECTION_STRING.\n',
+    );
+    process.exit(1);
+  }
   process.stderr.write(`baton: ${redact((error as Error).stack ?? String(error))}\n`);
   process.exit(1);
+}
+
+/** An Azure SDK request that found nothing listening (or no such host) at the storage endpoint. */
+function isStorageUnreachable(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: string; code?: string };
+  return name === 'RestError' && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET'].includes(code ?? '');
 }

@@ -179,4 +179,19 @@ describe('baton dev', () => {
     expect(await portOpen(10000)).toBe(true); // the Azurite it reused is left alone
     await deleteNamespaceStorage(namespace, AZURITE_CONNECTION_STRING);
   });
+
+  it('a command that finds no storage says so in one line, without a stack trace', async () => {
+    const [blobPort, tablePort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, [CLI, 'processor'], {
+      env: { ...process.env, BATON_STORAGE_CONNECTION_STRING: connectionString(blobPort, tablePort), BATON_NAMESPACE: freshNamespace('dev') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(err).toContain(`baton: Azure Storage is not reachable (connect ECONNREFUSED 127.0.0.1:${blobPort})`);
+    expect(err).toContain('BATON_STORAGE_CONNECTION_STRING');
+    expect(err).not.toMatch(/\n\s+at /);
+  });
 });
