@@ -14,7 +14,7 @@ import { checkBroker } from './dev/broker-check.js';
 import { DevChild, describeExit } from './dev/child-process.js';
 import { DemoPublisher } from './dev/demo-publisher.js';
 import { childEnvironment } from './dev/dev-settings.js';
-import { portOpen, probeHost, waitForPort } from './dev/ports.js';
+import { freePort, portOpen, probeHost, waitForHealthy, waitForPort } from './dev/ports.js';
 
 const DIST = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(DIST, 'cli.js');
@@ -65,6 +65,8 @@ class DevSession {
   #azurite: DevChild | undefined;
   #demo: DemoPublisher | undefined;
   #signals = 0;
+  #firstSignalAt = 0;
+  #metricsPorts: number[] = [];
   readonly #onSignal = (signal: NodeJS.Signals) => this.#signal(signal);
   // Last resort if this process ends without shutting down (an uncaught error): no orphans.
   readonly #onExit = () => {
@@ -121,8 +123,12 @@ class DevSession {
   }
 
   #signal(signal: NodeJS.Signals): void {
+    // One Ctrl-C can arrive twice (`timeout`, or a wrapper forwarding to its process group): a repeat
+    // within a second is the same request, not the deliberate second press that cancels running jobs.
+    if (this.#signals > 0 && performance.now() - this.#firstSignalAt < 1000) return;
     this.#signals++;
     if (this.#signals === 1) {
+      this.#firstSignalAt = performance.now();
       this.#out.write(`\nbaton dev: ${signal} received: stopping (press Ctrl-C again to cancel running jobs at once)\n`);
       this.#stop.abort(signal);
     } else if (this.#signals === 2) {
@@ -159,7 +165,7 @@ class DevSession {
       return `the Azurite already running on ${where}`;
     }
     this.#azurite = started.child;
-    return `embedded Azurite on ${where}, ${dataDir ? `data in ${path.relative(process.cwd(), dataDir) || dataDir}` : 'in memory'}`;
+    return `embedded Azurite on ${where}, ${dataDir ? `data in ${displayPath(dataDir)}` : 'in memory'}`;
   }
 
   async #startApps(): Promise<true> {
@@ -171,11 +177,17 @@ class DevSession {
       this.#apps.push(child);
       return child;
     };
-    const processors = PROCESSOR_IDS.map((id) => spawnApp(id, ['processor'], { BATON_PROCESSOR_ID: id }));
+    // Each processor gets a metrics port: its /health answers 200 once it consumes and reaches storage,
+    // a readiness signal that does not depend on the log level.
+    this.#metricsPorts = [];
+    for (const _id of PROCESSOR_IDS) this.#metricsPorts.push(await freePort());
+    const processors = PROCESSOR_IDS.map((id, i) =>
+      spawnApp(id, ['processor'], { BATON_PROCESSOR_ID: id, BATON_METRICS_PORT: String(this.#metricsPorts[i]) }),
+    );
     const dashboard = spawnApp('dashboard', ['dashboard'], {});
     try {
       await Promise.all([
-        ...processors.map((child) => child.waitForLine('processor started')),
+        ...processors.map((child, i) => waitForHealthy(`http://127.0.0.1:${this.#metricsPorts[i]}/health`, 60_000, child.exited)),
         waitForPort(probeHost(config.dashboardHost), config.dashboardPort, 30_000, dashboard.exited),
       ]);
     } catch {
@@ -196,7 +208,7 @@ class DevSession {
       '',
       `Baton is running (namespace ${config.namespace})`,
       `  dashboard    http://${host}:${config.dashboardPort}`,
-      `  processors   ${PROCESSOR_IDS.join(', ')} (concurrency ${config.concurrency} each)`,
+      `  processors   ${PROCESSOR_IDS.join(', ')} (concurrency ${config.concurrency} each; /metrics on ${this.#metricsPorts.map((port) => `:${port}`).join(' and ')})`,
       `  storage      ${storage}`,
       `  RabbitMQ     ${redact(config.amqpUrl)}${amqpHost ? ` (management UI, when enabled: http://${amqpHost}:15672)` : ''}`,
       ...(this.#options.demo ? [`  demo         a random job every ${this.#options.demoIntervalMs / 1000} s`] : []),
@@ -207,6 +219,12 @@ class DevSession {
       '',
     ].join('\n') + '\n';
   }
+}
+
+/** Relative to where the user is, when that is shorter and does not climb out of it. */
+function displayPath(target: string): string {
+  const relative = path.relative(process.cwd(), target);
+  return relative && !relative.startsWith('..') ? relative : target;
 }
 
 function safeHost(url: string): string | undefined {

@@ -29,7 +29,6 @@ export class DevChild {
   readonly exited: Promise<ChildExit>;
   readonly #child: ChildProcess;
   readonly #lines: string[] = [];
-  readonly #listeners = new Set<(line: string) => void>();
   #exit: ChildExit | undefined;
 
   constructor(options: ChildOptions) {
@@ -50,7 +49,6 @@ export class DevChild {
         this.#lines.push(line);
         if (this.#lines.length > KEPT_LINES) this.#lines.shift();
         options.output?.write(`${prefix}${line}\n`);
-        for (const listener of this.#listeners) listener(line);
       });
     }
     this.exited = new Promise((resolve) => {
@@ -77,23 +75,6 @@ export class DevChild {
   /** Its last lines of output, for an error message. */
   get lastLines(): readonly string[] {
     return this.#lines;
-  }
-
-  /** Resolves when a line containing `text` appears; rejects if the child exits first. */
-  waitForLine(text: string): Promise<void> {
-    if (this.#lines.some((line) => line.includes(text))) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const listener = (line: string) => {
-        if (!line.includes(text)) return;
-        this.#listeners.delete(listener);
-        resolve();
-      };
-      this.#listeners.add(listener);
-      void this.exited.then((exit) => {
-        this.#listeners.delete(listener);
-        reject(new Error(`${this.name} exited (${describeExit(exit)}) before it was ready`));
-      });
-    });
   }
 
   signal(signal: NodeJS.Signals): void {

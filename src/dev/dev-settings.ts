@@ -2,8 +2,8 @@
 import { SETTINGS, type Config, type SettingKey } from '../core/config.js';
 
 /**
- * Everything the processors and the dashboard take, except what must differ between the two processors
- * (`processorId`) or would clash between them (`metricsPort`).
+ * Everything the processors and the dashboard take, except what must differ between the two processors:
+ * `baton dev` gives each its own `processorId` and `metricsPort`.
  */
 export const DEV_SETTINGS: readonly SettingKey[] = [
   'amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat',
