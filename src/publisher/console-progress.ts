@@ -1,17 +1,21 @@
 /**
- * @module The progress bar of bulk publishing (flags or `--file`) on a terminal: drawn on stderr, since
- * stdout carries the job ids; when stdout is the same terminal each id line first wipes the bar, which
- * the next redraw puts back below it.
+ * @module The progress bar of bulk publishing (flags or `--file`) on a terminal: one line on stderr,
+ * since stdout carries the job ids. Every line written through it (ids when stdout is the same terminal,
+ * problems on stderr) first wipes the bar and then redraws it below, synchronously, so the bar always
+ * sits at the bottom and nothing is written over. (cli-progress's bar restores a cursor position saved
+ * at its start, which lands on the wrong row once other lines have scrolled the terminal.)
  */
 import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import cliProgress from 'cli-progress';
+
+const BAR_WIDTH = 30;
+const REDRAW_MS = 100;
 
 export interface PublishProgress {
-  /** Where job ids go: stdout, wrapped to keep the bar from tearing them when both share a terminal. */
+  /** Where job ids go: stdout, through the bar when both share a terminal. */
   readonly out: NodeJS.WritableStream;
-  /** Where problems go: stderr, each line wiping the bar first. */
+  /** Where problems go: stderr, through the bar. */
   readonly err: NodeJS.WritableStream;
   submitted(count: number): void;
   published(count: number): void;
@@ -27,6 +31,15 @@ export async function countJobLines(path: string): Promise<number | undefined> {
   return count;
 }
 
+/** "publishing [██████░░░░] 120/400 jobs | 310 jobs/s | eta 1 s"; without a total, the count and rate only. */
+export function progressLine(done: number, total: number | undefined, seconds: number): string {
+  const rate = seconds > 0 ? Math.round(done / seconds) : 0;
+  if (total === undefined || total <= 0) return `publishing ${done} jobs | ${rate} jobs/s`;
+  const filled = Math.min(BAR_WIDTH, Math.round((done / total) * BAR_WIDTH));
+  const eta = rate > 0 ? `${Math.ceil((total - done) / rate)} s` : '…';
+  return `publishing [${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}] ${done}/${total} jobs | ${rate} jobs/s | eta ${eta}`;
+}
+
 /** A bar when stderr is a terminal and there is more than one job; otherwise a no-op. */
 export function publishProgress(options: { total: number | undefined; err?: NodeJS.WriteStream; out?: NodeJS.WriteStream }): PublishProgress {
   const err = options.err ?? process.stderr;
@@ -35,32 +48,44 @@ export function publishProgress(options: { total: number | undefined; err?: Node
     return { out, err, submitted: () => undefined, published: () => undefined, stop: () => undefined };
   }
   const startedAt = performance.now();
-  const bar = new cliProgress.SingleBar(
-    { stream: err, format: 'publishing [{bar}] {value}/{total} jobs | {rate} jobs/s | eta {eta_formatted}', hideCursor: true, fps: 10 },
-    cliProgress.Presets.shades_classic,
-  );
-  let total = options.total ?? 0;
-  bar.start(total, 0, { rate: 0 });
-  const wipingBar = (target: NodeJS.WriteStream) =>
+  let total = options.total;
+  let done = 0;
+  let shown = false;
+  let drawnAt = 0;
+  const draw = () => {
+    const text = progressLine(done, total, (performance.now() - startedAt) / 1000);
+    err.write(`\r\x1b[2K${text.slice(0, Math.max(20, (err.columns ?? 80) - 1))}`);
+    shown = true;
+    drawnAt = performance.now();
+  };
+  const wipe = () => {
+    if (shown) err.write('\r\x1b[2K');
+    shown = false;
+  };
+  const through = (target: NodeJS.WriteStream) =>
     new Writable({
       write(chunk: Buffer, _encoding, callback) {
-        err.write('\r\x1b[2K');
-        target.write(chunk, callback);
+        wipe();
+        target.write(chunk);
+        draw();
+        callback();
       },
     });
+  draw();
   return {
-    out: out.isTTY ? wipingBar(out) : out,
-    err: wipingBar(err),
+    out: out.isTTY ? through(out) : out,
+    err: through(err),
     submitted(count) {
       // Reading stdin, the total is only known as lines arrive.
-      if (options.total === undefined && count > total) bar.setTotal((total = count));
+      if (options.total === undefined) total = Math.max(total ?? 0, count);
     },
     published(count) {
-      const seconds = (performance.now() - startedAt) / 1000;
-      bar.update(count, { rate: seconds > 0 ? Math.round(count / seconds) : 0 });
+      done = count;
+      if (performance.now() - drawnAt >= REDRAW_MS) draw();
     },
     stop() {
-      bar.stop();
+      draw();
+      err.write('\n');
     },
   };
 }

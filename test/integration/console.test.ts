@@ -206,6 +206,22 @@ describe('the publisher console on a terminal', () => {
     expect(lines.every((line) => UUID.test(line))).toBe(true);
     expect(await sys.messageCount(sys.names.jobsQueue)).toBe(300);
   });
+  it('with the ids on the same terminal, the bar stays below them and overwrites none', async () => {
+    const sys = await system();
+    const tty = pane(sys.namespace);
+    tty.start(consoleCommand(sys.namespace, '--count 60 --steps 1 --step-ms 1'));
+    expect(await tty.waitForExit(30_000)).toBe(0);
+    const lines = tty.screen().split('\n').filter((line) => line.trim() !== '');
+    const ids = lines.filter((line) => new RegExp(`^${UUID.source}$`).test(line));
+    expect(ids).toHaveLength(60);
+    const lastId = lines.lastIndexOf(ids.at(-1)!);
+    const bar = lines.findIndex((line) => line.startsWith('publishing ['));
+    const rate = lines.findIndex((line) => /^published 60 jobs in/.test(line));
+    expect(bar).toBeGreaterThan(lastId);
+    expect(lines[bar]).toContain('60/60 jobs');
+    expect(rate).toBe(bar + 1);
+    expect(lines[rate + 1]).toBe('[exit status 0]');
+  });
 });
 
 describe('baton publish without a terminal', () => {
