@@ -167,7 +167,9 @@ describe('the publisher console on a terminal', () => {
       30_000,
       () => `\nprocessor output:\n${processor.lines.slice(-30).join('\n')}`,
     );
-    expect(live).toContain(`${jobs[0]!.jobId}  Started on ${processor.processorId} (attempt 1)`);
+    // Polled once a second, a short job may go from Queued to Completed unseen; most are seen running.
+    const seenRunning = jobs.filter((job) => live.includes(`${job.jobId}  Started on ${processor.processorId} (attempt 1)`));
+    expect(seenRunning.length).toBeGreaterThan(0);
     expect(live).toMatch(/15 jobs: .*(running|completed)/);
 
     tty.keys('q');
