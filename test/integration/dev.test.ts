@@ -186,6 +186,26 @@ describe('baton dev', () => {
     await deleteNamespaceStorage(namespace, AZURITE_CONNECTION_STRING);
   });
 
+  it('when a child dies, stops the others, shows its last lines and exits non-zero', async () => {
+    const [blobPort, tablePort, dashboardPort] = [await freePort(), await freePort(), await freePort()];
+    const namespace = freshNamespace('dev');
+    namespaces.push(namespace);
+    const run = new DevRun(['--in-memory'], {
+      BATON_NAMESPACE: namespace,
+      BATON_STORAGE_CONNECTION_STRING: connectionString(blobPort, tablePort),
+      BATON_DASHBOARD_PORT: String(dashboardPort),
+      BATON_SHUTDOWN_GRACE_SECONDS: '0',
+    });
+    runs.push(run);
+    await run.ready();
+    const children = childPids(run.child.pid!);
+    const processorPid = children.find((pid) => execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).includes('cli.js processor'))!;
+    process.kill(processorPid, 'SIGKILL');
+    expect(await run.exited).toBe(1);
+    expect(run.err).toMatch(/dev-[12] exited unexpectedly \(signal SIGKILL\); stopping everything/);
+    for (const pid of children) expect(alive(pid), `child ${pid} still running`).toBe(false);
+  });
+
   it('a command that finds no storage says so in one line, without a stack trace', async () => {
     const [blobPort, tablePort] = [await freePort(), await freePort()];
     const child = spawn(process.execPath, [CLI, 'processor'], {
