@@ -6,7 +6,7 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // SAS query parameters.
   [/([?&]sig=)[^&\s"']+/gi, '$1[redacted]'],
   // Credentials in URLs: amqp://user:password@host
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s"'@]+:)[^@\s"']+@/gi, '$1[redacted]@'],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s"@?#]*:)[^@\s"/?#]+@/gi, '$1[redacted]@'],
 ];
 
 export function redact(text: string): string {
