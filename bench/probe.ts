@@ -48,13 +48,16 @@ globalThis.clearInterval = function clearInterval(timer: NodeJS.Timeout | string
 export interface ProbeSnapshot {
   readonly rss: number;
   readonly heapUsed: number;
+  /** After a full garbage collection when asked for (`snapshot+gc`, with --expose-gc): what is really live. */
+  readonly rssAfterGc: number;
+  readonly heapLiveAfterGc: number;
   readonly timersBySite: Record<string, number>;
   /** `Timeout` entries of process.getActiveResourcesInfo(): every ref'd timer, whoever made it. */
   readonly activeTimeouts: number;
 }
 
 process.on('message', (message) => {
-  if (message !== 'snapshot') return;
+  if (message !== 'snapshot' && message !== 'snapshot+gc') return;
   const timersBySite: Record<string, number> = {};
   for (const [timer, site] of live) {
     // Unref'd or finished timers do not keep anything alive; count what is pending.
@@ -62,7 +65,9 @@ process.on('message', (message) => {
     timersBySite[site] = (timersBySite[site] ?? 0) + 1;
   }
   const { rss, heapUsed } = process.memoryUsage();
-  const snapshot: ProbeSnapshot = { rss, heapUsed, timersBySite, activeTimeouts: process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length };
+  if (message === 'snapshot+gc') (globalThis as { gc?: () => void }).gc?.();
+  const after = process.memoryUsage();
+  const snapshot: ProbeSnapshot = { rss, heapUsed, rssAfterGc: after.rss, heapLiveAfterGc: after.heapUsed, timersBySite, activeTimeouts: process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length };
   process.send?.(snapshot);
 });
 // The IPC channel must not keep the processor alive on its own.

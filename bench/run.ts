@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { abandonRun, startAzurite, type Azurite } from './lib/infra.js';
+import { abandonRun, note as log, startAzurite, type Azurite } from './lib/infra.js';
 import { BENCH_DIR, REPO_ROOT } from './lib/processes.js';
 import { Report } from './lib/report.js';
 import {
@@ -40,9 +40,9 @@ function parseArgs(argv: string[]) {
   const jobs = Number(process.env.BENCH_JOBS ?? (quick ? 500 : 2000));
   return {
     quick, write, selected, runs, jobs,
-    concurrencies: quick ? [1, 8] : [1, 8, 32],
-    rabbitMessages: quick ? 5000 : 20_000,
-    azuriteMs: quick ? 1000 : 2000,
+    concurrencies: [1, 8],
+    rabbitMessages: quick ? 5000 : 10_000,
+    azuriteMs: quick ? 1000 : 1500,
     dispatchSamples: quick ? 30 : 100,
     auditSmall: 2000,
     auditLarge: Number(process.env.BENCH_AUDIT_EVENTS ?? (quick ? 20_000 : 200_000)),
@@ -57,8 +57,20 @@ function parseArgs(argv: string[]) {
 }
 type Options = ReturnType<typeof parseArgs>;
 
-function log(message: string): void {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+/** Runs one measurement; a failure is logged and listed in the report, and the bench goes on. */
+async function attempt<T>(report: Report, label: string, run: () => Promise<T>): Promise<T | undefined> {
+  // One retry: the machine and the working tree are shared (someone may be rebuilding dist/ right now).
+  for (let tries = 1; ; tries++) {
+    try {
+      return await run();
+    } catch (error) {
+      const message = (error as Error).message;
+      log(`FAILED ${label} (try ${tries}): ${message}`);
+      if (tries < 2) continue;
+      report.failures.push(`${label}: ${message.split('\n')[0] ?? ''}`);
+      return undefined;
+    }
+  }
 }
 
 function machine(): string[] {
@@ -92,21 +104,31 @@ async function core(azurite: Azurite, options: Options, report: Report): Promise
   const rounds: CoreRound[] = [];
   for (let r = 1; r <= options.runs; r++) {
     log(`round ${r}/${options.runs}: raw limits`);
-    const raw = await measureLimits(azurite.connectionString, { messages: options.rabbitMessages, azuriteMs: options.azuriteMs });
+    const raw = await attempt(report, `round ${r} raw limits`, () => measureLimits(azurite.connectionString, { messages: options.rabbitMessages, azuriteMs: options.azuriteMs }));
+    if (!raw) continue;
     const round: CoreRound = { raw, baton: [] };
     if (selected.has('publish')) {
       log(`round ${r}: bulk publish of ${options.publishCount}`);
-      round.publishRate = await runBulkPublish(azurite.connectionString, options.publishCount);
+      round.publishRate = await attempt(report, `round ${r} bulk publish`, () => runBulkPublish(azurite.connectionString, options.publishCount));
     }
     if (selected.has('requests')) {
-      for (const concurrency of options.concurrencies) {
-        log(`round ${r}: Baton, 2 processors × concurrency ${concurrency}, ${options.jobs} jobs`);
-        round.baton.push(await runBaton(azurite.connectionString, concurrency, options.jobs, options.timeoutMs));
-      }
-      log(`round ${r}: seed design, 2 workers, ${options.jobs} jobs`);
-      round.seed = await runSeed(azurite.connectionString, options.jobs, options.timeoutMs);
-      log(`round ${r}: BullMQ, concurrency 16, ${options.jobs} jobs`);
-      round.bullmq = await runBullmq(options.jobs, 16, options.timeoutMs);
+      // The order rotates from round to round, so that a slow spell of the machine does not always hit the same system.
+      const runs: Array<() => Promise<void>> = [
+        ...options.concurrencies.map((concurrency) => async () => {
+          log(`round ${r}: Baton, 2 processors × concurrency ${concurrency}, ${options.jobs} jobs`);
+          const run = await attempt(report, `round ${r} Baton 2×${concurrency}`, () => runBaton(azurite.connectionString, azurite.pid, concurrency, options.jobs, options.timeoutMs));
+          if (run) round.baton.push(run);
+        }),
+        async () => {
+          log(`round ${r}: seed design, 2 workers, ${options.jobs} jobs`);
+          round.seed = await attempt(report, `round ${r} seed design`, () => runSeed(azurite.connectionString, azurite.pid, options.jobs, options.timeoutMs));
+        },
+        async () => {
+          log(`round ${r}: BullMQ, concurrency 16, ${options.jobs} jobs`);
+          round.bullmq = await attempt(report, `round ${r} BullMQ`, () => runBullmq(options.jobs, 16, options.timeoutMs));
+        },
+      ];
+      for (let i = 0; i < runs.length; i++) await runs[(i + r - 1) % runs.length]!();
     }
     rounds.push(round);
   }
@@ -173,7 +195,8 @@ async function main(): Promise<void> {
       const rounds: number[][] = [];
       for (let r = 1; r <= options.runs; r++) {
         log(`dispatch: round ${r}/${options.runs}, ${options.dispatchSamples} jobs one at a time`);
-        rounds.push(await runDispatch(azurite.connectionString, options.dispatchSamples));
+        const latencies = await attempt(report, `dispatch round ${r}`, () => runDispatch(azurite.connectionString, options.dispatchSamples));
+        if (latencies) rounds.push(latencies);
       }
       report.data.dispatch = rounds;
       reportDispatch(report, rounds);
@@ -184,7 +207,8 @@ async function main(): Promise<void> {
         // Kill moments spread over one renewal period (5 s), so the runs see different lease ages.
         const killAfterMs = Math.round(1000 + (5000 * (r + 0.5)) / options.runs);
         log(`failover: run ${r + 1}/${options.runs}, SIGKILL ${killAfterMs} ms after Started`);
-        runs.push(await runFailover(azurite.connectionString, killAfterMs));
+        const run = await attempt(report, `failover run ${r + 1}`, () => runFailover(azurite.connectionString, killAfterMs));
+        if (run) runs.push(run);
       }
       report.data.failover = runs;
       reportFailover(report, runs);
@@ -193,17 +217,20 @@ async function main(): Promise<void> {
       const runs: ScaleRun[] = [];
       for (let r = 1; r <= options.runs; r++) {
         log(`scale: run ${r}/${options.runs}, ${options.scaleJobs} jobs in flight, ${options.scaleWindowSeconds} s window`);
-        runs.push(await runScale(azurite.connectionString, options.scaleJobs, options.scaleWindowSeconds));
+        const run = await attempt(report, `scale run ${r}`, () => runScale(azurite.connectionString, options.scaleJobs, options.scaleWindowSeconds));
+        if (run) runs.push(run);
       }
       report.data.scale = runs;
       reportScale(report, runs);
     }
-    if (options.selected.has('audit')) await audit(options, report);
+    if (options.selected.has('audit')) await attempt(report, 'audit queries', () => audit(options, report));
     if (options.selected.has('profile')) {
       log(`profile: one processor under --cpu-prof, ${options.profileJobs} jobs at concurrency 16`);
-      const profile = await runProfile(azurite.connectionString, options.profileJobs, options.timeoutMs);
-      report.data.profile = profile;
-      reportProfile(report, profile, options.profileJobs);
+      const profile = await attempt(report, 'profile', () => runProfile(azurite.connectionString, options.profileJobs, options.timeoutMs));
+      if (profile) {
+        report.data.profile = profile;
+        reportProfile(report, profile, options.profileJobs);
+      }
     }
   } finally {
     await azurite.stop();

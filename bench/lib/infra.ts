@@ -17,6 +17,46 @@ export const AMQP_URL = process.env.BATON_AMQP_URL ?? 'amqp://guest:guest@127.0.
 const DEV_ACCOUNT = 'devstoreaccount1';
 const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
+/** A progress line on stderr (the report goes to stdout). */
+export function note(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** Whether the storage emulator answers a trivial request within `ms`: tells a stalled Azurite from a stalled client. */
+export async function storageAnswers(connectionString: string, ms = 5000): Promise<string> {
+  const started = performance.now();
+  try {
+    await BlobServiceClient.fromConnectionString(connectionString).getProperties({ abortSignal: AbortSignal.timeout(ms) });
+    return `storage answered in ${Math.round(performance.now() - started)} ms`;
+  } catch (error) {
+    return `storage did not answer within ${ms} ms (${(error as Error).name})`;
+  }
+}
+
+/**
+ * Waits until `progress()` reaches `target`, failing early when it has not moved for `stallMs` (with
+ * `diagnose()` in the message) and at the latest after `timeoutMs`.
+ */
+export async function waitForProgress(progress: () => Promise<number>, target: number, what: string, options: { timeoutMs: number; stallMs: number; everyMs?: number; diagnose?: () => Promise<string> }): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last = -1;
+  let movedAt = Date.now();
+  for (;;) {
+    const value = await progress();
+    if (value >= target) return;
+    if (value !== last) {
+      last = value;
+      movedAt = Date.now();
+    }
+    const stalled = Date.now() - movedAt > options.stallMs;
+    if (stalled || Date.now() > deadline) {
+      const why = stalled ? `no progress for ${options.stallMs / 1000} s` : `timed out after ${options.timeoutMs / 1000} s`;
+      throw new Error(`${what}: ${why} at ${value} of ${target}${options.diagnose ? `; ${await options.diagnose()}` : ''}`);
+    }
+    await sleep(options.everyMs ?? 250);
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,7 +2,8 @@
  * @module Child processes of a benchmark: `baton processor` instances (each with its own /metrics port)
  * and the bench's own workers (seed design, BullMQ). Output is kept in a short ring for error reports.
  */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort, sleep, trackChild, waitUntil } from './infra.js';
@@ -121,6 +122,37 @@ export async function spawnProcessor(options: SpawnProcessorOptions): Promise<Pr
 export function spawnBenchScript(script: string, env: Record<string, string>, label: string): Child {
   const child = spawn(process.execPath, [path.join(BENCH_DIR, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
   return new Child(child, label);
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 when it is gone.
+ * Summed over the processes doing the work, it is a figure other people's load barely moves.
+ */
+export function cpuSeconds(pid: number): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** sysconf(_SC_CLK_TCK): 100 on Linux unless `getconf CLK_TCK` says otherwise. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+export function pidOf(program: string): number | undefined {
+  try {
+    return Number(execFileSync('pidof', ['-s', program], { encoding: 'utf8' }).trim()) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Prometheus text format, flattened: `name{label="v",…}` → value. */

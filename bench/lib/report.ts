@@ -17,6 +17,8 @@ export interface Section {
 export class Report {
   readonly headlines: Headline[] = [];
   readonly sections: Section[] = [];
+  /** Runs that failed: kept out of the figures, listed in the report. */
+  readonly failures: string[] = [];
   /** Raw figures, written next to the Markdown as JSON. */
   readonly data: Record<string, unknown> = {};
 
@@ -36,6 +38,9 @@ export class Report {
       out.push('### Summary', '');
       out.push(...table(['measure', 'median', 'spread (min–max)', 'target', 'met?'], this.headlines.map((h) => [h.measure, h.median, h.spread, h.target, h.met === undefined ? '—' : h.met ? 'yes' : '**no**'])));
       out.push('');
+    }
+    if (this.failures.length > 0) {
+      out.push('### Runs that failed (left out of the figures)', '', ...this.failures.map((f) => `- ${f}`), '');
     }
     for (const section of this.sections) out.push(`### ${section.title}`, '', ...section.lines, '');
     return out.join('\n');

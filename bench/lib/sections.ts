@@ -97,21 +97,25 @@ export function reportThroughput(report: Report, rounds: CoreRound[], jobs: numb
   const rows: string[][] = [];
   const seedRates = rounds.map((r) => r.seed?.jobsPerSecond ?? Number.NaN);
   const seedCeilings = rounds.map((r) => ceiling(SEED_REQUESTS_PER_JOB, r.raw).jobsPerSecond);
-  rows.push(['seed design (bench/seed-design.ts), 2 workers × 1', ...cell(seedRates), '1', inline(rounds.map((r, i) => (r.seed?.jobsPerSecond ?? Number.NaN) / seedCeilings[i]!))]);
+  const cpu = (run: ThroughputRun | undefined) => run?.cpuMsPerJob ?? Number.NaN;
+  const storeCpu = (run: ThroughputRun | undefined) => run?.storeCpuMsPerJob ?? Number.NaN;
+  rows.push(['seed design (bench/seed-design.ts), 2 workers × 1', ...cell(seedRates), '1', inline(rounds.map((r, i) => (r.seed?.jobsPerSecond ?? Number.NaN) / seedCeilings[i]!)), inline(rounds.map((r) => cpu(r.seed))), inline(rounds.map((r) => storeCpu(r.seed)))]);
   for (const c of concurrencies) {
     const perRound = rounds.map((r) => r.baton.find((b) => b.concurrency === c));
     const fractions = rounds.map((r, i) => {
       const b = perRound[i];
       return b ? b.jobsPerSecond / ceiling(perJob(b.processorRequests, b.jobs), r.raw, { indexRowsPerJob: INDEX_ROWS_PER_JOB }).jobsPerSecond : Number.NaN;
     });
-    rows.push([`Baton, 2 processors × ${c}`, ...cell(perRound.map((b) => b?.jobsPerSecond ?? Number.NaN)), inline(rounds.map((r, i) => ratio(perRound[i]?.jobsPerSecond, r.seed?.jobsPerSecond)), '×'), inline(fractions)]);
+    rows.push([`Baton, 2 processors × ${c}`, ...cell(perRound.map((b) => b?.jobsPerSecond ?? Number.NaN)), inline(rounds.map((r, i) => ratio(perRound[i]?.jobsPerSecond, r.seed?.jobsPerSecond)), '×'), inline(fractions), inline(perRound.map((b) => cpu(b))), inline(perRound.map((b) => storeCpu(b)))]);
   }
-  rows.push(['BullMQ (local Redis), 1 worker × 16, 2 × job.log', ...cell(rounds.map((r) => r.bullmq?.jobsPerSecond ?? Number.NaN)), inline(rounds.map((r) => ratio(r.bullmq?.jobsPerSecond, r.seed?.jobsPerSecond)), '×'), '—']);
+  rows.push(['BullMQ (local Redis), 1 worker × 16, 2 × job.log', ...cell(rounds.map((r) => r.bullmq?.jobsPerSecond ?? Number.NaN)), inline(rounds.map((r) => ratio(r.bullmq?.jobsPerSecond, r.seed?.jobsPerSecond)), '×'), '—', inline(rounds.map((r) => cpu(r.bullmq))), inline(rounds.map((r) => storeCpu(r.bullmq)))]);
   thr.lines.push(
     `${jobs} jobs per run, queued while the workers were paused, then released at once. jobs/s = jobs / (last Completed − first Started), read from what each system stored.`,
     'Ratios are taken per round (same round, same load on the machine), then the median; fraction of ceiling = jobs/s over the ceiling implied by that system\'s own request mix and the same round\'s raw rates (section 3).',
     '',
-    ...table(['system', 'jobs/s median', 'spread', 'ratio to seed (spread)', 'fraction of its ceiling (spread)'], rows),
+    'CPU ms per job = CPU time of the processes doing the work during the run (workers + Azurite; BullMQ: worker + Redis; RabbitMQ excluded), over the jobs: it hardly depends on what else the machine is doing.',
+    '',
+    ...table(['system', 'jobs/s median', 'spread', 'ratio to seed (spread)', 'fraction of its ceiling (spread)', 'CPU ms per job (spread)', 'of which the store: Azurite / Redis'], rows),
   );
   const ceilings = concurrencies.map((c) => {
     const values = rounds.map((r) => {
@@ -126,6 +130,9 @@ export function reportThroughput(report: Report, rounds: CoreRound[], jobs: numb
   const batonVsSeed = rounds.map((r) => ratio(r.baton.find((b) => b.concurrency === lowest)?.jobsPerSecond, r.seed?.jobsPerSecond));
   const s1 = fmtSpread(spread(batonVsSeed), '×');
   report.headline({ measure: `2. throughput, Baton 2×${lowest} ÷ seed design 2×1 (same round)`, median: s1.median, spread: s1.spread, target: '≥ 1×', met: median(batonVsSeed) >= 1 });
+  const cpuRatio = rounds.map((r) => ratio(r.seed?.cpuMsPerJob, r.baton.find((b) => b.concurrency === lowest)?.cpuMsPerJob));
+  const sc = fmtSpread(spread(cpuRatio), '×');
+  report.headline({ measure: `2. CPU per job, seed design ÷ Baton 2×${lowest} (above 1: Baton cheaper)`, median: sc.median, spread: sc.spread, target: 'report', met: undefined });
   const best = Math.max(...concurrencies);
   const bestVsSeed = rounds.map((r) => ratio(r.baton.find((b) => b.concurrency === best)?.jobsPerSecond, r.seed?.jobsPerSecond));
   const s2 = fmtSpread(spread(bestVsSeed), '×');
@@ -201,6 +208,8 @@ export function reportScale(report: Report, runs: ScaleRun[]): void {
       ['resident memory (MB)', ...cell(runs.map((r) => r.rssMb))],
       ['  idle, before the jobs (MB)', ...cell(runs.map((r) => r.idleRssMb))],
       ['  V8 heap used (MB)', ...cell(runs.map((r) => r.heapMb))],
+      ['  after a full GC: resident (MB)', ...cell(runs.map((r) => r.rssAfterGcMb))],
+      ['  after a full GC: live heap (MB)', ...cell(runs.map((r) => r.heapLiveMb))],
       ['live timers created by lease-manager.js', ...cell(runs.map((r) => r.renewalTimers))],
       ['all ref\'d timers in the process', ...cell(runs.map((r) => r.activeTimeouts))],
       ['lease renewals per second (Renewed)', ...cell(runs.map((r) => r.renewedPerSecond))],

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../src/core/logger.js';
 import { Publisher } from '../../src/publisher/publisher.js';
-import { AMQP_URL, Space, waitUntil } from '../lib/infra.js';
+import { AMQP_URL, Space, storageAnswers, waitForProgress } from '../lib/infra.js';
 import { metricSum, spawnProcessor, type ProcessorChild } from '../lib/processes.js';
 import { noopJob, publishAll } from './throughput.js';
 
@@ -100,7 +100,7 @@ export async function runProfile(connectionString: string, jobCount: number, tim
     const started = performance.now();
     processor = await spawnProcessor({ env: space.env({ BATON_CONCURRENCY: '16' }), label: 'p1', nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
     const p = processor;
-    await waitUntil(async () => metricSum(await p.metrics(), 'baton_deliveries_total', { outcome: 'completed' }) >= jobCount, `${jobCount} profiled jobs`, timeoutMs, 250);
+    await waitForProgress(async () => metricSum(await p.metrics(), 'baton_deliveries_total', { outcome: 'completed' }), jobCount, 'profiled processor', { timeoutMs, stallMs: 30_000, diagnose: () => storageAnswers(connectionString) });
     const jobsPerSecond = jobCount / ((performance.now() - started) / 1000);
     await p.stop(30_000);
     const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));

@@ -5,6 +5,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { odata, TableClient } from '@azure/data-tables';
 import { silentLogger } from '../../src/core/logger.js';
 import { Publisher } from '../../src/publisher/publisher.js';
 import { AMQP_URL, sleep, Space, waitUntil } from '../lib/infra.js';
@@ -16,6 +17,8 @@ export interface ScaleRun {
   readonly jobs: number;
   readonly rssMb: number;
   readonly heapMb: number;
+  readonly rssAfterGcMb: number;
+  readonly heapLiveMb: number;
   readonly idleRssMb: number;
   /** Live timers created by the lease manager (renewal). */
   readonly renewalTimers: number;
@@ -30,14 +33,14 @@ export interface ScaleRun {
   readonly leaseLostEvents: number;
 }
 
-function snapshot(processor: ProcessorChild): Promise<ProbeSnapshot> {
+function snapshot(processor: ProcessorChild, gc = false): Promise<ProbeSnapshot> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('probe did not answer')), 10_000);
     processor.child.once('message', (message) => {
       clearTimeout(timer);
       resolve(message as ProbeSnapshot);
     });
-    processor.child.send('snapshot');
+    processor.child.send(gc ? 'snapshot+gc' : 'snapshot');
   });
 }
 
@@ -54,7 +57,7 @@ export async function runScale(connectionString: string, jobCount: number, windo
     processor = await spawnProcessor({
       env: space.env({ BATON_CONCURRENCY: String(jobCount), BATON_LEASE_SECONDS: String(leaseSeconds), BATON_RENEW_SECONDS: String(renewSeconds) }),
       label: 'p1',
-      nodeArgs: ['--import', pathToFileURL(path.join(BENCH_DIR, 'probe.js')).href],
+      nodeArgs: ['--expose-gc', '--import', pathToFileURL(path.join(BENCH_DIR, 'probe.js')).href],
       ipc: true,
     });
     const p = processor;
@@ -62,7 +65,14 @@ export async function runScale(connectionString: string, jobCount: number, windo
     const idle = await snapshot(p);
     // Long enough to outlive the window; they are never meant to finish.
     await publishAll(publisher, Array.from({ length: jobCount }, () => noopJob({ processingParameters: { steps: 1, stepMs: 3_600_000 } })));
-    await waitUntil(async () => metricSum(await p.metrics(), 'baton_leases_held') >= jobCount - 1 && metricSum(await p.metrics(), 'baton_deliveries_in_flight') >= jobCount, `${jobCount} jobs in flight`, 60_000, 250);
+    // baton_leases_held is only updated when a delivery starts or ends, so count the Started state rows instead.
+    const audit = TableClient.fromConnectionString(connectionString, space.names.auditTable, { allowInsecureConnection: true });
+    const started = async () => {
+      let count = 0;
+      for await (const _row of audit.listEntities({ queryOptions: { filter: odata`RowKey eq ${'state'} and status eq ${'Started'}`, select: ['status'] } })) count++;
+      return count;
+    };
+    await waitUntil(async () => (await started()) >= jobCount, `${jobCount} jobs started`, 90_000, 500);
     // Past the first renewal of every lease, so the window sees the steady state.
     await sleep((renewSeconds + 2) * 1000);
     const before = await p.metrics();
@@ -71,7 +81,7 @@ export async function runScale(connectionString: string, jobCount: number, windo
     const steps = 3;
     for (let i = 0; i < steps; i++) {
       await sleep((windowSeconds * 1000) / steps);
-      probes.push(await snapshot(p));
+      probes.push(await snapshot(p, i === steps - 1));
     }
     const after = await p.metrics();
     const seconds = (performance.now() - startedAt) / 1000;
@@ -79,8 +89,11 @@ export async function runScale(connectionString: string, jobCount: number, windo
     const leaseManagerTimers = Math.max(...probes.map((s) => Object.entries(s.timersBySite).filter(([site]) => site.startsWith('lease-manager.js')).reduce((sum, [, n]) => sum + n, 0)));
     return {
       jobs: jobCount,
+      // Before the last probe's forced GC: resident memory as the processor left it.
       rssMb: Math.max(...probes.map((s) => s.rss)) / 2 ** 20,
       heapMb: Math.max(...probes.map((s) => s.heapUsed)) / 2 ** 20,
+      rssAfterGcMb: last.rssAfterGc / 2 ** 20,
+      heapLiveMb: last.heapLiveAfterGc / 2 ** 20,
       idleRssMb: idle.rss / 2 ** 20,
       renewalTimers: leaseManagerTimers,
       activeTimeouts: last.activeTimeouts,

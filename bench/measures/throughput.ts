@@ -13,14 +13,21 @@ import { Queue } from 'bullmq';
 import { validateJobRequest, type JobRequest } from '../../src/contracts/job-request.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Publisher } from '../../src/publisher/publisher.js';
-import { AMQP_URL, sleep, Space, waitUntil } from '../lib/infra.js';
-import { metricSum, spawnBenchScript, spawnProcessor, storageRequests, subtractCounts, type Child, type ProcessorChild } from '../lib/processes.js';
+import { AMQP_URL, note, sleep, Space, storageAnswers, waitForProgress, waitUntil } from '../lib/infra.js';
+import { cpuSeconds, metricSum, pidOf, spawnBenchScript, spawnProcessor, storageRequests, subtractCounts, type Child, type ProcessorChild } from '../lib/processes.js';
 
 export interface ThroughputRun {
   readonly jobs: number;
   readonly jobsPerSecond: number;
   readonly spanMs: number;
+  /** CPU ms per job of the processes doing the work (workers + Azurite, or worker + Redis), broker excluded. */
+  readonly cpuMsPerJob: number;
+  /** The part of it spent by the store (Azurite, or Redis). */
+  readonly storeCpuMsPerJob: number;
 }
+
+/** CPU seconds used so far by a set of processes. */
+const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 
 export interface BatonRun extends ThroughputRun {
   readonly concurrency: number;
@@ -65,7 +72,7 @@ function counts(snapshot: Record<string, number>): Map<string, number> {
   return new Map(Object.entries(snapshot));
 }
 
-export async function runBaton(connectionString: string, concurrency: number, jobCount: number, timeoutMs: number): Promise<BatonRun> {
+export async function runBaton(connectionString: string, azuritePid: number, concurrency: number, jobCount: number, timeoutMs: number): Promise<BatonRun> {
   const space = new Space(connectionString, 'thr');
   const processors: ProcessorChild[] = [];
   const publisher = new Publisher({ amqpUrl: AMQP_URL, storageConnectionString: connectionString, namespace: space.namespace, publisherId: 'bench-publisher', logger: silentLogger() });
@@ -77,14 +84,23 @@ export async function runBaton(connectionString: string, concurrency: number, jo
     for (const p of processors) p.signal('SIGSTOP');
     const jobs = Array.from({ length: jobCount }, () => noopJob());
     const publisherBefore = counts(publisher.storage.clients.counter.snapshot());
+    const publishStarted = performance.now();
     await publishAll(publisher, jobs);
     await publisher.storage.index.flush();
     const publisherRequests = subtractCounts(counts(publisher.storage.clients.counter.snapshot()), publisherBefore);
+    note(`  published ${jobCount} in ${((performance.now() - publishStarted) / 1000).toFixed(1)} s; releasing the processors`);
+    const pids = [azuritePid, ...processors.map((p) => p.pid)];
+    const cpuBefore = cpuOf(pids);
+    const storeBefore = cpuSeconds(azuritePid);
     for (const p of processors) p.signal('SIGCONT');
 
+    const released = performance.now();
     const completed = async () => (await Promise.all(processors.map((p) => p.metrics()))).reduce((sum, m) => sum + metricSum(m, 'baton_deliveries_total', { outcome: 'completed' }), 0);
-    await waitUntil(async () => (await completed()) >= jobCount, `${jobCount} jobs to complete (concurrency ${concurrency})`, timeoutMs, 250);
+    await waitForProgress(completed, jobCount, `Baton 2×${concurrency}`, { timeoutMs, stallMs: 30_000, diagnose: () => storageAnswers(connectionString) });
+    note(`  ${jobCount} completed ${((performance.now() - released) / 1000).toFixed(1)} s after release`);
     await sleep(600); // the index is written behind, within 100 ms
+    const cpuMsPerJob = ((cpuOf(pids) - cpuBefore) * 1000) / jobCount;
+    const storeCpuMsPerJob = ((cpuSeconds(azuritePid) - storeBefore) * 1000) / jobCount;
     const after = await Promise.all(processors.map((p) => p.metrics()));
     const processorRequests = new Map<string, number>();
     const outcomes = new Map<string, number>();
@@ -108,9 +124,9 @@ export async function runBaton(connectionString: string, concurrency: number, jo
     }
     if (done !== jobCount) throw new Error(`expected ${jobCount} completed state rows, found ${done}`);
     const spanMs = Math.max(1, last - first);
-    return { concurrency, jobs: jobCount, jobsPerSecond: jobCount / (spanMs / 1000), spanMs, processorRequests, publisherRequests, outcomes };
+    return { concurrency, jobs: jobCount, jobsPerSecond: jobCount / (spanMs / 1000), spanMs, cpuMsPerJob, storeCpuMsPerJob, processorRequests, publisherRequests, outcomes };
   } catch (error) {
-    for (const p of processors) process.stderr.write(`--- ${p.label} ---\n${p.tail()}\n`);
+    for (const p of processors) process.stderr.write(`--- ${p.label} (last lines) ---\n${p.tail(5)}\n`);
     throw error;
   } finally {
     await Promise.all(processors.map((p) => p.stop()));
@@ -119,7 +135,7 @@ export async function runBaton(connectionString: string, concurrency: number, jo
   }
 }
 
-export async function runSeed(connectionString: string, jobCount: number, timeoutMs: number): Promise<ThroughputRun> {
+export async function runSeed(connectionString: string, azuritePid: number, jobCount: number, timeoutMs: number): Promise<ThroughputRun> {
   const space = new Space(connectionString, 'seed');
   const queue = `${space.namespace}.seed`;
   const container = `${space.namespace}-seedlocks`;
@@ -149,8 +165,16 @@ export async function runSeed(connectionString: string, jobCount: number, timeou
       channel.sendToQueue(queue, Buffer.from(JSON.stringify({ jobId: randomUUID(), jobName: 'bench no-op' })), { persistent: true });
     }
     await channel.waitForConfirms();
+    const pids = [azuritePid, ...workers.map((w) => w.pid)];
+    const cpuBefore = cpuOf(pids);
+    const storeBefore = cpuSeconds(azuritePid);
     for (const w of workers) w.signal('SIGCONT');
-    await waitUntil(() => done >= jobCount || (workers.some((w) => !w.running) ? Promise.reject(new Error('a seed worker exited')) : false), `${jobCount} seed jobs`, timeoutMs, 100);
+    await waitForProgress(async () => {
+      if (workers.some((w) => !w.running)) throw new Error('a seed worker exited');
+      return done;
+    }, jobCount, 'seed design', { timeoutMs, stallMs: 30_000, everyMs: 100, diagnose: () => storageAnswers(connectionString) });
+    const cpuMsPerJob = ((cpuOf(pids) - cpuBefore) * 1000) / jobCount;
+    const storeCpuMsPerJob = ((cpuSeconds(azuritePid) - storeBefore) * 1000) / jobCount;
 
     let first = Number.POSITIVE_INFINITY;
     let last = 0;
@@ -160,9 +184,9 @@ export async function runSeed(connectionString: string, jobCount: number, timeou
       if (row.status === 'Completed') last = Math.max(last, at);
     }
     const spanMs = Math.max(1, last - first);
-    return { jobs: jobCount, jobsPerSecond: jobCount / (spanMs / 1000), spanMs };
+    return { jobs: jobCount, jobsPerSecond: jobCount / (spanMs / 1000), spanMs, cpuMsPerJob, storeCpuMsPerJob };
   } catch (error) {
-    for (const w of workers) process.stderr.write(`--- ${w.label} ---\n${w.tail()}\n`);
+    for (const w of workers) process.stderr.write(`--- ${w.label} (last lines) ---\n${w.tail(5)}\n`);
     throw error;
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
@@ -181,11 +205,16 @@ export async function runBullmq(jobCount: number, concurrency: number, timeoutMs
     for (let i = 0; i < jobCount; i += 500) {
       await queue.addBulk(Array.from({ length: Math.min(500, jobCount - i) }, (_, k) => ({ name: 'noop', data: { i: i + k } })));
     }
+    const redisPid = pidOf('redis-server');
+    const cpuRedisBefore = redisPid ? cpuSeconds(redisPid) : 0;
     worker = spawnBenchScript('bullmq-worker.js', { BULL_QUEUE: name, BULL_PREFIX: prefix, BULL_CONCURRENCY: String(concurrency) }, 'bullmq');
-    await waitUntil(async () => {
+    await waitForProgress(async () => {
       if (!worker?.running) throw new Error(`BullMQ worker exited:\n${worker?.tail()}`);
-      return (await queue.getJobCounts('completed')).completed! >= jobCount;
-    }, `${jobCount} BullMQ jobs`, timeoutMs, 100);
+      return (await queue.getJobCounts('completed')).completed ?? 0;
+    }, jobCount, 'BullMQ', { timeoutMs, stallMs: 30_000, everyMs: 100 });
+    // The worker's whole life (start-up included) and Redis over it; the bench's own polling adds a little to Redis.
+    const storeCpuMsPerJob = ((redisPid ? cpuSeconds(redisPid) - cpuRedisBefore : 0) * 1000) / jobCount;
+    const cpuMsPerJob = (cpuSeconds(worker.pid) * 1000) / jobCount + storeCpuMsPerJob;
     let first = Number.POSITIVE_INFINITY;
     let last = 0;
     for (let i = 0; i < jobCount; i += 500) {
@@ -195,7 +224,7 @@ export async function runBullmq(jobCount: number, concurrency: number, timeoutMs
       }
     }
     const spanMs = Math.max(1, last - first);
-    return { jobs: jobCount, jobsPerSecond: jobCount / (spanMs / 1000), spanMs };
+    return { jobs: jobCount, jobsPerSecond: jobCount / (spanMs / 1000), spanMs, cpuMsPerJob, storeCpuMsPerJob };
   } finally {
     await worker?.stop();
     await queue.obliterate({ force: true }).catch(() => undefined);
