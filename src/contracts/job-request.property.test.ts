@@ -40,7 +40,8 @@ const validRequest = fc.record(
     maxAttempts: fc.integer({ min: 1, max: 100 }),
     priority: fc.integer({ min: 0, max: 255 }),
     inputFilePath: text(0, 1024),
-    processingParameters: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 5 }),
+    // A "__proto__" key inside processingParameters is dropped by the parser (see docs/RELIABILITY.md): left out here.
+    processingParameters: fc.dictionary(fc.string().filter((key) => key !== '__proto__'), fc.jsonValue(), { maxKeys: 5 }),
   },
   { requiredKeys: ['jobId', 'jobName'] },
 );
@@ -89,8 +90,10 @@ describe('parseJobRequest and validateJobRequest (properties)', () => {
         const result = parseJobRequest(encode(request), now);
         expect(result.ok, JSON.stringify(result)).toBe(true);
         if (!result.ok) return;
+        // The request as it travels: through JSON (so -0 arrives as 0).
+        const sent = JSON.parse(JSON.stringify(request)) as typeof request;
         expect(result.job).toEqual({
-          ...request,
+          ...sent,
           type: request.type ?? 'steps',
           lockKey: request.lockKey ?? request.jobId,
           createdAt: request.createdAt ?? now.toISOString(),

@@ -32,7 +32,8 @@ describe('redact (properties)', () => {
 
   it('hides the password of an AMQP URL in log metadata, at the depths log calls use', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[A-Za-z0-9]{8,30}$/), fc.integer({ min: 0, max: 5 }), (secret, depth) => {
+      // A distinctive prefix, so the secret cannot match a file name in the stack trace by chance.
+      fc.property(fc.stringMatching(/^[A-Za-z0-9]{8,30}$/).map((s) => `S3cr3t-${s}`), fc.integer({ min: 0, max: 5 }), (secret, depth) => {
         let meta: unknown = { error: `connect failed: amqp://baton:${secret}@rabbit:5672/%2f?heartbeat=3` };
         for (let i = 0; i < depth; i++) meta = { nested: meta };
         expect(JSON.stringify(redactDeep(meta))).not.toContain(secret);
@@ -41,8 +42,7 @@ describe('redact (properties)', () => {
     );
   });
 
-  // Fails today: the URL pattern stops at a quote and needs a non-empty user name, so
-  // `amqp://baton:it's-secret@rabbit` and `amqp://:secret@rabbit` pass through untouched (src/core/redact.ts).
+  // Found `amqp://:secret@rabbit` and `amqp://baton:it's-secret@rabbit` passing through untouched (fixed in 0c49559).
   it('hides the password of any URL that RFC 3986 userinfo allows', () => {
     fc.assert(
       fc.property(fc.constantFrom('amqp', 'amqps', 'https'), user, password, surrounding, (scheme, name, secret, before) => {

@@ -15,7 +15,8 @@ import type { PlannedJob } from './load.js';
 
 const ENDS: ReadonlySet<string> = new Set(ATTEMPT_END_STATUSES);
 const ATTEMPT_STATUSES: ReadonlySet<string> = new Set([...ATTEMPT_END_STATUSES, 'Started', 'Step', 'Retrying', 'DeadLettered']);
-const PROGRESS: ReadonlySet<string> = new Set([...ATTEMPT_END_STATUSES, 'Queued', 'Started', 'Step', 'DeadLettered']);
+/** Events that move a job forward; a LeaseLost or Cancelled attempt's work is lost, so its end is no progress. */
+const PROGRESS: ReadonlySet<string> = new Set(['Queued', 'Started', 'Step', 'Completed', 'Failed', 'DeadLettered']);
 
 export interface Evidence {
   readonly planned: readonly PlannedJob[];
@@ -182,7 +183,7 @@ function checkOverlaps(attempts: Attempt[], figures: Figures): void {
   }
 }
 
-/** From the moment an attempt was interrupted (the SIGKILL, the SIGSTOP, the Cancelled) to its job's next Started. */
+/** From the moment an attempt was interrupted (the SIGKILL, SIGSTOP or SIGTERM of its processor; else its end) to its job's next Started. */
 function measureHandovers(attempts: Attempt[], faults: readonly Fault[], figures: Figures): void {
   const byJob = new Map<string, Attempt[]>();
   for (const attempt of attempts) byJob.set(attempt.jobId, [...(byJob.get(attempt.jobId) ?? []), attempt]);
@@ -191,8 +192,9 @@ function measureHandovers(attempts: Attempt[], faults: readonly Fault[], figures
     for (let i = 0; i < list.length - 1; i++) {
       const attempt = list[i]!;
       if (!['SIGKILL', 'LeaseLost', 'Cancelled', 'no end'].includes(attempt.endStatus)) continue;
-      const pause = faults.find((f) => f.kind === 'SIGSTOP' && f.target === attempt.processorId && f.from <= attempt.end + 60_000 && f.to >= attempt.start);
-      const interruptedAt = attempt.endStatus === 'LeaseLost' && pause ? Math.max(pause.from, attempt.start) : attempt.end;
+      // The fault on its processor that stopped it (a SIGSTOP ends in LeaseLost only later; a SIGTERM in Cancelled after the grace).
+      const fault = faults.find((f) => f.target === attempt.processorId && f.from <= attempt.end && (f.to || Infinity) >= attempt.start);
+      const interruptedAt = fault ? Math.max(fault.from, attempt.start) : attempt.end;
       figures.handovers++;
       figures.worstHandoverMs = Math.max(figures.worstHandoverMs, list[i + 1]!.start - interruptedAt);
     }

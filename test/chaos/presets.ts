@@ -9,7 +9,7 @@ import type { ScenarioResult } from './settle.js';
 
 export const FULL = {
   churn: { target: 'random', jobs: 1000, perSecond: 20, processors: 3, concurrency: 4, steps: 2, stepMs: 100, killEveryMs: 4000, minKills: 3, finalTimeoutMs: 240_000 },
-  pauses: { target: 'random', jobs: 400, perSecond: 4, processors: 3, concurrency: 2, steps: 4, stepMs: 250, pauses: 4, pauseMs: 20_000, gapMs: 5000, finalTimeoutMs: 240_000 },
+  pauses: { target: 'busiest', jobs: 400, perSecond: 4, processors: 3, concurrency: 2, steps: 4, stepMs: 250, pauses: 4, pauseMs: 20_000, gapMs: 5000, finalTimeoutMs: 240_000 },
   broker: { mode: 'restart', jobs: 500, perSecond: 10, processors: 3, concurrency: 4, steps: 3, stepMs: 100, rounds: 1, firstAtMs: 15_000, gapMs: 0, outageMs: 10_000, finalTimeoutMs: 240_000 },
   storage: { jobs: 400, perSecond: 8, processors: 3, concurrency: 4, steps: 3, stepMs: 100, leaseSeconds: 60, faultAtMs: 15_000, outageMs: 20_000, ports: { blob: 20000, queue: 20001, table: 20002 }, finalTimeoutMs: 240_000 },
   /** The same outage against a 15 s lease: attempts lose their leases while nothing can be recorded. */

@@ -5,7 +5,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ScenarioResult } from './settle.js';
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const seconds = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+/** The longer of the two measures: a stalled job's silent gap, or an interrupted attempt's time from the fault to its restart. */
+function worstWait(f: ScenarioResult['figures']): string {
+  if (f.worstHandoverMs > f.worstFaultWaitMs) return `**${seconds(f.worstHandoverMs)}** (from the fault to the interrupted job's next Started)`;
+  return `**${seconds(f.worstFaultWaitMs)}**${f.worstFaultWaitJob ? ` (${f.worstFaultWaitJob})` : ''}`;
+}
 
 export function renderSection(result: ScenarioResult, command: string, when: Date): string {
   const f = result.figures;
@@ -26,7 +32,7 @@ export function renderSection(result: ScenarioResult, command: string, when: Dat
     row('**Duplicate completions**', `**${f.duplicateCompletions.length}**`),
     row('**Overlapping attempts**', `**${f.overlaps.length}**`),
     row('Attempts', `${f.attempts}: ${f.killedAttempts} without an end because their processor was SIGKILLed; ${f.incompleteAttempts.length} otherwise incomplete; ${f.malformedAttempts.length} malformed`),
-    row('**Worst wait caused by a fault**', `**${seconds(f.worstFaultWaitMs)}**${f.worstFaultWaitJob ? ` (${f.worstFaultWaitJob})` : ''}`),
+    row('**Worst wait caused by a fault**', worstWait(f)),
     row('Interrupted attempts handed over', `${f.handovers}, the worst ${seconds(f.worstHandoverMs)} from the fault to the job's next Started`),
     row('Worst wait no fault touched', seconds(f.worstUntouchedWaitMs)),
     row('Events', `LeaseLost ${f.counts.leaseLost}, Cancelled ${f.counts.cancelled}, Deferred ${f.counts.deferred}, Duplicate ${f.counts.duplicate}, Failed ${f.counts.failed}, attempts counted failed for ending without a record ${f.counts.stalledStarts}`),
