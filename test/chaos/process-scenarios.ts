@@ -63,7 +63,7 @@ export async function churnScenario(p: ChurnParams): Promise<ScenarioResult> {
     if (settled.figures.killedAttempts === 0) settled.notes.push('no SIGKILL caught an attempt in flight');
     return {
       key: 'churn', title: 'Processor churn', load: describeLoad(p, MIXED_TEXT) + ', lease 15 s',
-      faults: `${kills} SIGKILLs of the ${p.target} processor, about every ${p.killEveryMs / 1000} s, each replaced at once`,
+      faults: `${kills} SIGKILLs of ${p.target === 'random' ? 'a random' : 'the busiest'} processor, about every ${p.killEveryMs / 1000} s, each replaced at once`,
       durationMs: Date.now() - startedAt, ...settled,
     };
   } finally {
@@ -100,7 +100,7 @@ export async function pauseScenario(p: PauseParams): Promise<ScenarioResult> {
     if (settled.figures.counts.leaseLost === 0) settled.notes.push('no pause caught an attempt in flight');
     return {
       key: 'pauses', title: 'Pauses past the lease', load: `${describeLoad(p, MIXED_TEXT)}, lease 15 s, heartbeat 3 s`,
-      faults: `${p.pauses} SIGSTOPs of ${p.pauseMs / 1000} s (past the 15 s lease) of the ${p.target} processor, then SIGCONT`,
+      faults: `${p.pauses} SIGSTOPs of ${p.pauseMs / 1000} s (past the 15 s lease) of ${p.target === 'random' ? 'a random' : 'the busiest'} processor, then SIGCONT`,
       durationMs: Date.now() - startedAt, ...settled,
     };
   } finally {
