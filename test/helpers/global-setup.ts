@@ -33,7 +33,7 @@ export async function setup(): Promise<void> {
   if (!(await portOpen(10000)) || !(await portOpen(10002))) {
     azurite = spawn(
       'npx',
-      ['azurite', '--silent', '--disableTelemetry', '--inMemoryPersistence', '--blobHost', '127.0.0.1', '--tableHost', '127.0.0.1', '--queuePort', '0'],
+      ['azurite', '--silent', '--disableTelemetry', '--skipApiVersionCheck', '--inMemoryPersistence', '--blobHost', '127.0.0.1', '--tableHost', '127.0.0.1', '--queuePort', '0'],
       { stdio: 'ignore' },
     );
     await waitForPort(10000, 30_000);
