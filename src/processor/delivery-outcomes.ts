@@ -5,6 +5,8 @@
 import type { AuditStatus, NewAuditEvent } from '../contracts/audit-event.js';
 import type { JobRequest } from '../contracts/job-request.js';
 import { coerceError } from '../core/errors.js';
+import { sleep } from '../core/time.js';
+import { isTransient } from '../storage/azure-errors.js';
 import type { Logger } from '../core/logger.js';
 import { delayStep } from '../broker/topology.js';
 import { HEADER, type Delivery } from './delivery.js';
@@ -26,6 +28,20 @@ export async function reject(delivery: Delivery, deps: DeliveryDeps, reason: str
     await appendQuietly(deps, deps.logger, { jobId, status: 'Rejected', attempt: 0, processorId: deps.processorId, message: reason });
   }
   return sendOnAndAck(delivery, deps, deps.names.deadQueue, deadHeaders(deps, reason, jobId), 'rejected');
+}
+
+/** Sends a copy of an already dead-lettered job's message to the dead-letter queue (or holds it back until it can). */
+export async function deadLetterAgain(delivery: Delivery, deps: DeliveryDeps, job: JobRequest, lastError: string | undefined): Promise<DeliveryOutcome> {
+  const reason = `already dead-lettered${lastError ? `; last error: ${lastError}` : ''}`;
+  try {
+    await delivery.sendOn(deps.names.deadQueue, deadHeaders(deps, reason, job.jobId));
+  } catch (error) {
+    deps.logger.warn('dead-letter queue refused the message; holding it back', { jobId: job.jobId, error: coerceError(error).message });
+    return holdBack(delivery, deps);
+  }
+  await appendQuietly(deps, deps.logger, event(job, deps, 'Duplicate', 0, `already DeadLettered; this delivery was put in ${deps.names.deadQueue}`));
+  delivery.ack();
+  return 'dead-lettered';
 }
 
 /** Storage is not answering: send the job round a short delay instead of failing it or spinning on it. */
@@ -58,6 +74,28 @@ export async function release(deps: DeliveryDeps, held: HeldLease, job: JobReque
   } catch (error) {
     deps.logger.warn('could not release a lease; it will expire by itself', { lockKey: held.lockKey, error: coerceError(error).message });
   }
+}
+
+/**
+ * Appends an event in the background, retrying with backoff (for up to 15 minutes) through a storage
+ * outage. For events dated in the past (LeaseLost) whose delivery is already settled.
+ */
+export function appendEventually(deps: DeliveryDeps, logger: Logger, evt: Omit<NewAuditEvent, 'timestamp'>, atMs: number): void {
+  const giveUpAt = Date.now() + 15 * 60_000;
+  const attempt = async (failures: number): Promise<void> => {
+    try {
+      await deps.audit.append(evt, atMs);
+    } catch (error) {
+      if (Date.now() > giveUpAt || !isTransient(error)) {
+        logger.error('gave up recording an audit event', { status: evt.status, error: coerceError(error).message });
+        return;
+      }
+      if (failures === 0) logger.warn('could not record an audit event yet; retrying', { status: evt.status, error: coerceError(error).message });
+      await sleep(Math.min(30_000, 500 * 2 ** failures));
+      return attempt(failures + 1);
+    }
+  };
+  void attempt(0);
 }
 
 export async function appendQuietly(deps: DeliveryDeps, logger: Logger, evt: Omit<NewAuditEvent, 'timestamp'>, atMs?: number): Promise<void> {

@@ -13,7 +13,7 @@ import type { Names } from '../contracts/names.js';
 import { coerceError, FencedError, JobCancelledError, LeaseLostError, UnrecoverableJobError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { delayStep } from '../broker/topology.js';
-import { appendQuietly, deadHeaders, defer, event, formatMs, holdBack, reject, release } from './delivery-outcomes.js';
+import { appendEventually, appendQuietly, deadHeaders, deadLetterAgain, defer, event, formatMs, holdBack, reject, release } from './delivery-outcomes.js';
 import type { AttemptLog, AuditStore, StateUpdate } from '../storage/audit-store.js';
 import type { LeaseStore } from '../storage/blob-lease-store.js';
 import { isTransient } from '../storage/azure-errors.js';
@@ -79,9 +79,12 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
     if (delivery.publishedAtMs !== undefined) observeTime(delivery.publishedAtMs + 1);
     const start = await deps.audit.startAttempt(job, deps.processorId, { firstDelivery: delivery.isFirstDelivery });
     if (start.kind === 'finished') {
-      await appendQuietly(deps, logger, event(job, deps, 'Duplicate', 0, `already ${start.state.status}; this delivery was acknowledged unrun`));
       await release(deps, held, job, true);
       held = undefined;
+      // A dead-lettered job's message must end in the dead-letter queue: the copy sent there when it
+      // was dead-lettered may never have been confirmed (the processor died, or the queue refused it).
+      if (start.state.status === 'DeadLettered') return deadLetterAgain(delivery, deps, job, start.state.lastError);
+      await appendQuietly(deps, logger, event(job, deps, 'Duplicate', 0, `already ${start.state.status}; this delivery was acknowledged unrun`));
       delivery.ack();
       return 'duplicate';
     }
@@ -248,7 +251,8 @@ async function leaseLost(delivery: Delivery, deps: DeliveryDeps, job: JobRequest
   const endedAt = reason instanceof LeaseLostError ? reason.endedAt : new Date(Math.min(Date.now(), held.validUntil().getTime()));
   const message = `${reason instanceof FencedError ? `another attempt took the job over (${reason.message})` : reason.message}; noticed at ${new Date().toISOString()}`;
   logger.warn('attempt stopped: lease lost', { reason: message });
-  await appendQuietly(deps, logger, event(job, deps, 'LeaseLost', log.attempt, message), endedAt.getTime());
+  // Dated at the lease's end, so it may be written late: keep trying through a storage outage.
+  appendEventually(deps, logger, event(job, deps, 'LeaseLost', log.attempt, message), endedAt.getTime());
   await release(deps, held, job, false);
   // Back to the queue: the next delivery finds the job completed (Duplicate), held (Deferred), or free.
   delivery.requeue();
