@@ -15,7 +15,7 @@ import { runProcessor } from './processor/processor-command.js';
 const COMMON: SettingKey[] = ['amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
 const PROCESSOR: SettingKey[] = [
   ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
-  'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'handlers',
+  'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'metricsHost', 'handlers',
 ];
 const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'dashboardToken'];
 

@@ -96,6 +96,10 @@ export const SETTINGS = {
     env: 'BATON_METRICS_PORT', flag: '--metrics-port', description: "processor's /metrics and /health port",
     defaultText: 'off', accepts: '"off" or a port from 1 to 65535', schema: optionalPort,
   }),
+  metricsHost: setting({
+    env: 'BATON_METRICS_HOST', flag: '--metrics-host', description: "where the processor's /metrics and /health listen",
+    defaultText: '127.0.0.1', accepts: 'a host name or IP address', schema: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/),
+  }),
   dashboardHost: setting({
     env: 'BATON_DASHBOARD_HOST', flag: '--host', description: 'where the dashboard listens',
     defaultText: '127.0.0.1', accepts: 'a host name or IP address', schema: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/),
@@ -150,6 +154,7 @@ function defaults(isTerminal: boolean): Record<SettingKey, string | undefined> {
     retryMaxMs: '300000',
     processorId: `${os.hostname().replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 80)}-${process.pid}`,
     metricsPort: 'off',
+    metricsHost: '127.0.0.1',
     dashboardHost: '127.0.0.1',
     dashboardPort: '5002',
     dashboardToken: undefined,

@@ -27,7 +27,7 @@ export interface HealthReport {
   readonly checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
-export function startMetricsServer(port: number, metrics: ProcessorMetrics, health: () => Promise<HealthReport>): ServerType {
+export function startMetricsServer(host: string, port: number, metrics: ProcessorMetrics, health: () => Promise<HealthReport>): ServerType {
   const app = new Hono();
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
   app.get('/health', async (c) => {
@@ -35,5 +35,5 @@ export function startMetricsServer(port: number, metrics: ProcessorMetrics, heal
     return c.json(report, report.ok ? 200 : 503);
   });
   app.notFound((c) => c.json({ error: 'not found' }, 404));
-  return serve({ fetch: app.fetch, port, hostname: '0.0.0.0' });
+  return serve({ fetch: app.fetch, port, hostname: host });
 }

@@ -10,6 +10,7 @@ import type { Config } from '../core/config.js';
 import { JobCancelledError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sleep } from '../core/time.js';
+import { redact } from '../core/redact.js';
 import { BrokerConnection } from '../broker/connection.js';
 import { assertDelayQueue, assertTopology } from '../broker/topology.js';
 import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
@@ -23,7 +24,7 @@ import { ProcessorMetrics, startMetricsServer, type HealthReport } from './metri
 export type ProcessorConfig = Pick<
   Config,
   | 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'concurrency' | 'leaseSeconds' | 'renewSeconds' | 'deferSeconds'
-  | 'maxAttempts' | 'shutdownGraceSeconds' | 'processorId' | 'metricsPort' | 'retryBaseMs' | 'retryMaxMs'
+  | 'maxAttempts' | 'shutdownGraceSeconds' | 'processorId' | 'metricsPort' | 'metricsHost' | 'retryBaseMs' | 'retryMaxMs'
 >;
 
 export function defaultRegistry(): HandlerRegistry {
@@ -89,7 +90,7 @@ export class Processor {
   async start(): Promise<void> {
     await ensureStorage(this.#storage, this.names);
     if (this.#config.metricsPort !== undefined) {
-      this.#metricsServer = startMetricsServer(this.#config.metricsPort, this.metrics, () => this.health());
+      this.#metricsServer = startMetricsServer(this.#config.metricsHost, this.#config.metricsPort, this.metrics, () => this.health());
     }
     await this.#broker.start();
     this.#logger.info('processor started', {
@@ -105,7 +106,7 @@ export class Processor {
       await pingStorage(this.#storage, this.names, AbortSignal.timeout(3000));
       checks.storage = { ok: true };
     } catch (error) {
-      checks.storage = { ok: false, detail: (error as Error).message };
+      checks.storage = { ok: false, detail: redact((error as Error).message) };
     }
     return { ok: Object.values(checks).every((check) => check.ok), checks };
   }
