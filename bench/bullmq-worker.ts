@@ -4,7 +4,9 @@
  *
  * Environment: BULL_QUEUE, BULL_PREFIX, BULL_CONCURRENCY, BULL_REDIS_PORT (default 6379, host 127.0.0.1).
  */
-import { Worker } from 'bullmq';
+import { loadBullmq } from './lib/bullmq-peer.js';
+
+const { Worker } = await loadBullmq();
 
 const queue = process.env.BULL_QUEUE ?? '';
 const prefix = process.env.BULL_PREFIX ?? '';

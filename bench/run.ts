@@ -24,6 +24,7 @@ import { measureLimits } from './measures/limits.js';
 import { runProfile } from './measures/profile.js';
 import { runScale, type ScaleRun } from './measures/scale.js';
 import { runBaton, runBullmq, runSeed } from './measures/throughput.js';
+import { bullmqVersion } from './lib/bullmq-peer.js';
 
 const MEASURES = ['limits', 'requests', 'publish', 'dispatch', 'failover', 'scale', 'audit', 'profile'] as const;
 type Measure = (typeof MEASURES)[number];
@@ -85,7 +86,7 @@ function machine(): string[] {
   const dirty = git(['status', '--porcelain', '--', 'src']) ? ' (src/ has uncommitted changes)' : '';
   return [
     `- machine: ${os.availableParallelism()} CPUs (nproc), ${cpuModel}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-    `- node ${process.version}; Azurite ${readJson('node_modules/azurite/package.json').version} (in memory, started for the run); RabbitMQ on 127.0.0.1:5672; Redis on 127.0.0.1:6379; bullmq ${readJson('node_modules/bullmq/package.json').version}`,
+    `- node ${process.version}; Azurite ${readJson('node_modules/azurite/package.json').version} (in memory, started for the run); RabbitMQ on 127.0.0.1:5672; Redis on 127.0.0.1:6379; bullmq ${bullmqVersion(readJson)}`,
     `- commit ${git(['rev-parse', '--short', 'HEAD'])}${dirty}`,
   ];
 }

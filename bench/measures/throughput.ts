@@ -9,12 +9,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { odata, TableClient } from '@azure/data-tables';
 import amqp from 'amqplib';
-import { Queue } from 'bullmq';
 import { validateJobRequest, type JobRequest } from '../../src/contracts/job-request.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { Publisher } from '../../src/publisher/publisher.js';
 import { AMQP_URL, note, sleep, Space, storageAnswers, waitForProgress, waitUntil } from '../lib/infra.js';
 import { cpuSeconds, metricSum, pidOf, spawnBenchScript, spawnProcessor, storageRequests, subtractCounts, type Child, type ProcessorChild } from '../lib/processes.js';
+import { loadBullmq } from '../lib/bullmq-peer.js';
 
 export interface ThroughputRun {
   readonly jobs: number;
@@ -199,6 +199,7 @@ export async function runBullmq(jobCount: number, concurrency: number, timeoutMs
   const name = `bench-${randomBytes(5).toString('hex')}`;
   const prefix = 'batonbench';
   const connection = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null };
+  const { Queue } = await loadBullmq();
   const queue = new Queue(name, { prefix, connection });
   let worker: Child | undefined;
   try {
