@@ -133,7 +133,7 @@ try {
     // The commonest start-up failure after a missing broker: a user needs the address, not a stack.
     process.stderr.write(
       `baton: Azure Storage is not reachable (${redact((error as Error).message)}). Start Azurite (\`npm start\` runs one; or ` +
-        '`npx azurite --inMemoryPersistence --disableTelemetry`), or fix BATON_STORAGE_CONNECTION_STRING.\n',
+        '`npx azurite --inMemoryPersistence --disableTelemetry --skipApiVersionCheck`), or fix BATON_STORAGE_CONNECTION_STRING.\n',
     );
     process.exit(1);
   }
