@@ -5,13 +5,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { TableClient } from '@azure/data-tables';
 import amqp from 'amqplib';
 import { namesFor, type Names } from '../../src/contracts/names.js';
 import { DELAY_LADDER_MS } from '../../src/broker/topology.js';
 import { freshNamespace } from '../../test/helpers/namespace.js';
+import { freePort, portOpen } from '../../src/dev/ports.js';
+
+export { freePort };
 
 export const AMQP_URL = process.env.BATON_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const DEV_ACCOUNT = 'devstoreaccount1';
@@ -72,28 +74,6 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined | false> |
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** Everything a run started, so that an interrupted run (Ctrl-C, a crash) still cleans up after itself. */
 const liveChildren = new Set<ChildProcess>();
 const liveSpaces = new Set<Space>();
@@ -132,7 +112,7 @@ export async function startAzurite(): Promise<Azurite> {
   );
   trackChild(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitUntil(async () => (await portOpen(blobPort)) && (await portOpen(tablePort)), 'Azurite to listen', 30_000, 200);
+  await waitUntil(async () => (await portOpen('127.0.0.1', blobPort)) && (await portOpen('127.0.0.1', tablePort)), 'Azurite to listen', 30_000, 200);
   return {
     connectionString:
       `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +

@@ -4,9 +4,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, portOpen as hostPortOpen } from '../../src/dev/ports.js';
+
+export { freePort };
+
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return hostPortOpen(host, port);
+}
 
 /** The repository root: the nearest directory above this module whose package.json is Baton's (works from src and from a build). */
 export function repoRoot(): string {
@@ -31,27 +37,6 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined | false> |
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(intervalMs);
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
-
-export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** One `baton` child process; every line it writes (stdout and stderr) is kept. */

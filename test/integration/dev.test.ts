@@ -4,7 +4,6 @@
  * completes; SIGINT stops everything and leaves no process behind. And the RabbitMQ-unreachable message.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,30 +16,9 @@ import { Publisher } from '../../src/publisher/publisher.js';
 import { deleteNamespaceQueues, deleteNamespaceStorage } from '../helpers/cleanup.js';
 import { freshNamespace } from '../helpers/namespace.js';
 import { AMQP_URL, waitFor } from '../helpers/system.js';
+import { freePort, portOpen } from '../../src/dev/ports.js';
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 function alive(pid: number): boolean {
   try {
@@ -107,8 +85,8 @@ describe('baton dev', () => {
     expect(run.out).toContain(`http://127.0.0.1:${dashboardPort}`);
     expect(run.out).toContain('in memory');
     expect(run.out).not.toContain('guest:guest'); // the AMQP password is redacted in the banner
-    expect(await portOpen(blobPort)).toBe(true);
-    expect(await portOpen(tablePort)).toBe(true);
+    expect(await portOpen('127.0.0.1', blobPort)).toBe(true);
+    expect(await portOpen('127.0.0.1', tablePort)).toBe(true);
     const children = childPids(run.child.pid!);
     expect(children).toHaveLength(4); // azurite, dev-1, dev-2, dashboard
 
@@ -135,9 +113,9 @@ describe('baton dev', () => {
     expect(run.out).toContain('stopping gracefully');
     expect(run.out).not.toContain('cancelling running jobs now');
     for (const pid of children) expect(alive(pid), `child ${pid} still running`).toBe(false);
-    expect(await portOpen(blobPort)).toBe(false);
-    expect(await portOpen(tablePort)).toBe(false);
-    expect(await portOpen(dashboardPort)).toBe(false);
+    expect(await portOpen('127.0.0.1', blobPort)).toBe(false);
+    expect(await portOpen('127.0.0.1', tablePort)).toBe(false);
+    expect(await portOpen('127.0.0.1', dashboardPort)).toBe(false);
   });
 
   it('says plainly that RabbitMQ is unreachable, how to start it, and starts nothing', async () => {
@@ -156,7 +134,7 @@ describe('baton dev', () => {
     expect(run.err).not.toContain('secretpw');
     expect(run.err).not.toMatch(/\n\s+at /); // no stack trace
     expect(run.out).not.toContain('azurite');
-    expect(await portOpen(blobPort)).toBe(false);
+    expect(await portOpen('127.0.0.1', blobPort)).toBe(false);
   });
 
   it('reuses an Azurite that already listens, and --demo keeps publishing', async () => {
@@ -182,7 +160,7 @@ describe('baton dev', () => {
 
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
-    expect(await portOpen(10000)).toBe(true); // the Azurite it reused is left alone
+    expect(await portOpen('127.0.0.1', 10000)).toBe(true); // the Azurite it reused is left alone
     await deleteNamespaceStorage(namespace, AZURITE_CONNECTION_STRING);
   });
 

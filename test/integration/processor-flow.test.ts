@@ -1,20 +1,11 @@
 /** The processor end to end on the real RabbitMQ and Azurite: throughput, locks, duplicates, retries, bad input. */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADER } from '../../src/processor/delivery.js';
+import { freePort } from '../../src/dev/ports.js';
 import { attemptIntervals, TestSystem, waitFor } from '../helpers/system.js';
 
 const system = new TestSystem();
 let metricsPort = 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   await system.start();
