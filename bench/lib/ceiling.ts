@@ -9,8 +9,10 @@ import type { RawRates } from '../measures/limits.js';
 /** Seconds of Azurite time one request of `operation` (`service.operation`) costs, from the raw rates. */
 export function secondsPerRequest(operation: string, raw: RawRates): number {
   if (operation === 'blob.blob.create') return 1 / raw.blobCreate;
-  // Lease requests and the delete-with-lease: an acquire+release cycle is two such requests.
-  if (operation.startsWith('blob.lease.') || operation === 'blob.blob.delete') return 1 / (2 * raw.leaseCycle);
+  // Lease requests: an acquire+release cycle is two of them.
+  if (operation.startsWith('blob.lease.')) return 1 / (2 * raw.leaseCycle);
+  // The delete with the lease: what a lock lifecycle (create, acquire, delete) costs beyond its create and acquire.
+  if (operation === 'blob.blob.delete') return Math.max(1 / (2 * raw.leaseCycle), 1 / raw.lockLifecycle - 1 / raw.blobCreate - 1 / (2 * raw.leaseCycle));
   if (operation === 'table.transaction') return 1 / raw.tx2;
   if (operation.startsWith('table.')) return 1 / raw.insert;
   // Container and other rare requests: costed as a lease request.
