@@ -8,7 +8,9 @@ function fakeStore(answer: () => Promise<RenewOutcome>) {
   const renewals: string[] = [];
   const store: LeaseStore = {
     tryAcquire: async () => null,
-    renew: async (lockKey) => {
+    renew: async (lockKey, _leaseId, signal) => {
+      // The real store passes this signal to the SDK; it must be a valid one (AbortSignal.timeout takes integers only).
+      if (!(signal instanceof AbortSignal)) throw new Error('renew needs an AbortSignal');
       renewals.push(lockKey);
       return answer();
     },
@@ -29,9 +31,9 @@ const flush = () => new Promise((resolve) => setImmediate(resolve));
 describe('LeaseManager', () => {
   it('renews every lease once it is due, and not before', async () => {
     const { manager, renewals, advance } = setup(async () => 'Renewed');
-    manager.track({ lockKey: 'a', leaseId: '1', acquiredAt: 0 });
+    manager.track({ lockKey: 'a', leaseId: '1', acquiredAt: 0.25 });
     manager.track({ lockKey: 'b', leaseId: '2', acquiredAt: 0 });
-    advance(4_999);
+    advance(4_999.5);
     manager.tick();
     expect(renewals).toEqual([]);
     advance(1);

@@ -13,7 +13,7 @@ export interface LeaseManagerOptions {
   readonly renewMs: number;
   /** Stop trusting a lease this long before it would expire: covers the gap between a check and a write. */
   readonly safetyMs?: number;
-  readonly onRenewal?: (outcome: 'Renewed' | 'Unknown' | 'Lost') => void;
+  readonly onRenewal?: (outcome: 'Renewed' | 'Unknown' | 'Lost', error?: unknown) => void;
   readonly onLost?: (lease: HeldLease, error: LeaseLostError) => void;
   readonly now?: () => number;
 }
@@ -124,7 +124,7 @@ export class LeaseManager {
     const sentAt = this.now();
     const remaining = held.lastRenewedAt + this.leaseMs - this.safetyMs - sentAt;
     try {
-      const outcome = await this.#store.renew(held.lockKey, held.leaseId, AbortSignal.timeout(Math.max(1, Math.min(remaining, 10_000))));
+      const outcome = await this.#store.renew(held.lockKey, held.leaseId, AbortSignal.timeout(Math.floor(Math.max(1, Math.min(remaining, 10_000)))));
       if (outcome === 'Renewed') {
         // Only trust the renewal if it landed while the lease was still ours by our own clock.
         if (this.now() < held.lastRenewedAt + this.leaseMs - this.safetyMs) held.lastRenewedAt = sentAt;
@@ -133,9 +133,9 @@ export class LeaseManager {
         this.#options.onRenewal?.('Lost');
         this.#lose(held, 'the storage service says the lease is no longer ours');
       }
-    } catch {
+    } catch (error) {
       // Unknown: network, timeout or 5xx. Keep running; the next tick retries while the lease lasts.
-      this.#options.onRenewal?.('Unknown');
+      this.#options.onRenewal?.('Unknown', error);
     } finally {
       held.renewing = false;
     }

@@ -64,7 +64,10 @@ export class Processor {
     this.#leases = new LeaseManager(this.#storage.leases, {
       leaseMs: config.leaseSeconds * 1000,
       renewMs: config.renewSeconds * 1000,
-      onRenewal: (outcome) => this.metrics.renewals.inc({ outcome }),
+      onRenewal: (outcome, error) => {
+        this.metrics.renewals.inc({ outcome });
+        if (error) this.#logger.debug('lease renewal failed; retrying while the lease lasts', { error: redact(String((error as Error).message ?? error)) });
+      },
       onLost: (held, error) => this.#logger.warn('lease lost', { lockKey: held.lockKey, reason: error.message }),
     });
     this.#broker = new BrokerConnection({
