@@ -58,6 +58,19 @@ function parseArgs(argv: string[]) {
 }
 type Options = ReturnType<typeof parseArgs>;
 
+/**
+ * Runs `measure` on an Azurite of its own, stopped afterwards. A long-lived in-memory Azurite slowed
+ * down run after run here (and once stopped answering for minutes), which no figure should inherit.
+ */
+async function onFreshAzurite<T>(measure: (azurite: Azurite) => Promise<T>): Promise<T> {
+  const azurite = await startAzurite();
+  try {
+    return await measure(azurite);
+  } finally {
+    await azurite.stop();
+  }
+}
+
 /** Runs one measurement; a failure is logged and listed in the report, and the bench goes on. */
 async function attempt<T>(report: Report, label: string, run: () => Promise<T>): Promise<T | undefined> {
   // One retry: the machine and the working tree are shared (someone may be rebuilding dist/ right now).
@@ -99,30 +112,30 @@ function readJson(relative: string): { version?: string } {
   }
 }
 
-async function core(azurite: Azurite, options: Options, report: Report): Promise<void> {
+async function core(options: Options, report: Report): Promise<void> {
   const { selected } = options;
   if (!selected.has('limits') && !selected.has('requests') && !selected.has('publish')) return;
   const rounds: CoreRound[] = [];
   for (let r = 1; r <= options.runs; r++) {
     log(`round ${r}/${options.runs}: raw limits`);
-    const raw = await attempt(report, `round ${r} raw limits`, () => measureLimits(azurite.connectionString, { messages: options.rabbitMessages, azuriteMs: options.azuriteMs }));
+    const raw = await attempt(report, `round ${r} raw limits`, () => onFreshAzurite((azurite) => measureLimits(azurite.connectionString, { messages: options.rabbitMessages, azuriteMs: options.azuriteMs })));
     if (!raw) continue;
     const round: CoreRound = { raw, baton: [] };
     if (selected.has('publish')) {
       log(`round ${r}: bulk publish of ${options.publishCount}`);
-      round.publishRate = await attempt(report, `round ${r} bulk publish`, () => runBulkPublish(azurite.connectionString, options.publishCount));
+      round.publishRate = await attempt(report, `round ${r} bulk publish`, () => onFreshAzurite((azurite) => runBulkPublish(azurite.connectionString, options.publishCount)));
     }
     if (selected.has('requests')) {
       // The order rotates from round to round, so that a slow spell of the machine does not always hit the same system.
       const runs: Array<() => Promise<void>> = [
         ...options.concurrencies.map((concurrency) => async () => {
           log(`round ${r}: Baton, 2 processors × concurrency ${concurrency}, ${options.jobs} jobs`);
-          const run = await attempt(report, `round ${r} Baton 2×${concurrency}`, () => runBaton(azurite.connectionString, azurite.pid, concurrency, options.jobs, options.timeoutMs));
+          const run = await attempt(report, `round ${r} Baton 2×${concurrency}`, () => onFreshAzurite((azurite) => runBaton(azurite.connectionString, azurite.pid, concurrency, options.jobs, options.timeoutMs)));
           if (run) round.baton.push(run);
         }),
         async () => {
           log(`round ${r}: seed design, 2 workers, ${options.jobs} jobs`);
-          round.seed = await attempt(report, `round ${r} seed design`, () => runSeed(azurite.connectionString, azurite.pid, options.jobs, options.timeoutMs));
+          round.seed = await attempt(report, `round ${r} seed design`, () => onFreshAzurite((azurite) => runSeed(azurite.connectionString, azurite.pid, options.jobs, options.timeoutMs)));
         },
         async () => {
           log(`round ${r}: BullMQ, concurrency 16, ${options.jobs} jobs`);
@@ -188,15 +201,13 @@ async function main(): Promise<void> {
   const header = machine();
   log(`measures: ${[...options.selected].join(', ')}; ${options.runs} round(s); ${options.jobs} jobs per throughput run`);
   const report = new Report();
-  const azurite = await startAzurite();
-  log(`Azurite pid ${azurite.pid}`);
-  try {
-    await core(azurite, options, report);
+  {
+    await core(options, report);
     if (options.selected.has('dispatch')) {
       const rounds: number[][] = [];
       for (let r = 1; r <= options.runs; r++) {
         log(`dispatch: round ${r}/${options.runs}, ${options.dispatchSamples} jobs one at a time`);
-        const latencies = await attempt(report, `dispatch round ${r}`, () => runDispatch(azurite.connectionString, options.dispatchSamples));
+        const latencies = await attempt(report, `dispatch round ${r}`, () => onFreshAzurite((azurite) => runDispatch(azurite.connectionString, options.dispatchSamples)));
         if (latencies) rounds.push(latencies);
       }
       report.data.dispatch = rounds;
@@ -208,7 +219,7 @@ async function main(): Promise<void> {
         // Kill moments spread over one renewal period (5 s), so the runs see different lease ages.
         const killAfterMs = Math.round(1000 + (5000 * (r + 0.5)) / options.runs);
         log(`failover: run ${r + 1}/${options.runs}, SIGKILL ${killAfterMs} ms after Started`);
-        const run = await attempt(report, `failover run ${r + 1}`, () => runFailover(azurite.connectionString, killAfterMs));
+        const run = await attempt(report, `failover run ${r + 1}`, () => onFreshAzurite((azurite) => runFailover(azurite.connectionString, killAfterMs)));
         if (run) runs.push(run);
       }
       report.data.failover = runs;
@@ -218,7 +229,7 @@ async function main(): Promise<void> {
       const runs: ScaleRun[] = [];
       for (let r = 1; r <= options.runs; r++) {
         log(`scale: run ${r}/${options.runs}, ${options.scaleJobs} jobs in flight, ${options.scaleWindowSeconds} s window`);
-        const run = await attempt(report, `scale run ${r}`, () => runScale(azurite.connectionString, options.scaleJobs, options.scaleWindowSeconds));
+        const run = await attempt(report, `scale run ${r}`, () => onFreshAzurite((azurite) => runScale(azurite.connectionString, options.scaleJobs, options.scaleWindowSeconds)));
         if (run) runs.push(run);
       }
       report.data.scale = runs;
@@ -227,14 +238,12 @@ async function main(): Promise<void> {
     if (options.selected.has('audit')) await attempt(report, 'audit queries', () => audit(options, report));
     if (options.selected.has('profile')) {
       log(`profile: one processor under --cpu-prof, ${options.profileJobs} jobs at concurrency 16`);
-      const profile = await attempt(report, 'profile', () => runProfile(azurite.connectionString, options.profileJobs, options.timeoutMs));
+      const profile = await attempt(report, 'profile', () => onFreshAzurite((azurite) => runProfile(azurite.connectionString, options.profileJobs, options.timeoutMs)));
       if (profile) {
         report.data.profile = profile;
         reportProfile(report, profile, options.profileJobs);
       }
     }
-  } finally {
-    await azurite.stop();
   }
   const minutes = (Date.now() - startedAt.getTime()) / 60_000;
   const markdown = report.render([
@@ -251,6 +260,8 @@ async function main(): Promise<void> {
   writeFileSync(path.join(resultsDir, `${stamp}.json`), JSON.stringify({ command, options: { ...options, selected: [...options.selected] }, data: report.data }, null, 2));
   log(`results also in ${path.relative(REPO_ROOT, resultsDir)}/${stamp}.{md,json}`);
   if (options.write) writeDocs(markdown);
+  // Whatever a library left open (sockets, timers) must not keep the bench running.
+  process.exit(0);
 }
 
 const BEGIN = '<!-- bench:begin (generated by `npm run bench -- --write`; edit outside these markers) -->';

@@ -106,7 +106,8 @@ export async function spawnProcessor(options: SpawnProcessorOptions): Promise<Pr
     cwd: REPO_ROOT,
   });
   const processor = new ProcessorChild(child, options.label, metricsPort);
-  await waitUntil(async () => {
+  try {
+    await waitUntil(async () => {
     if (!processor.running) throw new Error(`processor ${options.label} exited:\n${processor.tail()}`);
     try {
       const response = await fetch(`http://127.0.0.1:${metricsPort}/health`, { signal: AbortSignal.timeout(2000) });
@@ -114,7 +115,11 @@ export async function spawnProcessor(options: SpawnProcessorOptions): Promise<Pr
     } catch {
       return false;
     }
-  }, `processor ${options.label} to be healthy`, 30_000, 100);
+    }, `processor ${options.label} to be healthy`, 30_000, 100);
+  } catch (error) {
+    await processor.kill();
+    throw error;
+  }
   return processor;
 }
 
