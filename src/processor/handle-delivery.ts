@@ -64,7 +64,7 @@ async function runWhenAdmitted(candidate: Candidate, deps: DeliveryDeps): Promis
     const locked = await lockGate(candidate, deps);
     if (locked.kind === 'stop') return await settleStop(delivery, locked, deps);
     lease = locked.value;
-    const started = await startGate(candidate, deps);
+    const started = await startGate(candidate, lease, deps);
     if (started.kind === 'stop') return await stopHolding(lease, started, candidate, deps);
     const attempt = new Attempt({ job: candidate.job, handler: candidate.handler, lease, log: started.value }, deps);
     lease = undefined; // the attempt owns it now, and gives it up at its end

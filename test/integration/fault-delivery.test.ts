@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startStorageProxies, toxic } from '../helpers/fault-proxy.js';
+import { freePort } from '../../src/dev/ports.js';
+import { startStorageProxies, toxic, transactionWith } from '../helpers/fault-proxy.js';
 import { attemptIntervals, closeBrokerConnections, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
 const handlers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/fault-handlers.mjs');
@@ -80,3 +81,23 @@ it('records nothing of an attempt after its end: ctx.step after return or throw 
   expect(await system.statuses(returned.jobId)).toEqual(['Queued', 'Started', 'Completed']);
   expect(await system.statuses(threw.jobId)).toEqual(['Queued', 'Started', 'Failed', 'DeadLettered']);
 });
+
+it('gives the lease up when an attempt\'s end cannot be recorded within it, and counts the lease it holds (defect 2)', async () => {
+  const metricsPort = await freePort();
+  await processor({ BATON_LEASE_SECONDS: '15', BATON_RENEW_SECONDS: '5', BATON_METRICS_PORT: String(metricsPort) });
+  // The table service takes the Completed transaction and never answers.
+  const hung = proxies.table.addRule({ method: 'POST', when: transactionWith('Completed'), times: 1, action: toxic.hold });
+  const job = system.job({ jobName: 'end never answered', processingParameters: { steps: 2, stepMs: 1000 } });
+  await system.publish([job]);
+  await waitFor(async () => (await system.statuses(job.jobId)).includes('Started'), 'the attempt to start');
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  expect(metrics).toMatch(/^baton_leases_held 1$/m);
+  await waitFor(() => hung.hits === 1, 'the Completed write to hang', 20_000);
+  // Within about one lease period the attempt gives up (LeaseLost), and the job's next attempt completes.
+  await system.waitForAll([job.jobId], 'Completed', 60_000);
+  const history = await system.history(job.jobId);
+  const lost = history.find((e) => e.status === 'LeaseLost');
+  expect(lost?.attempt).toBe(1);
+  expect(lost?.message).toMatch(/could not be recorded within its lease/);
+  expect(history.filter((e) => e.status === 'Completed').map((e) => e.attempt)).toEqual([2]);
+}, 90_000);

@@ -2,6 +2,7 @@
  * @module Gate "is the lock key free?": this processor's lease on it, or `Deferred` — the message goes
  * round a delay and comes back, with no hot requeue loop and no consumer sleeping on a prefetch slot.
  */
+import { BLOB_ERROR, codeOf } from '../../storage/azure-errors.js';
 import type { DeliveryDeps } from '../delivery-deps.js';
 import { formatMs, jobEvent } from '../job-events.js';
 import type { HeldLease } from '../lease-manager.js';
@@ -10,10 +11,18 @@ import { run, waitFor, type Verdict } from './verdict.js';
 
 /** Throws when storage fails (the caller holds the delivery back); a lease held elsewhere is a value. */
 export async function lockGate({ delivery, job }: Candidate, deps: DeliveryDeps): Promise<Verdict<HeldLease>> {
-  const lease = await deps.leaseStore.tryAcquire(job.lockKey, deps.leaseSeconds, {
-    // A job's own lock key is almost always new on its first delivery: create the blob first.
-    createFirst: delivery.isFirstDelivery && job.lockKey === job.jobId,
-  });
+  // A job's own lock key is almost always new on its first delivery: create the blob first.
+  const acquire = () => deps.leaseStore.tryAcquire(job.lockKey, deps.leaseSeconds, { createFirst: delivery.isFirstDelivery && job.lockKey === job.jobId });
+  let lease;
+  try {
+    lease = await acquire();
+  } catch (error) {
+    // Someone deleted the lock container: every job would be held back for ever. Create it again, once.
+    if (codeOf(error) !== BLOB_ERROR.containerNotFound) throw error;
+    deps.logger.warn('the lock container was missing; creating it again');
+    await deps.ensureLockContainer();
+    lease = await acquire();
+  }
   if (lease) return run(deps.leases.track(lease));
   // A crashed holder's lease runs out within one lease period; coming back every quarter of it (and
   // never later than BATON_DEFER_SECONDS) bounds the extra wait after a failover. Jitter spreads herds.
