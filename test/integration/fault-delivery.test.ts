@@ -101,3 +101,18 @@ it('gives the lease up when an attempt\'s end cannot be recorded within it, and 
   expect(lost?.message).toMatch(/could not be recorded within its lease/);
   expect(history.filter((e) => e.status === 'Completed').map((e) => e.attempt)).toEqual([2]);
 }, 90_000);
+
+it('never runs one jobId twice at once, even when its copies name different lock keys (defect 8)', async () => {
+  await processor({ BATON_CONCURRENCY: '2', BATON_DEFER_SECONDS: '1', BATON_LEASE_SECONDS: '15' });
+  const job = system.job({ jobName: 'two lock keys', lockKey: 'first-key', processingParameters: { steps: 6, stepMs: 500 } });
+  await system.publish([job]);
+  await waitFor(async () => (await system.statuses(job.jobId)).includes('Started'), 'the first copy to start');
+  system.publishRaw(JSON.stringify({ ...job, lockKey: 'second-key' }));
+  await system.waitForAll([job.jobId], 'Completed', 60_000);
+  await waitFor(async () => (await system.messageCount(system.names.jobsQueue)) === 0, 'the second copy to be settled', 30_000);
+  const history = await system.history(job.jobId);
+  const intervals = attemptIntervals(history).sort((a, b) => a.start - b.start);
+  for (let i = 1; i < intervals.length; i++) expect(intervals[i]!.start).toBeGreaterThanOrEqual(intervals[i - 1]!.end);
+  expect(history.filter((e) => e.status === 'Completed')).toHaveLength(1);
+  expect(history.some((e) => e.status === 'Deferred' && e.message.includes('running elsewhere'))).toBe(true);
+});

@@ -17,11 +17,12 @@ import { drop, handOff, run, type Verdict } from './verdict.js';
  * Throws when storage fails or does not answer while the lease is certainly ours (the caller releases the
  * lease and holds the delivery back). A Started that lands after that counts as an attempt ended without a record.
  */
-export async function startGate({ delivery, job }: Candidate, lease: HeldLease, deps: DeliveryDeps): Promise<Verdict<AttemptLog>> {
+export async function startGate({ delivery, job }: Candidate, leases: readonly HeldLease[], deps: DeliveryDeps): Promise<Verdict<AttemptLog>> {
   // Started must sort after the publisher's Queued in the job's history, whatever the clocks say.
   if (delivery.publishedAtMs !== undefined) observeTime(delivery.publishedAtMs + 1);
   const starting = deps.audit.startAttempt(job, deps.processorId, { firstDelivery: delivery.isFirstDelivery });
-  const start = await withTimeout(starting, lease.remainingMs(), () => new LeaseLostError('Started could not be recorded within the lease', lease.validUntil()));
+  const remainingMs = Math.min(...leases.map((lease) => lease.remainingMs()));
+  const start = await withTimeout(starting, remainingMs, () => new LeaseLostError('Started could not be recorded within the lease', new Date(Date.now() + remainingMs)));
   if (start.kind === 'started') return run(start.attempt);
   const { status, lastError } = start.state;
   if (status === 'DeadLettered') {
