@@ -34,7 +34,8 @@ const STEP_LINGER_MS = 100;
 export interface AttemptParts {
   readonly job: JobRequest;
   readonly handler: HandlerDefinition;
-  readonly lease: HeldLease;
+  /** The lock key's lease, then (for a job whose lock key is not its jobId) the job's own: a job is always exclusive with itself. */
+  readonly leases: readonly HeldLease[];
   readonly log: AttemptLog;
 }
 
@@ -74,7 +75,7 @@ export class Attempt implements Stoppable {
     this.#logger = deps.logger.child({ jobId: parts.job.jobId, attempt: this.number });
     // Listening on the attempt's own lease signal (removed at the end), never composing with a
     // processor-lifetime signal: AbortSignal.any keeps memory per call (nodejs/node#55351).
-    parts.lease.signal.addEventListener('abort', this.#onLeaseLost, { once: true });
+    for (const lease of parts.leases) lease.signal.addEventListener('abort', this.#onLeaseLost, { once: true });
     // Nothing the attempt does after its lease's deadline (or release) may reach the audit trail.
     parts.log.guard = () => this.assertLease();
   }
@@ -85,9 +86,19 @@ export class Attempt implements Stoppable {
 
   /** Throws LeaseLostError unless the lease is certainly ours at this moment (monotonic clock). */
   assertLease(): void {
-    const { lease } = this.#parts;
-    if (lease.isValid()) return;
-    throw lease.lost ?? new LeaseLostError(lease.released ? 'the attempt has ended' : 'lease deadline passed', lease.validUntil());
+    for (const lease of this.#parts.leases) {
+      if (!lease.isValid()) throw lease.lost ?? new LeaseLostError(lease.released ? 'the attempt has ended' : 'lease deadline passed', lease.validUntil());
+    }
+  }
+
+  /** Milliseconds until the attempt's right to run is no longer certain (monotonic clock). */
+  remainingMs(): number {
+    return Math.min(...this.#parts.leases.map((lease) => lease.remainingMs()));
+  }
+
+  /** Wall-clock time of the attempt's last certainly valid instant, as this processor knows it. */
+  validUntil(): Date {
+    return new Date(Math.min(...this.#parts.leases.map((lease) => lease.validUntil().getTime())));
   }
 
   /** Stops the attempt: its signal aborts with `reason`, and the handler is abandoned if it does not listen. */
@@ -154,7 +165,7 @@ export class Attempt implements Stoppable {
   async #end(ending: Ending): Promise<AttemptEnd> {
     if (this.#ended) throw new Error(`attempt ${this.number} of ${this.job.jobId} ended twice`);
     this.#ended = true;
-    this.#parts.lease.signal.removeEventListener('abort', this.#onLeaseLost);
+    for (const lease of this.#parts.leases) lease.signal.removeEventListener('abort', this.#onLeaseLost);
     if (ending.kind === 'lease-lost') return this.#loseLease(ending.reason);
     try {
       await this.#record(ending.events, ending.update);
@@ -176,9 +187,9 @@ export class Attempt implements Stoppable {
    * (LeaseLost) rather than keep a slot and a lock key for ever behind a storage request that never answers.
    */
   async #record(events: PendingEvent[], update: StateUpdate): Promise<void> {
-    const { lease, log } = this.#parts;
-    const endBy = performance.now() + lease.remainingMs();
-    const tooLate = () => new LeaseLostError('the attempt\'s end could not be recorded within its lease', lease.validUntil());
+    const { log } = this.#parts;
+    const endBy = performance.now() + this.remainingMs();
+    const tooLate = () => new LeaseLostError('the attempt\'s end could not be recorded within its lease', this.validUntil());
     for (let failures = 0; ; failures++) {
       this.assertLease();
       const left = endBy - performance.now();
@@ -194,9 +205,8 @@ export class Attempt implements Stoppable {
   }
 
   async #loseLease(reason: Error): Promise<AttemptEnd> {
-    const { lease, log } = this.#parts;
-    log.discard();
-    const endedAt = reason instanceof LeaseLostError ? reason.endedAt : new Date(Math.min(Date.now(), lease.validUntil().getTime()));
+    this.#parts.log.discard();
+    const endedAt = reason instanceof LeaseLostError ? reason.endedAt : new Date(Math.min(Date.now(), this.validUntil().getTime()));
     const message = `${reason instanceof FencedError ? `another attempt took the job over (${reason.message})` : reason.message}; noticed at ${new Date().toISOString()}`;
     this.#logger.warn('attempt stopped: lease lost', { reason: message });
     // Dated at the lease's end, so it may be written late: keep trying through a storage outage.
@@ -207,9 +217,9 @@ export class Attempt implements Stoppable {
   }
 
   async #release(finalForJob: boolean): Promise<void> {
-    const { job, lease } = this.#parts;
-    // A job's own lock key never recurs once the job has ended for good: remove its blob in the same request.
-    await this.#deps.leases.release(lease, { removeBlob: finalForJob && job.lockKey === job.jobId });
+    const { job, leases } = this.#parts;
+    // A job's own lock blob is never used again once the job has ended for good: remove it in the same request.
+    await Promise.all(leases.map((lease) => this.#deps.leases.release(lease, { removeBlob: finalForJob && lease.lockKey === job.jobId })));
   }
 
   #recorded(outcome: DeliveryOutcome, events: PendingEvent[], update: StateUpdate, move: Move, finalForJob = false): RecordedEnding {
@@ -221,6 +231,6 @@ export class Attempt implements Stoppable {
   }
 
   readonly #onLeaseLost = (): void => {
-    this.stop(this.#parts.lease.lost ?? new LeaseLostError('lease lost', this.#parts.lease.validUntil()));
+    this.stop(this.#parts.leases.find((lease) => lease.lost)?.lost ?? new LeaseLostError('lease lost', this.validUntil()));
   };
 }

@@ -16,6 +16,8 @@ export interface DeliveryDeps {
   readonly deferSeconds: number;
   readonly retry: RetrySettings;
   readonly leaseStore: LeaseStore;
+  /** Creates the lock container again (someone deleted it). */
+  readonly ensureLockContainer: () => Promise<void>;
   readonly leases: LeaseManager;
   readonly audit: AuditStore;
   readonly registry: HandlerRegistry;

@@ -59,29 +59,29 @@ async function runWhenAdmitted(candidate: Candidate, deps: DeliveryDeps): Promis
     delivery.requeue();
     return 'interrupted';
   }
-  let lease: HeldLease | undefined;
+  let leases: HeldLease[] = [];
   try {
     const locked = await lockGate(candidate, deps);
     if (locked.kind === 'stop') return await settleStop(delivery, locked, deps);
-    lease = locked.value;
-    const started = await startGate(candidate, deps);
-    if (started.kind === 'stop') return await stopHolding(lease, started, candidate, deps);
-    const attempt = new Attempt({ job: candidate.job, handler: candidate.handler, lease, log: started.value }, deps);
-    lease = undefined; // the attempt owns it now, and gives it up at its end
+    leases = locked.value;
+    const started = await startGate(candidate, leases, deps);
+    if (started.kind === 'stop') return await stopHolding(leases, started, candidate, deps);
+    const attempt = new Attempt({ job: candidate.job, handler: candidate.handler, leases, log: started.value }, deps);
+    leases = []; // the attempt owns them now, and gives them up at its end
     slot.hold(attempt);
     const end = await attempt.run();
     await moveMessage(delivery, end.move, deps);
     return end.outcome;
   } catch (error) {
-    if (lease) await deps.leases.release(lease);
+    await Promise.all(leases.map((lease) => deps.leases.release(lease)));
     throw error;
   } finally {
     slot.release();
   }
 }
 
-/** A stop after the lease was taken (the job already ended): the lease goes first, then the message. */
-async function stopHolding(lease: HeldLease, stop: Stop, { delivery, job }: Candidate, deps: DeliveryDeps): Promise<DeliveryOutcome> {
-  await deps.leases.release(lease, { removeBlob: job.lockKey === job.jobId });
+/** A stop after the leases were taken (the job already ended): the leases go first, then the message. */
+async function stopHolding(leases: HeldLease[], stop: Stop, { delivery, job }: Candidate, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+  await Promise.all(leases.map((lease) => deps.leases.release(lease, { removeBlob: lease.lockKey === job.jobId })));
   return settleStop(delivery, stop, deps);
 }

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startStorageProxies, toxic } from '../helpers/fault-proxy.js';
+import { freePort } from '../../src/dev/ports.js';
+import { startStorageProxies, toxic, transactionWith } from '../helpers/fault-proxy.js';
 import { attemptIntervals, closeBrokerConnections, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
 const handlers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/fault-handlers.mjs');
@@ -79,4 +80,39 @@ it('records nothing of an attempt after its end: ctx.step after return or throw 
   await new Promise((resolve) => setTimeout(resolve, 2000)); // the late steps fire 500 ms after the end
   expect(await system.statuses(returned.jobId)).toEqual(['Queued', 'Started', 'Completed']);
   expect(await system.statuses(threw.jobId)).toEqual(['Queued', 'Started', 'Failed', 'DeadLettered']);
+});
+
+it('gives the lease up when an attempt\'s end cannot be recorded within it, and counts the lease it holds (defect 2)', async () => {
+  const metricsPort = await freePort();
+  await processor({ BATON_LEASE_SECONDS: '15', BATON_RENEW_SECONDS: '5', BATON_METRICS_PORT: String(metricsPort) });
+  // The table service takes the Completed transaction and never answers.
+  const hung = proxies.table.addRule({ method: 'POST', when: transactionWith('Completed'), times: 1, action: toxic.hold });
+  const job = system.job({ jobName: 'end never answered', processingParameters: { steps: 2, stepMs: 1000 } });
+  await system.publish([job]);
+  await waitFor(async () => (await system.statuses(job.jobId)).includes('Started'), 'the attempt to start');
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  expect(metrics).toMatch(/^baton_leases_held 1$/m);
+  await waitFor(() => hung.hits === 1, 'the Completed write to hang', 20_000);
+  // Within about one lease period the attempt gives up (LeaseLost), and the job's next attempt completes.
+  await system.waitForAll([job.jobId], 'Completed', 60_000);
+  const history = await system.history(job.jobId);
+  const lost = history.find((e) => e.status === 'LeaseLost');
+  expect(lost?.attempt).toBe(1);
+  expect(lost?.message).toMatch(/could not be recorded within its lease/);
+  expect(history.filter((e) => e.status === 'Completed').map((e) => e.attempt)).toEqual([2]);
+}, 90_000);
+
+it('never runs one jobId twice at once, even when its copies name different lock keys (defect 8)', async () => {
+  await processor({ BATON_CONCURRENCY: '2', BATON_DEFER_SECONDS: '1', BATON_LEASE_SECONDS: '15' });
+  const job = system.job({ jobName: 'two lock keys', lockKey: 'first-key', processingParameters: { steps: 6, stepMs: 500 } });
+  await system.publish([job]);
+  await waitFor(async () => (await system.statuses(job.jobId)).includes('Started'), 'the first copy to start');
+  system.publishRaw(JSON.stringify({ ...job, lockKey: 'second-key' }));
+  await system.waitForAll([job.jobId], 'Completed', 60_000);
+  await waitFor(async () => (await system.messageCount(system.names.jobsQueue)) === 0, 'the second copy to be settled', 30_000);
+  const history = await system.history(job.jobId);
+  const intervals = attemptIntervals(history).sort((a, b) => a.start - b.start);
+  for (let i = 1; i < intervals.length; i++) expect(intervals[i]!.start).toBeGreaterThanOrEqual(intervals[i - 1]!.end);
+  expect(history.filter((e) => e.status === 'Completed')).toHaveLength(1);
+  expect(history.some((e) => e.status === 'Deferred' && e.message.includes('running elsewhere'))).toBe(true);
 });
