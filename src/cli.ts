@@ -125,6 +125,18 @@ function packageVersion(): string {
   return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 }
 
+const jobs = program.command('jobs').description('Operate on the jobs of a namespace.');
+const purge = jobs
+  .command('purge')
+  .description("Empty the namespace's job, delay and dead-letter queues, after a confirmation that states the count.")
+  .addOption(new Option('--yes', 'purge without asking (for scripts)').env('BATON_PURGE_YES'))
+  .addOption(new Option('--json', 'print {"namespace", "purged": {jobs, delayed, dead, total}}').env('BATON_PURGE_JSON'));
+addSettingOptions(purge, ['amqpUrl', 'namespace', 'connectTimeoutSeconds']).action(async (opts: Record<string, unknown>, command: Command) => {
+  const config = configFrom(command, ['amqpUrl', 'namespace', 'connectTimeoutSeconds']);
+  const { runPurge, terminalQuestion } = await import('./queues/purge-command.js');
+  await runPurge({ config, yes: Boolean(opts.yes), json: Boolean(opts.json), ask: terminalQuestion() });
+});
+
 function pickDefined(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
 }

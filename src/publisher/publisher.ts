@@ -32,6 +32,22 @@ export interface PublishedJob {
   readonly audited: boolean;
 }
 
+/** Room for a job's parameters on its Queued event; a larger set is cut, marked, for display only. */
+const MAX_PARAMETERS_CHARS = 4000;
+
+/** What the job panel shows of the request itself: its description and parameters. */
+export function queuedJobFields(job: JobRequest): { description?: string; parameters?: string } {
+  const shown = {
+    ...(job.inputFilePath !== undefined ? { inputFilePath: job.inputFilePath } : {}),
+    ...(job.processingParameters !== undefined ? { processingParameters: job.processingParameters } : {}),
+  };
+  const text = Object.keys(shown).length > 0 ? JSON.stringify(shown) : undefined;
+  return {
+    ...(job.description !== undefined ? { description: job.description } : {}),
+    ...(text !== undefined ? { parameters: text.length > MAX_PARAMETERS_CHARS ? `${text.slice(0, MAX_PARAMETERS_CHARS)}…` : text } : {}),
+  };
+}
+
 export class Publisher {
   readonly names: Names;
   readonly storage: BatonStorage;
@@ -99,6 +115,7 @@ export class Publisher {
         attempt: 0,
         processorId: this.#options.publisherId,
         message: `Queued (${job.type}${job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : ''})`,
+        ...queuedJobFields(job),
       }, sentAt);
       queuedAt = event.timestamp;
     } catch (error) {
