@@ -11,7 +11,7 @@ import { namespaceQueues } from '../queues/namespace-queues.js';
 
 export interface QueueDepths {
   readonly jobs: number | null;
-  /** Summed over the delay queues; null when none of them could be read. */
+  /** Summed over the delay queues (one not declared yet counts 0); null when the broker is unreachable. */
   readonly delayed: number | null;
   readonly dead: number | null;
 }
@@ -63,11 +63,11 @@ export class BrokerProbe {
     const connection = this.#connection;
     if (!connection) return null;
     const queues = namespaceQueues(this.#names);
+    // Delay queues are declared when first needed: one that does not exist yet holds nothing.
     const delayed = await Promise.all(queues.delayed.map((queue) => this.#count(connection, queue)));
-    const known = delayed.filter((count): count is number => count !== null);
     return {
       jobs: await this.#count(connection, this.#names.jobsQueue),
-      delayed: known.length > 0 ? known.reduce((a, b) => a + b, 0) : null,
+      delayed: delayed.reduce<number>((sum, count) => sum + (count ?? 0), 0),
       dead: await this.#count(connection, this.#names.deadQueue),
     };
   }
