@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /** @module The `baton` command: publish, processor, dashboard, dev. */
+import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { createLogger } from './core/logger.js';
 import { BatonError, ConfigError } from './core/errors.js';
 import { redact } from './core/redact.js';
 import type { SettingKey } from './core/config.js';
-import { addSettingOptions, configFrom, intOption, textOption } from './cli/setting-options.js';
+import { addSettingOptions, configFrom, intOption, jsonObjectOption, textOption } from './cli/setting-options.js';
 import { runPublish } from './publisher/publish-command.js';
 import { wantsConsole } from './publisher/console-mode.js';
 import { countJobLines, publishProgress } from './publisher/console-progress.js';
@@ -13,6 +14,7 @@ import { DEV_SETTINGS } from './dev/dev-settings.js';
 import { runProcessor } from './processor/processor-command.js';
 
 const COMMON: SettingKey[] = ['amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
+const PUBLISH: SettingKey[] = [...COMMON, 'connectTimeoutSeconds'];
 const PROCESSOR: SettingKey[] = [
   ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
   'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'metricsHost', 'handlers',
@@ -21,25 +23,28 @@ const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'd
 
 const program = new Command('baton')
   .description('Distributed job processor: RabbitMQ delivery, Azure blob leases, Azure Table audit trail')
+  .version(packageVersion(), '-V, --version', 'print the version of baton')
   .showHelpAfterError('(run with --help for usage)');
 
 const publish = program
   .command('publish')
   .description('Publish jobs. On a terminal with no job flags: the interactive console. Otherwise publishes without prompting.')
-  .addOption(intOption('--count <n>', 'number of jobs to publish (default 1)', 1, 1_000_000, 'BATON_PUBLISH_COUNT'))
+  .addOption(intOption('--count <n>', 'number of jobs to publish (default: 1)', 1, 1_000_000, 'BATON_PUBLISH_COUNT'))
   .addOption(textOption('--name <text>', 'job name (default: a generated demo name)', 'BATON_PUBLISH_NAME'))
-  .addOption(textOption('--description <text>', 'job description', 'BATON_PUBLISH_DESCRIPTION'))
-  .addOption(textOption('--type <type>', 'handler type (default steps)', 'BATON_PUBLISH_TYPE'))
-  .addOption(intOption('--steps <n>', 'steps of the steps handler', 0, 10_000, 'BATON_PUBLISH_STEPS'))
-  .addOption(intOption('--step-ms <ms>', 'milliseconds per step', 0, 3_600_000, 'BATON_PUBLISH_STEP_MS'))
-  .addOption(intOption('--fail-times <k>', 'the first K attempts throw', 0, 1000, 'BATON_PUBLISH_FAIL_TIMES'))
-  .addOption(textOption('--lock-key <key>', 'jobs sharing a lock key never run at the same time', 'BATON_PUBLISH_LOCK_KEY'))
-  .addOption(textOption('--job-id <id>', 'the job id (only with --count 1)', 'BATON_PUBLISH_JOB_ID'))
-  .addOption(intOption('--max-attempts <n>', 'failed attempts before the job is dead-lettered', 1, 100, 'BATON_PUBLISH_MAX_ATTEMPTS'))
-  .addOption(textOption('--file <path>', 'newline-delimited JSON job requests; - for stdin', 'BATON_PUBLISH_FILE'))
+  .addOption(textOption('--description <text>', 'job description (default: a generated one)', 'BATON_PUBLISH_DESCRIPTION'))
+  .addOption(textOption('--type <type>', 'handler type (default: steps)', 'BATON_PUBLISH_TYPE'))
+  .addOption(intOption('--steps <n>', 'steps of the steps handler (default: 3 to 10 at random)', 0, 10_000, 'BATON_PUBLISH_STEPS'))
+  .addOption(intOption('--step-ms <ms>', 'milliseconds per step (default: 500 to 2000 at random)', 0, 3_600_000, 'BATON_PUBLISH_STEP_MS'))
+  .addOption(intOption('--fail-times <k>', 'the first K attempts throw (default: 0)', 0, 1000, 'BATON_PUBLISH_FAIL_TIMES'))
+  .addOption(jsonObjectOption('--params <json>', 'processingParameters as a JSON object, merged over --steps, --step-ms and --fail-times (default: none)', 'BATON_PUBLISH_PARAMS'))
+  .addOption(textOption('--input <path>', "the job's inputFilePath (default: none)", 'BATON_PUBLISH_INPUT'))
+  .addOption(textOption('--lock-key <key>', 'jobs sharing a lock key never run at the same time (default: the job id)', 'BATON_PUBLISH_LOCK_KEY'))
+  .addOption(textOption('--job-id <id>', 'the job id, only with --count 1 (default: a random UUID)', 'BATON_PUBLISH_JOB_ID'))
+  .addOption(intOption('--max-attempts <n>', "attempts before the job is dead-lettered (default: the processor's BATON_MAX_ATTEMPTS, 5)", 1, 100, 'BATON_PUBLISH_MAX_ATTEMPTS'))
+  .addOption(textOption('--file <path>', 'newline-delimited JSON job requests; - for stdin (see "Job request" in the README)', 'BATON_PUBLISH_FILE'))
   .addOption(new Option('--json', 'print one JSON object per published job instead of the bare jobId').env('BATON_PUBLISH_JSON'));
-addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, command: Command) => {
-  const config = configFrom(command, COMMON);
+addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>, command: Command) => {
+  const config = configFrom(command, PUBLISH);
   if (wantsConsole(opts, { stdin: Boolean(process.stdin.isTTY), stdout: Boolean(process.stdout.isTTY) })) {
     // Warnings only: info lines would scroll through the console's own output on the same terminal.
     const logger = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'warn', format: config.logFormat });
@@ -52,7 +57,7 @@ addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, 
   if (opts.jobId !== undefined && opts.count !== undefined && opts.count !== 1) {
     throw new ConfigError('--job-id (BATON_PUBLISH_JOB_ID) goes only with --count 1');
   }
-  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey'].some((k) => opts[k] !== undefined)) {
+  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'params', 'input'].some((k) => opts[k] !== undefined)) {
     throw new ConfigError('--file takes its jobs from the file; put per-job values on its lines instead of flags');
   }
   const file = typeof opts.file === 'string' ? opts.file : undefined;
@@ -71,7 +76,8 @@ addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, 
       onPublished: progress.published,
       flags: {
         count,
-        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts']) as object),
+        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'params']) as object),
+        ...(typeof opts.input === 'string' ? { inputFilePath: opts.input } : {}),
       },
     });
   } finally {
@@ -112,6 +118,23 @@ addSettingOptions(dev, DEV_SETTINGS).action(async (opts: Record<string, unknown>
     demo: Boolean(opts.demo),
     demoIntervalMs: (opts.demoIntervalMs as number | undefined) ?? 2000,
   });
+});
+
+/** The version in package.json, one directory above dist/. */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+}
+
+const jobs = program.command('jobs').description('Operate on the jobs of a namespace.');
+const purge = jobs
+  .command('purge')
+  .description("Empty the namespace's job, delay and dead-letter queues, after a confirmation that states the count.")
+  .addOption(new Option('--yes', 'purge without asking (for scripts)').env('BATON_PURGE_YES'))
+  .addOption(new Option('--json', 'print {"namespace", "purged": {jobs, delayed, dead, total}}').env('BATON_PURGE_JSON'));
+addSettingOptions(purge, ['amqpUrl', 'namespace', 'connectTimeoutSeconds']).action(async (opts: Record<string, unknown>, command: Command) => {
+  const config = configFrom(command, ['amqpUrl', 'namespace', 'connectTimeoutSeconds']);
+  const { runPurge, terminalQuestion } = await import('./queues/purge-command.js');
+  await runPurge({ config, yes: Boolean(opts.yes), json: Boolean(opts.json), ask: terminalQuestion() });
 });
 
 function pickDefined(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {

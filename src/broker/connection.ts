@@ -5,6 +5,7 @@
  * similar irrecoverable answers at the first connect fail fast instead of retrying forever.
  */
 import amqp, { type ChannelModel } from 'amqplib';
+import { brokerRefusedError, firstLine, isAccessRefused } from '../core/broker-advice.js';
 import type { Logger } from '../core/logger.js';
 import { redact } from '../core/redact.js';
 import { backoffMs, sleep } from '../core/time.js';
@@ -18,12 +19,18 @@ export interface BrokerConnectionOptions {
   readonly onDisconnected?: (error: Error | undefined) => void;
 }
 
+/** How often a continuing outage is mentioned again. */
+const REMIND_MS = 5 * 60_000;
+
 export class BrokerConnection {
   readonly #options: BrokerConnectionOptions;
   readonly #stop = new AbortController();
   #connection: ChannelModel | undefined;
   #loop: Promise<void> | undefined;
   #firstConnect: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  /** performance.now() of the first failed attempt of the current outage. */
+  #failingSince: number | undefined;
+  #remindedAt: number | undefined;
 
   constructor(options: BrokerConnectionOptions) {
     this.#options = options;
@@ -58,8 +65,8 @@ export class BrokerConnection {
         connection = await amqp.connect(this.#options.url, { clientProperties: { connection_name: this.#options.name } });
       } catch (error) {
         failures++;
-        if (failures === 1 && isIrrecoverable(error)) {
-          this.#firstConnect?.reject(new Error(`RabbitMQ refused the connection: ${redact((error as Error).message)}`));
+        if (failures === 1 && isAccessRefused(error)) {
+          this.#firstConnect?.reject(brokerRefusedError(this.#options.url, error));
           return;
         }
         await this.#pause(failures, error as Error);
@@ -85,9 +92,15 @@ export class BrokerConnection {
         return;
       }
       this.#connection = connection;
+      // The first connection is part of starting up; a reconnection, or a connection after failures, is news.
+      const triedSeconds = this.#failingSince === undefined ? undefined : Math.round((performance.now() - this.#failingSince) / 1000);
+      this.#options.logger.log(
+        this.#firstConnect && triedSeconds === undefined ? 'debug' : 'info',
+        triedSeconds === undefined ? 'connected to RabbitMQ' : `connected to RabbitMQ after trying for ${triedSeconds} s`,
+      );
       failures = 0;
-      // The first connection is part of starting up; a reconnection is news.
-      this.#options.logger.log(this.#firstConnect ? 'debug' : 'info', 'connected to RabbitMQ');
+      this.#failingSince = undefined;
+      this.#remindedAt = undefined;
       this.#firstConnect?.resolve();
       this.#firstConnect = undefined;
       const error = await closed;
@@ -98,14 +111,25 @@ export class BrokerConnection {
     }
   }
 
+  /**
+   * Waits before the next attempt. An outage is said once when it begins, then only as a reminder every
+   * REMIND_MS with how long it has lasted: a supervisor's log should not fill with one line per retry.
+   */
   async #pause(failures: number, error: Error): Promise<void> {
     const delay = backoffMs(failures, 500, 10_000);
-    this.#options.logger.warn('cannot reach RabbitMQ; retrying', { inMs: delay, error: redact(error.message) });
+    const now = performance.now();
+    this.#failingSince ??= now;
+    const triedSeconds = Math.round((now - this.#failingSince) / 1000);
+    const meta = { error: firstLine(error), triedSeconds };
+    if (this.#remindedAt === undefined) {
+      this.#options.logger.warn('cannot reach RabbitMQ; retrying (every 10 s at most) until it answers', meta);
+      this.#remindedAt = now;
+    } else if (now - this.#remindedAt >= REMIND_MS) {
+      this.#options.logger.warn(`still cannot reach RabbitMQ after trying for ${triedSeconds} s; retrying`, meta);
+      this.#remindedAt = now;
+    } else {
+      this.#options.logger.debug('cannot reach RabbitMQ; retrying', { ...meta, inMs: delay });
+    }
     await sleep(delay, this.#stop.signal).catch(() => undefined);
   }
-}
-
-function isIrrecoverable(error: unknown): boolean {
-  const message = String((error as Error | undefined)?.message ?? '');
-  return /ACCESS_REFUSED|403|NOT_ALLOWED|530|authentication/i.test(message);
 }

@@ -39,6 +39,10 @@ export const auditEventSchema = z.object({
   detail: z.string().optional(),
   /** Not in the contract's minimum: lets lists show the job's name without a second lookup. */
   jobName: z.string().optional(),
+  /** Queued events: the job's description, so that its panel can show what the job is without the message. */
+  description: z.string().optional(),
+  /** Queued events: the job's processingParameters (and inputFilePath) as JSON text, at most 4 KB. */
+  parameters: z.string().optional(),
 });
 
 export type AuditEvent = z.infer<typeof auditEventSchema>;

@@ -10,18 +10,36 @@ const noControlChars = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
 
 export const jobIdSchema = z.string().regex(JOB_ID_PATTERN, 'must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$');
 
+/**
+ * Every field carries its documentation (`description`, and `accepts`/`defaultText` where the schema alone
+ * cannot say it): the README's "Job request" table is generated from this schema (`npm run docs:config` rewrites every generated README section).
+ */
 export const jobRequestSchema = z
   .object({
-    jobId: jobIdSchema,
-    jobName: z.string().min(1).max(200),
-    description: z.string().max(2000).optional(),
-    createdAt: z.iso.datetime({ offset: true }).optional(),
-    type: z.string().regex(JOB_TYPE_PATTERN, 'must be a handler name like "steps"').default('steps'),
-    lockKey: z.string().min(1).max(256).refine(noControlChars, 'must not contain control characters').optional(),
-    maxAttempts: z.number().int().min(1).max(100).optional(),
-    priority: z.number().int().min(0).max(255).optional(),
-    inputFilePath: z.string().max(1024).optional(),
-    processingParameters: z.record(z.string(), z.unknown()).optional(),
+    jobId: jobIdSchema.meta({
+      description: 'the job\'s identity: a job with an id that already completed is never run again. `baton publish` and `POST /api/jobs` give a line without one a random UUID',
+    }),
+    jobName: z.string().min(1).max(200).meta({ description: 'what people see in the dashboard and logs (shown as text, never markup)' }),
+    description: z.string().max(2000).optional().meta({ description: 'a longer text for people, shown in the dashboard\'s job panel' }),
+    createdAt: z.iso.datetime({ offset: true }).optional().meta({
+      description: 'when the producer created the job', accepts: 'an ISO 8601 date-time with `Z` or an offset', defaultText: 'the time the job was received',
+    }),
+    type: z.string().regex(JOB_TYPE_PATTERN, 'must be a handler name like "steps"').default('steps').meta({
+      description: 'the handler that runs the job: `steps` is built in, more come from `BATON_HANDLERS`',
+    }),
+    lockKey: z.string().min(1).max(256).refine(noControlChars, 'must not contain control characters').optional().meta({
+      description: 'jobs with the same lock key never run at the same time anywhere', accepts: '1 to 256 characters, no control characters',
+      defaultText: 'the jobId (exclusive only with itself)',
+    }),
+    maxAttempts: z.number().int().min(1).max(100).optional().meta({
+      description: 'attempts before a failing job is dead-lettered', defaultText: 'the processor\'s `BATON_MAX_ATTEMPTS` (5)',
+    }),
+    priority: z.number().int().min(0).max(255).optional().meta({ description: 'accepted and kept with the job; not yet used to order deliveries', defaultText: '0' }),
+    inputFilePath: z.string().max(1024).optional().meta({ description: 'a path or URL for the handler to read; Baton passes it on untouched' }),
+    processingParameters: z.record(z.string(), z.unknown()).optional().meta({
+      description: 'the handler\'s own parameters, e.g. `steps`: `{ "steps": 10, "stepMs": 5000, "failTimes": 0 }` (the defaults); a handler registered with a zod `params` schema checks them before the attempt starts',
+      accepts: 'a JSON object',
+    }),
   })
   .strict();
 

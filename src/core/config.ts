@@ -113,6 +113,11 @@ export const SETTINGS = {
     description: 'token that enables the dashboard\'s write actions; without it they are disabled',
     defaultText: 'none', accepts: 'at least 16 characters', schema: z.string().min(16).optional(), secret: true,
   }),
+  connectTimeoutSeconds: setting({
+    env: 'BATON_CONNECT_TIMEOUT_SECONDS', flag: '--connect-timeout-seconds',
+    description: 'how long a one-shot command (`baton publish`, `baton jobs purge`) tries to reach RabbitMQ before it gives up with exit 1; processors and dashboards retry for as long as it takes',
+    defaultText: '30', accepts: 'an integer from 1 to 3600', schema: int(1, 3600),
+  }),
   logLevel: setting<LogLevel>({
     env: 'BATON_LOG_LEVEL', flag: '--log-level', description: 'winston log level',
     defaultText: 'info', accepts: 'error, warn, info or debug', schema: z.enum(['error', 'warn', 'info', 'debug']),
@@ -158,6 +163,7 @@ function defaults(isTerminal: boolean): Record<SettingKey, string | undefined> {
     dashboardHost: '127.0.0.1',
     dashboardPort: '5002',
     dashboardToken: undefined,
+    connectTimeoutSeconds: '30',
     logLevel: 'info',
     logFormat: isTerminal ? 'pretty' : 'json',
     handlers: undefined,

@@ -25,9 +25,35 @@ export function createApp(deps: DashboardDeps): Hono {
   mountSystemRoutes(app, deps);
   mountActionRoutes(app, deps);
   mountPageRoutes(app, deps);
-  app.notFound((c) => c.json({ error: 'not found', code: 'not_found' }, 404));
+  app.notFound((c) => {
+    // A path that exists under other methods is a 405 naming them (RFC 9110 §15.5.6), not a 404.
+    const allow = allowedMethods(app, c.req.path);
+    if (allow.length > 0) {
+      return c.json({ error: `method ${c.req.method} not allowed here; allowed: ${allow.join(', ')}`, code: 'method_not_allowed' }, 405, { allow: allow.join(', ') });
+    }
+    return c.json({ error: 'not found', code: 'not_found' }, 404);
+  });
   app.onError((error, c) => errorResponse(error, c, deps.logger));
   return app;
+}
+
+/** The methods the app's routes answer for `path` (GET implies HEAD); middleware (method ALL) does not count. */
+export function allowedMethods(app: Hono, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === 'ALL' || !routePattern(route.path).test(path)) continue;
+    methods.add(route.method);
+    if (route.method === 'GET') methods.add('HEAD');
+  }
+  return [...methods].sort();
+}
+
+function routePattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}/?$`);
 }
 
 /** Counts and times every request by its route pattern (never the raw path: ids would explode the labels). */

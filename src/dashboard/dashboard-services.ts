@@ -85,6 +85,7 @@ async function checkHealth(storage: BatonStorage, names: Names, broker: BrokerPr
   const storageOk = blob.ok && table.ok;
   return {
     status: !storageOk ? 'down' : brokerCheck.ok ? 'ok' : 'degraded',
+    ok: storageOk,
     checks: { storageBlob: blob, storageTable: table, broker: brokerCheck },
   };
 }

@@ -1,13 +1,15 @@
 /**
- * @module The dashboard's write action: publishing demo jobs, through the same Publisher as `baton publish`
+ * @module The dashboard's write actions: purging the namespace's queues, and publishing demo jobs, through the same Publisher as `baton publish`
  * (confirmed by the broker, then Queued recorded). Exists only when BATON_DASHBOARD_TOKEN is set. The
  * broker connection opens on first use, so a dashboard started while RabbitMQ is down still serves reads.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { validateJobRequest } from '../contracts/job-request.js';
+import { namesFor } from '../contracts/names.js';
 import type { Logger } from '../core/logger.js';
 import { demoJob } from '../publisher/demo-job.js';
 import { Publisher } from '../publisher/publisher.js';
+import { NamespaceQueues, type QueueCounts } from '../queues/namespace-queues.js';
 
 export interface DemoActionsOptions {
   readonly token: string;
@@ -45,6 +47,16 @@ export class DemoActions {
       published.push({ jobId: result.jobId, jobName: result.jobName });
     }
     return published;
+  }
+
+  /** Empties the namespace's job, delay and dead-letter queues (`POST /api/purge`); the route checks the confirmation. */
+  async purge(): Promise<QueueCounts> {
+    const queues = await NamespaceQueues.open(this.#options.amqpUrl, namesFor(this.#options.namespace), START_TIMEOUT_MS);
+    try {
+      return await queues.purge();
+    } finally {
+      await queues.close();
+    }
   }
 
   async close(): Promise<void> {

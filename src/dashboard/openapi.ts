@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import {
-  apiSchemas, demoJobsRequestSchema, jobIdParamSchema, recentQuerySchema, statsQuerySchema,
+  apiSchemas, demoJobsRequestSchema, jobIdParamSchema, purgeRequestSchema, recentQuerySchema, statsQuerySchema,
 } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -80,6 +80,17 @@ function paths(): Record<string, Record<string, Operation>> {
         201: json(ref('DemoJobsResponse'), 'published (each confirmed by the broker)'), 400: BAD_REQUEST,
         401: error('missing or wrong token'), 403: error('write actions are disabled (no BATON_DASHBOARD_TOKEN)'),
         503: error('RabbitMQ or storage unavailable'),
+      },
+    } },
+    '/api/purge': { post: {
+      summary: "Empty the namespace's job, delay and dead-letter queues (write action)",
+      description: 'Needs the token, and the namespace spelt out in `confirm`: a purge cannot be undone. Jobs running now are not in a queue and are not affected. `baton jobs purge` does the same from a shell.',
+      security: [{ bearer: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: plain(purgeRequestSchema, 'input') } } },
+      responses: {
+        200: json(ref('PurgeResponse'), 'purged: how many messages each kind of queue held'), 400: error('confirm is missing or is not the namespace'),
+        401: error('missing or wrong token'), 403: error('write actions are disabled (no BATON_DASHBOARD_TOKEN)'),
+        503: error('RabbitMQ unavailable'),
       },
     } },
     '/health': { get: {

@@ -50,6 +50,7 @@ export const attemptViewSchema = z
     outcome: z.enum(['Completed', 'Failed', 'Interrupted', 'Cancelled', 'LeaseLost']).optional().meta({ description: 'absent while the attempt runs' }),
     durationMs: z.number().optional(),
     error: z.string().optional(),
+    detail: z.string().optional().meta({ description: "the error's stack or cause (redacted, at most 4 KB), when the processor recorded one" }),
     steps: z.array(stepViewSchema),
   })
   .register(apiSchemas, { id: 'Attempt' });
@@ -68,6 +69,9 @@ export const jobSummarySchema = z
     failures: z.number().int(),
     processorId: z.string().optional(),
     lastError: z.string().optional(),
+    lastErrorDetail: z.string().optional().meta({ description: "the last error's stack or cause, when recorded" }),
+    description: z.string().optional().meta({ description: "the job's description, from its Queued event" }),
+    parameters: z.unknown().optional().meta({ description: "the job's inputFilePath and processingParameters, from its Queued event" }),
     lockKey: z.string().optional(),
     type: z.string().optional(),
     queuedAt: timestamp.optional(),
@@ -101,7 +105,8 @@ export const statsSchema = z
       description: "jobs seen in the window, by their latest status (Step counts as Started: running); Duplicate and Deferred deliveries of a running or finished job leave it as it was",
     }),
     jobsSeen: z.number().int(),
-    inFlight: z.number().int(),
+    running: z.number().int().meta({ description: 'jobs whose latest status is Started or Step: running now' }),
+    inFlight: z.number().int().meta({ description: 'deprecated: the same as running, kept for older clients' }),
     waiting: z.number().int().meta({ description: 'jobs whose latest status says they will be delivered again: Queued, Deferred, Retrying, Interrupted, LeaseLost' }),
     completed: z.number().int(),
     failed: z.number().int().meta({ description: 'failed attempts in the window' }),
@@ -110,15 +115,16 @@ export const statsSchema = z
     processors: z.array(z.object({ processorId: z.string(), lastSeen: timestamp, events: z.number().int(), running: z.number().int() })),
     activeProcessors: z.number().int().meta({ description: 'processors with an event in the last 5 minutes (or the window, if shorter)' }),
     queues: z
-      .object({ jobs: z.number().int().nullable(), dead: z.number().int().nullable() })
+      .object({ jobs: z.number().int().nullable(), delayed: z.number().int().nullable(), dead: z.number().int().nullable() })
       .nullable()
-      .meta({ description: 'messages ready in <ns>.jobs and <ns>.jobs.dead; null when unknown (the broker is unreachable, or the queue not declared yet)' }),
+      .meta({ description: 'messages ready in <ns>.jobs, in the delay queues and in <ns>.jobs.dead; null when unknown (the broker is unreachable, or the queue not declared yet)' }),
   })
   .register(apiSchemas, { id: 'Stats' });
 
 export const healthSchema = z
   .object({
     status: z.enum(['ok', 'degraded', 'down']),
+    ok: z.boolean().meta({ description: 'false when the service cannot do its work (status down): the field a processor\'s /health answers too' }),
     checks: z.record(z.string(), z.object({ ok: z.boolean(), ms: z.number().optional(), detail: z.string().optional() })),
   })
   .register(apiSchemas, { id: 'Health' });
@@ -130,10 +136,16 @@ export const infoSchema = z
   })
   .register(apiSchemas, { id: 'Info' });
 
+/** An integer field whose every refusal names its documented range (never the largest safe integer). */
+function bodyInt(min: number, max: number, fallback: number) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
+}
+
 export const demoJobsRequestSchema = z
   .object({
-    count: z.number().int().min(1).max(50).default(5),
-    failTimes: z.number().int().min(0).max(10).default(0),
+    count: bodyInt(1, 50, 5),
+    failTimes: bodyInt(0, 10, 0),
   })
   .strict()
   .meta({ description: 'publish demo jobs (count 1–50, default 5; failTimes 0–10, default 0)' });
@@ -141,6 +153,18 @@ export const demoJobsRequestSchema = z
 export const demoJobsResponseSchema = z
   .object({ published: z.array(z.object({ jobId: z.string(), jobName: z.string() })) })
   .register(apiSchemas, { id: 'DemoJobsResponse' });
+
+export const purgeRequestSchema = z
+  .object({ confirm: z.string({ error: 'must be the namespace, to confirm' }).meta({ description: 'the namespace, spelt out: a purge cannot be undone' }) })
+  .strict();
+
+export const queueCountsSchema = z
+  .object({ jobs: z.number().int(), delayed: z.number().int(), dead: z.number().int(), total: z.number().int() })
+  .register(apiSchemas, { id: 'QueueCounts', description: 'messages, by kind of queue' });
+
+export const purgeResponseSchema = z
+  .object({ namespace: z.string(), purged: queueCountsSchema })
+  .register(apiSchemas, { id: 'PurgeResponse' });
 
 export type StepView = z.infer<typeof stepViewSchema>;
 export type AttemptView = z.infer<typeof attemptViewSchema>;

@@ -19,6 +19,10 @@ export interface JobFlags {
   readonly lockKey?: string;
   readonly jobId?: string;
   readonly maxAttempts?: number;
+  /** `--params JSON`: the job's processingParameters (merged over --steps, --step-ms and --fail-times). */
+  readonly params?: Record<string, unknown>;
+  /** `--input PATH`: the job's inputFilePath. */
+  readonly inputFilePath?: string;
 }
 
 export type InputLine = { readonly ok: true; readonly job: JobRequest; readonly line: number } | { readonly ok: false; readonly reason: string; readonly line: number };
@@ -32,6 +36,7 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
       ...(flags.stepMs !== undefined ? { stepMs: flags.stepMs } : {}),
       ...(flags.failTimes !== undefined ? { failTimes: flags.failTimes } : {}),
+      ...flags.params,
     };
     const request = {
       jobId: flags.jobId ?? randomUUID(),
@@ -40,6 +45,7 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       type: flags.type ?? 'steps',
       ...(flags.lockKey !== undefined ? { lockKey: flags.lockKey } : {}),
       ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
+      ...(flags.inputFilePath !== undefined ? { inputFilePath: flags.inputFilePath } : {}),
       processingParameters: flags.type && flags.type !== 'steps' ? params : { ...demo.processingParameters, ...params },
     };
     const parsed = validateJobRequest(request);

@@ -13,7 +13,8 @@ import { Publisher, type PublishedJob } from './publisher.js';
 const WINDOW = 256;
 
 export interface PublishRun {
-  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace'>;
+  /** Without `connectTimeoutSeconds`, waits for RabbitMQ for as long as it takes. */
+  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace'> & { readonly connectTimeoutSeconds?: number };
   readonly logger: Logger;
   readonly flags: JobFlags;
   readonly file?: string;
@@ -37,7 +38,14 @@ export async function runPublish(run: PublishRun): Promise<PublishSummary> {
   const out = run.out ?? process.stdout;
   const err = run.err ?? process.stderr;
   const publisher = new Publisher({ ...run.config, publisherId: `publisher-${os.hostname()}-${process.pid}`, logger: run.logger });
-  await publisher.start();
+  try {
+    const seconds = run.config.connectTimeoutSeconds;
+    await publisher.start(seconds === undefined ? {} : { brokerTimeoutMs: seconds * 1000 });
+  } catch (error) {
+    await publisher.close();
+    throw error;
+  }
+  if (run.flags.jobId !== undefined && !run.file) await warnIfKnown(publisher, run.flags.jobId, err);
   const startedAt = performance.now();
   let published = 0;
   let invalid = 0;
@@ -80,4 +88,21 @@ export async function runPublish(run: PublishRun): Promise<PublishSummary> {
     await publisher.close();
   }
   return { published, invalid, failed, seconds: (performance.now() - startedAt) / 1000 };
+}
+
+/** Jobs whose later deliveries are acknowledged unrun (`Duplicate`). */
+const FINAL = new Set(['Completed', 'DeadLettered', 'Cancelled']);
+
+/**
+ * `--job-id` of a job the audit trail already knows: the new copy is a duplicate of it. Said on stderr
+ * (the copy is still published: re-sending a job is how an at-least-once producer recovers), never silently.
+ */
+async function warnIfKnown(publisher: Publisher, jobId: string, err: NodeJS.WritableStream): Promise<void> {
+  const history = await publisher.storage.audit.history(jobId).catch(() => []);
+  const last = history.at(-1);
+  if (!last) return;
+  const fate = FINAL.has(last.status)
+    ? 'it has ended, so this copy will be acknowledged unrun (Duplicate)'
+    : 'both copies share its history, and it runs at most once at a time';
+  err.write(`warning: job ${jobId} is a duplicate of a known job (${history.length} events, last ${last.status} at ${last.timestamp}): ${fate}\n`);
 }

@@ -9,6 +9,7 @@ import { BrokerConnection } from '../broker/connection.js';
 import { publishConfirmed } from '../broker/confirm-publish.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
+import { brokerUnreachableError } from '../core/broker-advice.js';
 import { PublishError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
@@ -29,6 +30,22 @@ export interface PublishedJob {
   readonly queuedAt: string;
   /** False when the broker confirmed the job but its Queued event could not be recorded. */
   readonly audited: boolean;
+}
+
+/** Room for a job's parameters on its Queued event; a larger set is cut, marked, for display only. */
+const MAX_PARAMETERS_CHARS = 4000;
+
+/** What the job panel shows of the request itself: its description and parameters. */
+export function queuedJobFields(job: JobRequest): { description?: string; parameters?: string } {
+  const shown = {
+    ...(job.inputFilePath !== undefined ? { inputFilePath: job.inputFilePath } : {}),
+    ...(job.processingParameters !== undefined ? { processingParameters: job.processingParameters } : {}),
+  };
+  const text = Object.keys(shown).length > 0 ? JSON.stringify(shown) : undefined;
+  return {
+    ...(job.description !== undefined ? { description: job.description } : {}),
+    ...(text !== undefined ? { parameters: text.length > MAX_PARAMETERS_CHARS ? `${text.slice(0, MAX_PARAMETERS_CHARS)}…` : text } : {}),
+  };
 }
 
 export class Publisher {
@@ -53,9 +70,26 @@ export class Publisher {
     });
   }
 
-  async start(): Promise<void> {
+  /**
+   * Prepares storage, then connects. With `brokerTimeoutMs` (a one-shot command), gives up when RabbitMQ
+   * has not answered by then, with the same advice `baton dev` gives; without it, retries for as long as it takes.
+   */
+  async start(options: { brokerTimeoutMs?: number } = {}): Promise<void> {
     await ensureStorage(this.storage, this.names);
-    await this.#broker.start();
+    const timeoutMs = options.brokerTimeoutMs;
+    if (timeoutMs === undefined) return this.#broker.start();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const seconds = Math.round(timeoutMs / 1000);
+        reject(brokerUnreachableError(this.#options.amqpUrl, `no connection within ${seconds} s, BATON_CONNECT_TIMEOUT_SECONDS`));
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([this.#broker.start(), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Publishes one job; resolves after the broker confirmed it and its Queued event was written. */
@@ -81,6 +115,7 @@ export class Publisher {
         attempt: 0,
         processorId: this.#options.publisherId,
         message: `Queued (${job.type}${job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : ''})`,
+        ...queuedJobFields(job),
       }, sentAt);
       queuedAt = event.timestamp;
     } catch (error) {

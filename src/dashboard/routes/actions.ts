@@ -1,26 +1,21 @@
-/** @module POST /api/demo-jobs: the one write action, behind BATON_DASHBOARD_TOKEN (a bearer token, so no CSRF). */
-import type { Hono } from 'hono';
+/**
+ * @module The write actions, behind BATON_DASHBOARD_TOKEN (a bearer token, so no CSRF): POST /api/demo-jobs
+ * publishes demo jobs; POST /api/purge empties the namespace's queues once the body spells the namespace out.
+ */
+import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { BatonError } from '../../core/errors.js';
 import type { DashboardDeps } from '../deps.js';
+import type { DemoActions } from '../demo-actions.js';
 import { HttpError, validated } from '../http-error.js';
-import { demoJobsRequestSchema } from '../schemas.js';
+import { demoJobsRequestSchema, purgeRequestSchema } from '../schemas.js';
 
 export function mountActionRoutes(app: Hono, deps: DashboardDeps): void {
   const limit = bodyLimit({ maxSize: 4096, onError: () => { throw new HttpError(413, 'invalid_request', 'request body too large'); } });
 
   app.post('/api/demo-jobs', limit, async (c) => {
-    const actions = deps.actions;
-    if (!actions) throw new HttpError(403, 'actions_disabled', 'write actions are disabled: start the dashboard with BATON_DASHBOARD_TOKEN');
-    const presented = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!actions.authorized(presented)) throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token');
-    const text = await c.req.text();
-    let body: unknown = {};
-    try {
-      if (text.trim() !== '') body = JSON.parse(text);
-    } catch {
-      throw new HttpError(400, 'invalid_request', 'body: not JSON');
-    }
-    const { count, failTimes } = validated(demoJobsRequestSchema, body, 'body');
+    const actions = authorized(c, deps);
+    const { count, failTimes } = validated(demoJobsRequestSchema, await jsonBody(c), 'body');
     try {
       return c.json({ published: await actions.publishDemoJobs(count, failTimes) }, 201);
     } catch (error) {
@@ -28,4 +23,39 @@ export function mountActionRoutes(app: Hono, deps: DashboardDeps): void {
       throw new HttpError(503, 'broker_unavailable', 'demo jobs could not be published: RabbitMQ unavailable');
     }
   });
+
+  app.post('/api/purge', limit, async (c) => {
+    const actions = authorized(c, deps);
+    const { confirm } = validated(purgeRequestSchema, await jsonBody(c), 'body');
+    const namespace = deps.names.namespace;
+    if (confirm !== namespace) throw new HttpError(400, 'invalid_request', `body confirm: must be the namespace, "${namespace}", to confirm the purge`);
+    try {
+      const purged = await actions.purge();
+      deps.logger.info('queues purged from the dashboard', { namespace, ...purged });
+      return c.json({ namespace, purged }, 200);
+    } catch (error) {
+      deps.logger.warn('queues not purged', { error: (error as Error).message.split('\n')[0] });
+      const refused = error instanceof BatonError && /refused/.test(error.message);
+      throw new HttpError(503, 'broker_unavailable', refused ? 'RabbitMQ refused the dashboard\'s credentials' : 'queues could not be purged: RabbitMQ unavailable');
+    }
+  });
+}
+
+/** The actions, when enabled and the request carries their token; a 403 or 401 otherwise. */
+function authorized(c: Context, deps: DashboardDeps): DemoActions {
+  const actions = deps.actions;
+  if (!actions) throw new HttpError(403, 'actions_disabled', 'write actions are disabled: start the dashboard with BATON_DASHBOARD_TOKEN');
+  const presented = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
+  if (!actions.authorized(presented)) throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token');
+  return actions;
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'body: not JSON');
+  }
 }

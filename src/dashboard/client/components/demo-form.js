@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { postJSON } from '../api.js';
 
-const TOKEN_KEY = 'baton.dashboardToken';
+export const TOKEN_KEY = 'baton.dashboardToken';
 
 export function DemoButton() {
   const [open, setOpen] = useState(false);

@@ -1,8 +1,9 @@
-/** @module The top bar: name, namespace, live-stream indicator, job search and (with a token) the demo action. */
+/** @module The top bar: name, namespace, live-stream indicator, job search and (with a token) the write actions. */
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { JOB_ID_PATTERN } from '../format.js';
 import { DemoButton } from './demo-form.js';
+import { PurgeButton } from './purge-form.js';
 
 const CONNECTION_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
 
@@ -41,5 +42,6 @@ export function Header({ info, connection, onOpenJob }) {
       ${problem && html`<span class="search-problem" role="alert">${problem}</span>`}
     </form>
     ${info?.writeActions && html`<${DemoButton} />`}
+    ${info?.writeActions && html`<${PurgeButton} namespace=${info.namespace} />`}
   </header>`;
 }

@@ -45,7 +45,7 @@ export function Snapshot({ stats, failed }) {
   const processors = (s.processors || []).map((p) => p.processorId).join(', ');
   return html`<section class="snapshot" aria-label="snapshot">
     <div class="cards">
-      <${Card} kind="running" label="Running" value=${s.inFlight} testid="card-running" note="jobs in progress now" />
+      <${Card} kind="running" label="Running" value=${s.running ?? s.inFlight} testid="card-running" note="jobs in progress now" />
       <${Card} kind="waiting" label="Waiting" value=${s.waiting} testid="card-waiting"
         note=${queues && queues.jobs !== null ? `${queues.jobs} ready in queue` : 'to be delivered again'} />
       <${Card} kind="completed" label="Completed" value=${s.completed} testid="card-completed" note=${lately}>
