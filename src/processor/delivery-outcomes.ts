@@ -8,7 +8,8 @@ import { coerceError } from '../core/errors.js';
 import { sleep } from '../core/time.js';
 import { isTransient } from '../storage/azure-errors.js';
 import type { Logger } from '../core/logger.js';
-import { delayStep } from '../broker/topology.js';
+import { delayRoute } from '../broker/delay-infrastructure.js';
+import type { PublishTarget } from '../broker/confirm-publish.js';
 import { HEADER, type Delivery } from './delivery.js';
 import type { DeliveryDeps, DeliveryOutcome } from './handle-delivery.js';
 import type { HeldLease } from './lease-manager.js';
@@ -17,9 +18,9 @@ export async function defer(delivery: Delivery, deps: DeliveryDeps, job: JobRequ
   // A crashed holder's lease runs out within one lease period; coming back every quarter of it
   // (and never later than BATON_DEFER_SECONDS) bounds the extra wait after a failover.
   const wantedMs = Math.min(deps.deferSeconds * 1000, (deps.leaseSeconds * 1000) / 4);
-  const delayMs = delayStep(wantedMs * (0.8 + Math.random() * 0.2));
-  await appendQuietly(deps, deps.logger, event(job, deps, 'Deferred', 0, `lock key "${job.lockKey}" is held by another attempt; delivering again in ${formatMs(delayMs)}`));
-  return sendOnAndAck(delivery, deps, await deps.ensureDelayQueue(delayMs), {}, 'deferred');
+  const route = delayTarget(deps, wantedMs * (0.8 + Math.random() * 0.2));
+  await appendQuietly(deps, deps.logger, event(job, deps, 'Deferred', 0, `lock key "${job.lockKey}" is held by another attempt; delivering again in ${formatMs(route.delayMs)}`));
+  return sendOnAndAck(delivery, deps, route, {}, 'deferred');
 }
 
 export async function reject(delivery: Delivery, deps: DeliveryDeps, reason: string, jobId: string | undefined): Promise<DeliveryOutcome> {
@@ -46,21 +47,28 @@ export async function deadLetterAgain(delivery: Delivery, deps: DeliveryDeps, jo
 
 /** Storage is not answering: send the job round a short delay instead of failing it or spinning on it. */
 export async function holdBack(delivery: Delivery, deps: DeliveryDeps): Promise<DeliveryOutcome> {
-  const delayMs = delayStep(Math.min(deps.deferSeconds * 1000, 5000));
   try {
-    return await sendOnAndAck(delivery, deps, await deps.ensureDelayQueue(delayMs), {}, 'held-back');
+    return await sendOnAndAck(delivery, deps, delayTarget(deps, Math.min(deps.deferSeconds * 1000, 5000)), {}, 'held-back');
   } catch {
     delivery.requeue();
     return 'held-back';
   }
 }
 
-export async function sendOnAndAck(delivery: Delivery, deps: DeliveryDeps, queue: string, headers: Record<string, unknown>, outcome: DeliveryOutcome): Promise<DeliveryOutcome> {
+/**
+ * Where to send a delivery so that it comes back to `<ns>.jobs` after `delayMs` (rounded up to the delay
+ * unit): the one way the delivery path waits (retry backoff, deferral, holding back, not yet due).
+ */
+export function delayTarget(deps: DeliveryDeps, delayMs: number): { exchange: string; routingKey: string; delayMs: number } {
+  return delayRoute(deps.names, delayMs, deps.names.jobsQueue);
+}
+
+export async function sendOnAndAck(delivery: Delivery, deps: DeliveryDeps, target: PublishTarget, headers: Record<string, unknown>, outcome: DeliveryOutcome): Promise<DeliveryOutcome> {
   try {
-    await delivery.sendOn(queue, headers);
+    await delivery.sendOn(target, headers);
     delivery.ack();
   } catch (error) {
-    deps.logger.warn('could not send the message on; returning it to the queue', { queue, error: coerceError(error).message });
+    deps.logger.warn('could not send the message on; returning it to the queue', { target, error: coerceError(error).message });
     delivery.requeue();
   }
   return outcome;

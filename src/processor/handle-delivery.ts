@@ -12,8 +12,8 @@ import { parseJobRequest, type JobRequest } from '../contracts/job-request.js';
 import type { Names } from '../contracts/names.js';
 import { coerceError, FencedError, JobCancelledError, LeaseLostError, UnrecoverableJobError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { delayStep } from '../broker/topology.js';
-import { appendEventually, appendQuietly, deadHeaders, deadLetterAgain, defer, event, formatMs, holdBack, reject, release } from './delivery-outcomes.js';
+import type { PublishTarget } from '../broker/confirm-publish.js';
+import { appendEventually, appendQuietly, deadHeaders, deadLetterAgain, defer, delayTarget, event, formatMs, holdBack, reject, release } from './delivery-outcomes.js';
 import type { AttemptLog, AuditStore, StateUpdate } from '../storage/audit-store.js';
 import type { LeaseStore } from '../storage/blob-lease-store.js';
 import { isTransient } from '../storage/azure-errors.js';
@@ -51,8 +51,6 @@ export interface DeliveryDeps {
   readonly logger: Logger;
   /** Aborts when running attempts must be cancelled (the shutdown grace period is over). */
   readonly cancelSignal: AbortSignal;
-  /** Declares a delay queue on the channel deliveries are sent on (cached by the caller). */
-  readonly ensureDelayQueue: (delayMs: number) => Promise<string>;
 }
 
 export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Promise<DeliveryOutcome> {
@@ -152,16 +150,16 @@ async function runAttempt(
   const decision = decideRetry(result.error, log.failuresBefore, { ...deps.retry, maxAttempts });
   const failed = event(job, deps, 'Failed', log.attempt, result.error.message);
   if (decision.kind === 'retry') {
-    const delayMs = delayStep(decision.delayMs);
+    const route = delayTarget(deps, decision.delayMs);
     return finish(delivery, deps, job, log, held, logger, 'retrying',
-      [failed, event(job, deps, 'Retrying', log.attempt, `retrying in ${formatMs(delayMs)} (failure ${decision.failures} of ${maxAttempts} allowed)`)],
+      [failed, event(job, deps, 'Retrying', log.attempt, `retrying in ${formatMs(route.delayMs)} (failure ${decision.failures} of ${maxAttempts} allowed)`)],
       { status: 'Retrying', failures: decision.failures, lastError: result.error.message },
-      { queue: () => deps.ensureDelayQueue(delayMs), headers: {} });
+      { target: route, headers: {} });
   }
   return finish(delivery, deps, job, log, held, logger, 'dead-lettered',
     [failed, event(job, deps, 'DeadLettered', log.attempt, decision.reason)],
     { status: 'DeadLettered', failures: decision.failures, lastError: result.error.message },
-    { queue: deps.names.deadQueue, headers: deadHeaders(deps, decision.reason, job.jobId) });
+    { target: deps.names.deadQueue, headers: deadHeaders(deps, decision.reason, job.jobId) });
 }
 
 type HandlerResult = { kind: 'succeeded' } | { kind: 'failed'; error: Error } | { kind: 'aborted'; reason: Error };
@@ -203,7 +201,7 @@ async function finish(
   outcome: DeliveryOutcome,
   events: Omit<NewAuditEvent, 'timestamp'>[],
   update: StateUpdate,
-  sendOn?: { queue: string | (() => Promise<string>); headers: Record<string, unknown> },
+  sendOn?: { target: PublishTarget; headers: Record<string, unknown> },
 ): Promise<DeliveryOutcome> {
   try {
     await writeWhileLeased(log, held, events, update);
@@ -220,7 +218,7 @@ async function finish(
   }
   if (sendOn) {
     try {
-      await delivery.sendOn(typeof sendOn.queue === 'string' ? sendOn.queue : await sendOn.queue(), sendOn.headers);
+      await delivery.sendOn(sendOn.target, sendOn.headers);
     } catch (error) {
       // The audit already says what happens next; the job state row lets the redelivery carry on from here.
       logger.warn('could not send the message on; returning it to the queue', { error: coerceError(error).message });

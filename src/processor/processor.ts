@@ -12,7 +12,7 @@ import type { Logger } from '../core/logger.js';
 import { sleep } from '../core/time.js';
 import { redact } from '../core/redact.js';
 import { BrokerConnection } from '../broker/connection.js';
-import { assertDelayQueue, assertTopology } from '../broker/topology.js';
+import { assertTopology } from '../broker/topology.js';
 import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
 import { Delivery } from './delivery.js';
 import { handleDelivery, type DeliveryDeps } from './handle-delivery.js';
@@ -34,7 +34,6 @@ export function defaultRegistry(): HandlerRegistry {
 interface Session {
   readonly channel: Channel;
   readonly confirm: ConfirmChannel;
-  readonly delayQueues: Map<number, Promise<string>>;
   consumerTag?: string;
 }
 
@@ -157,7 +156,7 @@ export class Processor {
     }
     await assertTopology(channel, this.names);
     await channel.prefetch(this.#config.concurrency);
-    const session: Session = { channel, confirm, delayQueues: new Map() };
+    const session: Session = { channel, confirm };
     this.#session = session;
     if (this.#stopping) return;
     const { consumerTag } = await channel.consume(this.names.jobsQueue, (message) => {
@@ -171,7 +170,7 @@ export class Processor {
     this.metrics.inFlight.inc();
     this.metrics.leasesHeld.set(this.#leases.size);
     const started = performance.now();
-    const task = handleDelivery(delivery, this.#deps(session))
+    const task = handleDelivery(delivery, this.#deps())
       .then((outcome) => {
         this.metrics.deliveries.inc({ outcome });
         this.metrics.attemptSeconds.observe({ outcome }, (performance.now() - started) / 1000);
@@ -189,7 +188,7 @@ export class Processor {
     this.#active.add(task);
   }
 
-  #deps(session: Session): DeliveryDeps {
+  #deps(): DeliveryDeps {
     return {
       names: this.names,
       processorId: this.#config.processorId,
@@ -202,15 +201,6 @@ export class Processor {
       registry: this.#registry,
       logger: this.#logger,
       cancelSignal: this.#cancel.signal,
-      ensureDelayQueue: (delayMs) => {
-        let queue = session.delayQueues.get(delayMs);
-        if (!queue) {
-          queue = assertDelayQueue(session.confirm, this.names, delayMs);
-          queue.catch(() => session.delayQueues.delete(delayMs));
-          session.delayQueues.set(delayMs, queue);
-        }
-        return queue;
-      },
     };
   }
 }
