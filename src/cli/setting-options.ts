@@ -1,6 +1,7 @@
 /** @module Commander options generated from SETTINGS, so every flag has its variable and one description. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, SETTINGS, type Config, type SettingKey } from '../core/config.js';
+import { parseDuration } from '../core/duration.js';
 
 function flagAttribute(flag: string): string {
   return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -40,4 +41,15 @@ export function intOption(flags: string, description: string, min: number, max: 
 
 export function textOption(flags: string, description: string, env: string): Option {
   return new Option(flags, description).env(env);
+}
+
+/** A duration flag (`90s`, `15m`, `2h`, `3d`), parsed to milliseconds. */
+export function durationOption(flags: string, description: string, env: string): Option {
+  return new Option(flags, description).env(env).argParser((raw: string) => {
+    try {
+      return parseDuration(raw);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  });
 }

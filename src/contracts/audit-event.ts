@@ -15,6 +15,7 @@ export const AUDIT_STATUSES = [
   'Cancelled',
   'LeaseLost',
   'Rejected',
+  'Scheduled',
 ] as const;
 
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];
@@ -32,6 +33,8 @@ export const auditEventSchema = z.object({
   attempt: z.number().int().min(0),
   step: z.number().int().min(0).optional(),
   totalSteps: z.number().int().min(0).optional(),
+  /** Scheduled: the instant the job may start. */
+  dueAt: z.iso.datetime().optional(),
   /** Not in the contract's minimum: lets lists show the job's name without a second lookup. */
   jobName: z.string().optional(),
 });

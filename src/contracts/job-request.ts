@@ -3,6 +3,8 @@ import { z } from 'zod';
 
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export const JOB_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+/** How far ahead `runAt` may lie, and the largest `delayMs`: 366 days. */
+export const MAX_SCHEDULE_AHEAD_MS = 366 * 86_400_000;
 /** Bodies above this are refused before JSON parsing: a job request is a small document, not a payload store. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
@@ -22,8 +24,13 @@ export const jobRequestSchema = z
     priority: z.number().int().min(0).max(255).optional(),
     inputFilePath: z.string().max(1024).optional(),
     processingParameters: z.record(z.string(), z.unknown()).optional(),
+    /** Do not start before this instant (a past instant: at once). */
+    runAt: z.iso.datetime({ offset: true }).optional(),
+    /** Do not start before this many ms after the job was accepted. */
+    delayMs: z.number().int().min(0).max(MAX_SCHEDULE_AHEAD_MS).optional(),
   })
-  .strict();
+  .strict()
+  .refine((job) => job.runAt === undefined || job.delayMs === undefined, { message: 'give runAt or delayMs, not both', path: ['delayMs'] });
 
 /** A job request as a producer may write it (defaults not yet applied). */
 export type JobRequestInput = z.input<typeof jobRequestSchema>;
@@ -45,6 +52,9 @@ export function validateJobRequest(value: unknown, now: Date = new Date()): Pars
     return { ok: false, reason: describeIssues(result.error), ...usableJobId(value) };
   }
   const job = result.data;
+  if (job.runAt !== undefined && Date.parse(job.runAt) - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
+    return { ok: false, reason: `runAt: at most 366 days ahead (got ${job.runAt})`, jobId: job.jobId };
+  }
   return {
     ok: true,
     job: { ...job, createdAt: job.createdAt ?? now.toISOString(), lockKey: job.lockKey ?? job.jobId },

@@ -102,7 +102,7 @@ export const statsSchema = z
     }),
     jobsSeen: z.number().int(),
     inFlight: z.number().int(),
-    waiting: z.number().int().meta({ description: 'jobs whose latest status says they will be delivered again: Queued, Deferred, Retrying, Cancelled, LeaseLost' }),
+    waiting: z.number().int().meta({ description: 'jobs whose latest status says they will be delivered again: Queued, Scheduled, Deferred, Retrying, Cancelled, LeaseLost' }),
     completed: z.number().int(),
     failed: z.number().int().meta({ description: 'failed attempts in the window' }),
     deadLettered: z.number().int(),

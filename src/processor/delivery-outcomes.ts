@@ -10,6 +10,7 @@ import { isTransient } from '../storage/azure-errors.js';
 import type { Logger } from '../core/logger.js';
 import { delayRoute } from '../broker/delay-infrastructure.js';
 import type { PublishTarget } from '../broker/confirm-publish.js';
+import { DUE_AT_HEADER } from '../broker/due-time.js';
 import { HEADER, type Delivery } from './delivery.js';
 import type { DeliveryDeps, DeliveryOutcome } from './handle-delivery.js';
 import type { HeldLease } from './lease-manager.js';
@@ -21,6 +22,12 @@ export async function defer(delivery: Delivery, deps: DeliveryDeps, job: JobRequ
   const route = delayTarget(deps, wantedMs * (0.8 + Math.random() * 0.2));
   await appendQuietly(deps, deps.logger, event(job, deps, 'Deferred', 0, `lock key "${job.lockKey}" is held by another attempt; delivering again in ${formatMs(route.delayMs)}`));
   return sendOnAndAck(delivery, deps, route, {}, 'deferred');
+}
+
+/** Not due yet: back into the delay levels for the rest of the wait, the due time pinned in a header. */
+export async function waitUntilDue(delivery: Delivery, deps: DeliveryDeps, dueAtMs: number, remainingMs: number): Promise<DeliveryOutcome> {
+  deps.logger.debug('job not due yet; waiting', { dueAt: new Date(dueAtMs).toISOString() });
+  return sendOnAndAck(delivery, deps, delayTarget(deps, remainingMs), { [DUE_AT_HEADER]: dueAtMs }, 'waiting');
 }
 
 export async function reject(delivery: Delivery, deps: DeliveryDeps, reason: string, jobId: string | undefined): Promise<DeliveryOutcome> {

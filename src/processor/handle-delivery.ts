@@ -1,5 +1,5 @@
 /**
- * @module One delivery's fate: parse → handler → lease → start (or Duplicate) → run → record → settle.
+ * @module One delivery's fate: parse → handler → due? → lease → start (or Duplicate) → run → record → settle.
  *
  * MUST: every path settles the delivery exactly once, untracks and releases any lease it took, and
  * writes the audit before it settles, so that a crash anywhere leaves the message in a queue (the
@@ -13,7 +13,8 @@ import type { Names } from '../contracts/names.js';
 import { coerceError, FencedError, JobCancelledError, LeaseLostError, UnrecoverableJobError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PublishTarget } from '../broker/confirm-publish.js';
-import { appendEventually, appendQuietly, deadHeaders, deadLetterAgain, defer, delayTarget, event, formatMs, holdBack, reject, release } from './delivery-outcomes.js';
+import { appendEventually, appendQuietly, deadHeaders, deadLetterAgain, defer, delayTarget, event, formatMs, holdBack, reject, release, waitUntilDue } from './delivery-outcomes.js';
+import { dueGate } from './due-gate.js';
 import type { AttemptLog, AuditStore, StateUpdate } from '../storage/audit-store.js';
 import type { LeaseStore } from '../storage/blob-lease-store.js';
 import { isTransient } from '../storage/azure-errors.js';
@@ -36,7 +37,8 @@ export type DeliveryOutcome =
   | 'duplicate'
   | 'cancelled'
   | 'lease-lost'
-  | 'held-back';
+  | 'held-back'
+  | 'waiting';
 
 export interface DeliveryDeps {
   readonly names: Names;
@@ -63,6 +65,9 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
   if (params && !params.success) {
     return reject(delivery, deps, `processingParameters invalid for type "${job.type}": ${params.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, job.jobId);
   }
+
+  const due = dueGate(job, delivery.headers);
+  if (due.kind === 'wait') return waitUntilDue(delivery, deps, due.dueAtMs, due.remainingMs);
 
   const logger = deps.logger.child({ jobId: job.jobId });
   let held: HeldLease | undefined;

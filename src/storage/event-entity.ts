@@ -17,6 +17,7 @@ export function eventToProperties(event: AuditEvent): Record<string, string | nu
     ...(event.step !== undefined ? { step: event.step } : {}),
     ...(event.totalSteps !== undefined ? { totalSteps: event.totalSteps } : {}),
     ...(event.jobName !== undefined ? { jobName: event.jobName } : {}),
+    ...(event.dueAt !== undefined ? { dueAt: event.dueAt } : {}),
   };
 }
 
@@ -34,5 +35,6 @@ export function eventFromEntity(entity: Record<string, unknown>): AuditEvent {
     ...(num('step') !== undefined ? { step: num('step') } : {}),
     ...(num('totalSteps') !== undefined ? { totalSteps: num('totalSteps') } : {}),
     ...(typeof entity.jobName === 'string' ? { jobName: entity.jobName } : {}),
+    ...(typeof entity.dueAt === 'string' ? { dueAt: entity.dueAt } : {}),
   };
 }
