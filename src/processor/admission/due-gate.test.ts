@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DUE_AT_HEADER, RUN_NOW_HEADER } from '../broker/due-time.js';
-import { dueGate } from './due-gate.js';
+import { DUE_AT_HEADER, RUN_NOW_HEADER } from '../../broker/due-time.js';
+import { dueAnswer as dueGate } from './due-gate.js';
 
 const now = Date.parse('2026-12-02T10:00:00.000Z');
 
-describe('dueGate', () => {
+describe('dueAnswer', () => {
   it('runs a job with no due time, or one whose due time has come', () => {
     expect(dueGate({}, {}, now)).toEqual({ kind: 'run' });
     expect(dueGate({ runAt: '2026-12-02T10:00:00.000Z' }, {}, now)).toEqual({ kind: 'run' });
