@@ -92,6 +92,15 @@ addSettingOptions(processor, PROCESSOR).action(async (_opts: unknown, command: C
   await runProcessor(config, createLogger({ level: config.logLevel, format: config.logFormat }));
 });
 
+const queues = program.command('queues').description('Broker queues of the namespace.');
+const queuesUpgrade = queues
+  .command('upgrade')
+  .description('Re-declare <ns>.jobs with priorities if an earlier Baton declared it without them, keeping its messages');
+addSettingOptions(queuesUpgrade, COMMON).action(async (_opts: unknown, command: Command) => {
+  const { runQueuesUpgrade } = await import('./cli/queues-command.js');
+  await runQueuesUpgrade(configFrom(command, COMMON));
+});
+
 const dashboard = program.command('dashboard').description('Serve the dashboard and the REST audit API.');
 addSettingOptions(dashboard, DASHBOARD).action(async (_opts: unknown, command: Command) => {
   const config = configFrom(command, DASHBOARD);

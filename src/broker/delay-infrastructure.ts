@@ -118,9 +118,14 @@ export async function assertDelayInfrastructure(channel: Channel, names: Names):
   }
 }
 
+/** The delivery exchange's binding key for messages bound for `queue`: any delay bits, then the queue's name. */
+export function delayBindingKey(queue: string): string {
+  return `${'*.'.repeat(DELAY_LEVELS)}${queue}`;
+}
+
 /** Lets delayed messages reach `queue` (declare the queue first). Idempotent. */
 export async function bindDelayDestination(channel: Channel, names: Names, queue: string): Promise<void> {
-  await channel.bindQueue(queue, delayDeliveryExchange(names), `${'*.'.repeat(DELAY_LEVELS)}${queue}`);
+  await channel.bindQueue(queue, delayDeliveryExchange(names), delayBindingKey(queue));
 }
 
 /**

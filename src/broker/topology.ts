@@ -7,13 +7,15 @@
  */
 import type { Channel } from 'amqplib';
 import type { Names } from '../contracts/names.js';
+import { jobsQueueArguments, type JobsQueueMode } from './jobs-queue.js';
 import { assertDelayInfrastructure, bindDelayDestination, delayExchangeNames, delayQueueNames } from './delay-infrastructure.js';
 
 /** Header with the time (ms) a Baton publisher sent a job; processors date Started after it. */
 export const PUBLISHED_AT_HEADER = 'x-baton-published-at';
 
-export async function assertTopology(channel: Channel, names: Names): Promise<void> {
-  await channel.assertQueue(names.jobsQueue, { durable: true });
+/** `jobsQueue`: what `probeJobsQueue` found (a first edition's queue without priorities is used as it is). */
+export async function assertTopology(channel: Channel, names: Names, jobsQueue: JobsQueueMode = 'priority'): Promise<void> {
+  await channel.assertQueue(names.jobsQueue, { durable: true, arguments: jobsQueueArguments(jobsQueue) });
   await channel.assertQueue(names.deadQueue, { durable: true });
   await assertDelayInfrastructure(channel, names);
   await bindDelayDestination(channel, names, names.jobsQueue);

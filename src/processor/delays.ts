@@ -8,8 +8,7 @@
 import type { ConfirmChannel } from 'amqplib';
 import type { Names } from '../contracts/names.js';
 import { PublishError } from '../core/errors.js';
-import { delayRoute } from '../broker/delay-infrastructure.js';
-import { assertTopology } from '../broker/topology.js';
+import { assertDelayInfrastructure, bindDelayDestination, delayRoute } from '../broker/delay-infrastructure.js';
 import type { Delivery, MessageHeaders } from './delivery.js';
 
 export interface Delays {
@@ -40,7 +39,8 @@ export class LevelDelays implements Delays {
     } catch (error) {
       // Someone deleted part of the topology since the session declared it: declare it again, try once more.
       if (!(error instanceof PublishError && error.unroutable)) throw error;
-      await assertTopology(this.#channel, this.#names);
+      await assertDelayInfrastructure(this.#channel, this.#names);
+      await bindDelayDestination(this.#channel, this.#names, this.#names.jobsQueue);
       await delivery.sendOn(route, headers);
     }
   }

@@ -89,6 +89,8 @@ export class Delivery {
       correlationId: properties.correlationId,
       timestamp: properties.timestamp,
       appId: properties.appId,
+      // The job's priority, so that it keeps its place among waiting jobs after a retry or a deferral.
+      priority: properties.priority,
       type: properties.type,
       headers: { ...withoutDeathHeaders(this.headers), ...headers, [HEADER.hops]: this.hops + 1 },
     };

@@ -13,6 +13,7 @@ import { sleep } from '../core/time.js';
 import { redact } from '../core/redact.js';
 import { BrokerConnection } from '../broker/connection.js';
 import { assertTopology } from '../broker/topology.js';
+import { LEGACY_QUEUE_WARNING, probeJobsQueue } from '../broker/jobs-queue.js';
 import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
 import { AttemptSlots } from './attempt-slots.js';
 import { LevelDelays } from './delays.js';
@@ -168,12 +169,19 @@ export class Processor {
         if (!this.#stopping) void connection.close().catch(() => undefined);
       });
     }
-    await assertTopology(channel, this.names);
+    const mode = await probeJobsQueue(connection, this.names);
+    if (mode === 'legacy') this.#logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
+    await assertTopology(channel, this.names, mode);
     await channel.prefetch(this.#config.concurrency);
     this.#session = session;
     if (this.#stopping) return;
     const { consumerTag } = await channel.consume(this.names.jobsQueue, (message) => {
       if (message) this.#onMessage(message, session);
+      // The broker cancelled the consumer (the queue was deleted, as `baton queues upgrade` does): start over.
+      else if (!this.#stopping) {
+        this.#logger.warn('the broker cancelled the consumer; reconnecting', { queue: this.names.jobsQueue });
+        void connection.close().catch(() => undefined);
+      }
     });
     session.consumerTag = consumerTag;
   }

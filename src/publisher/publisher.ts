@@ -9,6 +9,7 @@ import { BrokerConnection } from '../broker/connection.js';
 import { publishConfirmed } from '../broker/confirm-publish.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
+import { LEGACY_QUEUE_WARNING, messagePriority, probeJobsQueue } from '../broker/jobs-queue.js';
 import { DUE_AT_HEADER, jobDueAtMs } from '../broker/due-time.js';
 import { sendDelayed } from '../broker/delay-infrastructure.js';
 import type { NewAuditEvent } from '../contracts/audit-event.js';
@@ -79,6 +80,7 @@ export class Publisher {
       messageId: job.jobId,
       timestamp: Math.floor(sentAt / 1000),
       appId: 'baton',
+      priority: messagePriority(job),
       headers: { [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) },
     };
     const body = Buffer.from(JSON.stringify(job));
@@ -117,7 +119,9 @@ export class Publisher {
   async #open(connection: ChannelModel): Promise<void> {
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.#options.logger.warn('broker channel error', { error: error.message }));
-    await assertTopology(channel, this.names);
+    const mode = await probeJobsQueue(connection, this.names);
+    if (mode === 'legacy') this.#options.logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
+    await assertTopology(channel, this.names, mode);
     this.#channel = channel;
   }
 }
