@@ -1,6 +1,6 @@
 /**
  * @module `npm run bench [-- <measure…>] [--quick] [--write]`: runs the benchmarks of issue 5 and prints
- * the results as Markdown. Measures: limits, requests (= throughput: measures 1–3), publish, dispatch,
+ * the results as Markdown. Measures: limits, requests (= throughput: measures 1–3), publish, dispatch, schedule (9),
  * failover, scale, audit, profile; none named means all. `--quick` (or BENCH_RUNS=1 with fewer jobs) is a
  * short pass; BENCH_RUNS sets the number of rounds (default 3). `--write` also replaces the generated part
  * of docs/BENCHMARKS.md. Runs on its own in-memory Azurite, the shared RabbitMQ and the local Redis.
@@ -13,7 +13,7 @@ import { abandonRun, note as log, startAzurite, type Azurite } from './lib/infra
 import { BENCH_DIR, REPO_ROOT } from './lib/processes.js';
 import { Report } from './lib/report.js';
 import {
-  reportAudit, reportDispatch, reportFailover, reportLimits, reportProfile, reportPublish, reportScale, reportThroughput,
+  reportAudit, reportDispatch, reportFailover, reportLimits, reportProfile, reportPublish, reportScale, reportSchedule, reportThroughput,
   type CoreRound,
 } from './lib/sections.js';
 import { closeDataset, fillDataset, sampleApi, sampleRaw, type AuditDataset } from './measures/audit-queries.js';
@@ -23,12 +23,13 @@ import { runFailover, type FailoverRun } from './measures/failover.js';
 import { measureLimits } from './measures/limits.js';
 import { runProfile } from './measures/profile.js';
 import { runScale, type ScaleRun } from './measures/scale.js';
+import { runSchedule, type ScheduleRun } from './measures/schedule.js';
 import { runBaton, runBullmq, runSeed } from './measures/throughput.js';
 import { bullmqVersion } from './lib/bullmq-peer.js';
 
-const MEASURES = ['limits', 'requests', 'publish', 'dispatch', 'failover', 'scale', 'audit', 'profile'] as const;
+const MEASURES = ['limits', 'requests', 'publish', 'dispatch', 'failover', 'scale', 'audit', 'profile', 'schedule'] as const;
 type Measure = (typeof MEASURES)[number];
-const ALIASES: Record<string, Measure> = { throughput: 'requests', seed: 'requests', bullmq: 'requests', latency: 'dispatch', memory: 'scale', queries: 'audit' };
+const ALIASES: Record<string, Measure> = { precision: 'schedule', delays: 'schedule', throughput: 'requests', seed: 'requests', bullmq: 'requests', latency: 'dispatch', memory: 'scale', queries: 'audit' };
 
 function parseArgs(argv: string[]) {
   const quick = argv.includes('--quick');
@@ -45,6 +46,7 @@ function parseArgs(argv: string[]) {
     rabbitMessages: quick ? 5000 : 10_000,
     azuriteMs: quick ? 1000 : 1500,
     dispatchSamples: quick ? 30 : 100,
+    scheduleSamples: quick ? 15 : 40,
     auditSmall: 2000,
     auditLarge: Number(process.env.BENCH_AUDIT_EVENTS ?? (quick ? 20_000 : 200_000)),
     auditSamples: quick ? 20 : 60,
@@ -234,6 +236,16 @@ async function main(): Promise<void> {
       }
       report.data.scale = runs;
       reportScale(report, runs);
+    }
+    if (options.selected.has('schedule')) {
+      const runs: ScheduleRun[] = [];
+      for (let r = 1; r <= options.runs; r++) {
+        log(`schedule: round ${r}/${options.runs}, ${options.scheduleSamples} jobs per delay`);
+        const run = await attempt(report, `schedule round ${r}`, () => onFreshAzurite((azurite) => runSchedule(azurite.connectionString, options.scheduleSamples)));
+        if (run) runs.push(run);
+      }
+      report.data.schedule = runs;
+      reportSchedule(report, runs);
     }
     if (options.selected.has('audit')) await attempt(report, 'audit queries', () => audit(options, report));
     if (options.selected.has('profile')) {

@@ -6,7 +6,7 @@ import { createLogger } from './core/logger.js';
 import { BatonError, ConfigError } from './core/errors.js';
 import { redact } from './core/redact.js';
 import type { SettingKey } from './core/config.js';
-import { addSettingOptions, configFrom, intOption, jsonObjectOption, textOption } from './cli/setting-options.js';
+import { addSettingOptions, configFrom, durationOption, intOption, jsonObjectOption, textOption } from './cli/setting-options.js';
 import { runPublish } from './publisher/publish-command.js';
 import { wantsConsole } from './publisher/console-mode.js';
 import { countJobLines, publishProgress } from './publisher/console-progress.js';
@@ -42,6 +42,8 @@ const publish = program
   .addOption(textOption('--job-id <id>', 'the job id, only with --count 1 (default: a random UUID)', 'BATON_PUBLISH_JOB_ID'))
   .addOption(intOption('--max-attempts <n>', "attempts before the job is dead-lettered (default: the processor's BATON_MAX_ATTEMPTS, 5)", 1, 100, 'BATON_PUBLISH_MAX_ATTEMPTS'))
   .addOption(textOption('--file <path>', 'newline-delimited JSON job requests; - for stdin (see "Job request" in the README)', 'BATON_PUBLISH_FILE'))
+  .addOption(textOption('--run-at <iso>', 'do not start before this instant (ISO 8601 with offset, at most 366 days ahead; default: at once)', 'BATON_PUBLISH_RUN_AT'))
+  .addOption(durationOption('--delay <duration>', 'do not start before this long after publishing: 90s, 15m, 2h, 3d (default: at once)', 'BATON_PUBLISH_DELAY'))
   .addOption(new Option('--json', 'print one JSON object per published job instead of the bare jobId').env('BATON_PUBLISH_JSON'));
 addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>, command: Command) => {
   const config = configFrom(command, PUBLISH);
@@ -57,7 +59,7 @@ addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>,
   if (opts.jobId !== undefined && opts.count !== undefined && opts.count !== 1) {
     throw new ConfigError('--job-id (BATON_PUBLISH_JOB_ID) goes only with --count 1');
   }
-  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'params', 'input'].some((k) => opts[k] !== undefined)) {
+  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'params', 'input', 'runAt', 'delay'].some((k) => opts[k] !== undefined)) {
     throw new ConfigError('--file takes its jobs from the file; put per-job values on its lines instead of flags');
   }
   const file = typeof opts.file === 'string' ? opts.file : undefined;
@@ -76,8 +78,9 @@ addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>,
       onPublished: progress.published,
       flags: {
         count,
-        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'params']) as object),
+        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'params', 'runAt']) as object),
         ...(typeof opts.input === 'string' ? { inputFilePath: opts.input } : {}),
+        ...(opts.delay !== undefined ? { delayMs: opts.delay as number } : {}),
       },
     });
   } finally {
@@ -93,6 +96,15 @@ const processor = program.command('processor').description('Run one processor in
 addSettingOptions(processor, PROCESSOR).action(async (_opts: unknown, command: Command) => {
   const config = configFrom(command, PROCESSOR);
   await runProcessor(config, createLogger({ level: config.logLevel, format: config.logFormat }));
+});
+
+const queues = program.command('queues').description('Broker queues of the namespace.');
+const queuesUpgrade = queues
+  .command('upgrade')
+  .description('Re-declare <ns>.jobs with priorities if an earlier Baton declared it without them, keeping its messages');
+addSettingOptions(queuesUpgrade, COMMON).action(async (_opts: unknown, command: Command) => {
+  const { runQueuesUpgrade } = await import('./cli/queues-command.js');
+  await runQueuesUpgrade(configFrom(command, COMMON));
 });
 
 const dashboard = program.command('dashboard').description('Serve the dashboard and the REST audit API.');

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { loadConfig, SETTINGS, type Config, type SettingKey } from '../core/config.js';
+import { parseDuration } from '../core/duration.js';
 
 function flagAttribute(flag: string): string {
   return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -64,4 +65,15 @@ function refused(flags: string, env: string, accepts: string, raw: string): Conf
   const flag = flags.split(/[ ,]/)[0];
   const shown = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
   return new ConfigError(`${env} (${flag}) must be ${accepts}; got ${JSON.stringify(shown)}`);
+}
+
+/** A duration flag (`90s`, `15m`, `2h`, `3d`), parsed to milliseconds. */
+export function durationOption(flags: string, description: string, env: string): Option {
+  return new Option(flags, description).env(env).argParser((raw: string) => {
+    try {
+      return parseDuration(raw);
+    } catch {
+      throw refused(flags, env, 'a duration like 90s, 15m, 2h, 3d or 1h30m', raw);
+    }
+  });
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export const JOB_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+/** How far ahead `runAt` may lie, and the largest `delayMs`: 366 days. */
+export const MAX_SCHEDULE_AHEAD_MS = 366 * 86_400_000;
 /** Bodies above this are refused before JSON parsing: a job request is a small document, not a payload store. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
@@ -34,14 +36,22 @@ export const jobRequestSchema = z
     maxAttempts: z.number().int().min(1).max(100).optional().meta({
       description: 'attempts before a failing job is dead-lettered', defaultText: 'the processor\'s `BATON_MAX_ATTEMPTS` (5)',
     }),
-    priority: z.number().int().min(0).max(255).optional().meta({ description: 'accepted and kept with the job; not yet used to order deliveries', defaultText: '0' }),
+    priority: z.number().int().min(0).max(255).optional().meta({ description: 'among jobs waiting in the same queue, higher first: 0–9 are distinct levels, higher values count as 9 (ignored on quorum queues before RabbitMQ 4.0)', defaultText: '0' }),
     inputFilePath: z.string().max(1024).optional().meta({ description: 'a path or URL for the handler to read; Baton passes it on untouched' }),
     processingParameters: z.record(z.string(), z.unknown()).optional().meta({
       description: 'the handler\'s own parameters, e.g. `steps`: `{ "steps": 10, "stepMs": 5000, "failTimes": 0 }` (the defaults); a handler registered with a zod `params` schema checks them before the attempt starts',
       accepts: 'a JSON object',
     }),
+    runAt: z.iso.datetime({ offset: true }).optional().meta({
+      description: 'the job does not start before this instant (a past instant: at once); `Scheduled` is recorded with the due time',
+      accepts: 'an ISO 8601 date-time with `Z` or an offset, at most 366 days ahead', defaultText: 'at once',
+    }),
+    delayMs: z.number().int().min(0).max(MAX_SCHEDULE_AHEAD_MS).optional().meta({
+      description: 'the same as `runAt`, relative to when the publisher accepted the job; not together with `runAt`', defaultText: 'at once',
+    }),
   })
-  .strict();
+  .strict()
+  .refine((job) => job.runAt === undefined || job.delayMs === undefined, { message: 'give runAt or delayMs, not both', path: ['delayMs'] });
 
 /** A job request as a producer may write it (defaults not yet applied). */
 export type JobRequestInput = z.input<typeof jobRequestSchema>;
@@ -63,6 +73,9 @@ export function validateJobRequest(value: unknown, now: Date = new Date()): Pars
     return { ok: false, reason: describeIssues(result.error), ...usableJobId(value) };
   }
   const job = result.data;
+  if (job.runAt !== undefined && Date.parse(job.runAt) - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
+    return { ok: false, reason: `runAt: at most 366 days ahead (got ${job.runAt})`, jobId: job.jobId };
+  }
   return {
     ok: true,
     job: { ...job, createdAt: job.createdAt ?? now.toISOString(), lockKey: job.lockKey ?? job.jobId },

@@ -15,8 +15,6 @@ export interface Names {
   readonly auditTable: string;
   /** Table indexing every event by time (inverted keys) so "recent events" never scans history. */
   readonly recentTable: string;
-  /** Delay queue for one delay length; messages dead-letter back to `jobsQueue` when they expire. */
-  delayQueue(delayMs: number): string;
 }
 
 export function namesFor(namespace: string): Names {
@@ -30,6 +28,5 @@ export function namesFor(namespace: string): Names {
     locksContainer: `${namespace}-locks`,
     auditTable: `${namespace}audit`,
     recentTable: `${namespace}recent`,
-    delayQueue: (delayMs: number) => `${namespace}.delay.${delayMs}ms`,
   });
 }

@@ -107,7 +107,7 @@ export const statsSchema = z
     jobsSeen: z.number().int(),
     running: z.number().int().meta({ description: 'jobs whose latest status is Started or Step: running now' }),
     inFlight: z.number().int().meta({ description: 'deprecated: the same as running, kept for older clients' }),
-    waiting: z.number().int().meta({ description: 'jobs whose latest status says they will be delivered again: Queued, Deferred, Retrying, Interrupted, LeaseLost' }),
+    waiting: z.number().int().meta({ description: 'jobs whose latest status says they will be delivered again: Queued, Scheduled, Deferred, Retrying, Interrupted, LeaseLost' }),
     completed: z.number().int(),
     failed: z.number().int().meta({ description: 'failed attempts in the window' }),
     deadLettered: z.number().int(),

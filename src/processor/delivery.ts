@@ -4,8 +4,9 @@
  * channel means the broker has already put the message back.
  */
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
-import { publishConfirmed } from '../broker/confirm-publish.js';
+import { publishConfirmed, type PublishTarget } from '../broker/confirm-publish.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
+import { withoutDeathHeaders } from '../broker/delay-infrastructure.js';
 
 export type MessageHeaders = Record<string, unknown>;
 
@@ -75,11 +76,11 @@ export class Delivery {
   }
 
   /**
-   * Sends a copy of the message to `queue` (a delay queue, or the dead-letter queue) with extra
+   * Sends a copy of the message to `target` (a queue, or a delay level's exchange) with extra
    * headers, and waits for the broker's confirm. The caller acks the original afterwards: a crash in
    * between leaves two copies (at-least-once), never none.
    */
-  async sendOn(queue: string, headers: MessageHeaders): Promise<void> {
+  async sendOn(target: PublishTarget, headers: MessageHeaders): Promise<void> {
     const { properties } = this.#message;
     const options: Options.Publish = {
       contentType: properties.contentType,
@@ -88,10 +89,12 @@ export class Delivery {
       correlationId: properties.correlationId,
       timestamp: properties.timestamp,
       appId: properties.appId,
+      // The job's priority, so that it keeps its place among waiting jobs after a retry or a deferral.
+      priority: properties.priority,
       type: properties.type,
-      headers: { ...this.headers, ...headers, [HEADER.hops]: this.hops + 1 },
+      headers: { ...withoutDeathHeaders(this.headers), ...headers, [HEADER.hops]: this.hops + 1 },
     };
-    await publishConfirmed(this.#confirm, queue, this.body, stripUndefined(options));
+    await publishConfirmed(this.#confirm, target, this.body, stripUndefined(options));
   }
 
   #settle(action: () => void): void {

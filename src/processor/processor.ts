@@ -15,8 +15,9 @@ import { BrokerConnection } from '../broker/connection.js';
 import { bounded } from '../broker/bounded.js';
 import { assertTopology } from '../broker/topology.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
+import { LEGACY_QUEUE_WARNING, probeJobsQueue } from '../broker/jobs-queue.js';
 import { AttemptSlots } from './attempt-slots.js';
-import { TtlQueueDelays } from './delays.js';
+import { LevelDelays } from './delays.js';
 import { Delivery } from './delivery.js';
 import type { DeliveryDeps } from './delivery-deps.js';
 import { handleDelivery } from './handle-delivery.js';
@@ -165,7 +166,7 @@ export class Processor {
     // Each call bounded: a hung one fails the set-up, and BrokerConnection drops the connection and tries again.
     const channel = await bounded(connection.createChannel(), 'a channel open');
     const confirm = await bounded(connection.createConfirmChannel(), 'a confirm channel open');
-    const session: Session = { channel, confirm, deps: this.#deps(new TtlQueueDelays(confirm, this.names)), open: true };
+    const session: Session = { channel, confirm, deps: this.#deps(new LevelDelays(confirm, this.names)), open: true };
     for (const ch of [channel, confirm]) {
       ch.on('error', (error: Error) => this.#logger.warn('broker channel error', { error: error.message }));
       // A channel that closes alone (a protocol error) would leave us half-connected: start over.
@@ -174,7 +175,9 @@ export class Processor {
         if (!this.#stopping) void connection.close().catch(() => undefined);
       });
     }
-    await bounded(assertTopology(channel, this.names), 'the topology declarations');
+    const mode = await bounded(probeJobsQueue(connection, this.names), 'the jobs queue probe');
+    if (mode === 'legacy') this.#logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
+    await bounded(assertTopology(channel, this.names, mode), 'the topology declarations');
     await bounded(channel.prefetch(this.#config.concurrency), 'the prefetch setting');
     this.#session = session;
     if (this.#stopping) return;
@@ -225,7 +228,7 @@ export class Processor {
     this.#active.add(task);
   }
 
-  #deps(delays: TtlQueueDelays): DeliveryDeps {
+  #deps(delays: LevelDelays): DeliveryDeps {
     return {
       names: this.names,
       processorId: this.#config.processorId,

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { validateJobRequest, type JobRequest } from '../contracts/job-request.js';
 import { demoJob } from './demo-job.js';
+import { ConfigError } from '../core/errors.js';
 
 export interface JobFlags {
   readonly count: number;
@@ -23,6 +24,8 @@ export interface JobFlags {
   readonly params?: Record<string, unknown>;
   /** `--input PATH`: the job's inputFilePath. */
   readonly inputFilePath?: string;
+  readonly runAt?: string;
+  readonly delayMs?: number;
 }
 
 export type InputLine = { readonly ok: true; readonly job: JobRequest; readonly line: number } | { readonly ok: false; readonly reason: string; readonly line: number };
@@ -46,10 +49,13 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       ...(flags.lockKey !== undefined ? { lockKey: flags.lockKey } : {}),
       ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
       ...(flags.inputFilePath !== undefined ? { inputFilePath: flags.inputFilePath } : {}),
+      ...(flags.runAt !== undefined ? { runAt: flags.runAt } : {}),
+      ...(flags.delayMs !== undefined ? { delayMs: flags.delayMs } : {}),
       processingParameters: flags.type && flags.type !== 'steps' ? params : { ...demo.processingParameters, ...params },
     };
     const parsed = validateJobRequest(request);
-    if (!parsed.ok) throw new RangeError(parsed.reason);
+    // Flags are configuration: a bad one is a message naming the field, not a stack trace.
+    if (!parsed.ok) throw new ConfigError(`job flags: ${parsed.reason}`);
     jobs.push(parsed.job);
   }
   return jobs;

@@ -10,6 +10,10 @@ import { publishConfirmed } from '../broker/confirm-publish.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
 import { brokerUnreachableError } from '../core/broker-advice.js';
+import { LEGACY_QUEUE_WARNING, messagePriority, probeJobsQueue } from '../broker/jobs-queue.js';
+import { DUE_AT_HEADER, jobDueAtMs } from '../broker/due-time.js';
+import { sendDelayed } from '../broker/delay-infrastructure.js';
+import type { NewAuditEvent } from '../contracts/audit-event.js';
 import { PublishError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
@@ -30,6 +34,8 @@ export interface PublishedJob {
   readonly queuedAt: string;
   /** False when the broker confirmed the job but its Queued event could not be recorded. */
   readonly audited: boolean;
+  /** For a job accepted with a due time in the future (Scheduled): that time. */
+  readonly dueAt?: string;
 }
 
 /** Room for a job's parameters on its Queued event; a larger set is cut, marked, for display only. */
@@ -92,37 +98,51 @@ export class Publisher {
     }
   }
 
-  /** Publishes one job; resolves after the broker confirmed it and its Queued event was written. */
+  /**
+   * Publishes one job; resolves after the broker confirmed it and its Queued event (Scheduled, for a job
+   * due later: it waits in the delay levels, its due time pinned in a header) was written.
+   */
   async publish(job: JobRequest): Promise<PublishedJob> {
     const channel = this.#channel;
     if (!channel) throw new PublishError('not connected to RabbitMQ');
     // Queued is dated when the message was sent: a processor may start the job before the confirm
     // reaches us, and it stamps Started after this time (the header) so the history sorts causally.
     const sentAt = Date.now();
-    await publishConfirmed(channel, this.names.jobsQueue, Buffer.from(JSON.stringify(job)), {
+    const dueAtMs = jobDueAtMs(job, sentAt);
+    const scheduled = dueAtMs !== undefined && dueAtMs > sentAt;
+    const options = {
       messageId: job.jobId,
       timestamp: Math.floor(sentAt / 1000),
       appId: 'baton',
-      headers: { [PUBLISHED_AT_HEADER]: sentAt },
-    });
+      priority: messagePriority(job),
+      headers: { [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) },
+    };
+    const body = Buffer.from(JSON.stringify(job));
+    if (scheduled) await sendDelayed(channel, this.names, this.names.jobsQueue, dueAtMs - Date.now(), body, options);
+    else await publishConfirmed(channel, this.names.jobsQueue, body, options);
     let audited = true;
     let queuedAt = new Date().toISOString();
     try {
-      const event = await this.storage.audit.append({
-        jobId: job.jobId,
-        jobName: job.jobName,
-        status: 'Queued',
-        attempt: 0,
-        processorId: this.#options.publisherId,
-        message: `Queued (${job.type}${job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : ''})`,
-        ...queuedJobFields(job),
-      }, sentAt);
+      const event = await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs) : this.#queuedEvent(job), sentAt);
       queuedAt = event.timestamp;
     } catch (error) {
       audited = false;
-      this.#options.logger.warn('job published, but its Queued event was not recorded', { jobId: job.jobId, error: (error as Error).message });
+      this.#options.logger.warn(`job published, but its ${scheduled ? 'Scheduled' : 'Queued'} event was not recorded`, { jobId: job.jobId, error: (error as Error).message });
     }
-    return { jobId: job.jobId, jobName: job.jobName, type: job.type, lockKey: job.lockKey, queuedAt, audited };
+    return {
+      jobId: job.jobId, jobName: job.jobName, type: job.type, lockKey: job.lockKey, queuedAt, audited,
+      ...(scheduled ? { dueAt: new Date(dueAtMs).toISOString() } : {}),
+    };
+  }
+
+  #queuedEvent(job: JobRequest): Omit<NewAuditEvent, 'timestamp'> {
+    const lock = job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : '';
+    return { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#options.publisherId, message: `Queued (${job.type}${lock})`, ...queuedJobFields(job) };
+  }
+
+  #scheduledEvent(job: JobRequest, dueAtMs: number): Omit<NewAuditEvent, 'timestamp'> {
+    const dueAt = new Date(dueAtMs).toISOString();
+    return { ...this.#queuedEvent(job), status: 'Scheduled', dueAt, message: `Scheduled for ${dueAt} (${job.type})` };
   }
 
   async close(): Promise<void> {
@@ -133,7 +153,9 @@ export class Publisher {
   async #open(connection: ChannelModel): Promise<void> {
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.#options.logger.warn('broker channel error', { error: error.message }));
-    await assertTopology(channel, this.names);
+    const mode = await probeJobsQueue(connection, this.names);
+    if (mode === 'legacy') this.#options.logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
+    await assertTopology(channel, this.names, mode);
     this.#channel = channel;
   }
 }

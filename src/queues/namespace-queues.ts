@@ -5,7 +5,7 @@
  * was never declared holds nothing, and nothing here declares one.
  */
 import amqp, { type ChannelModel } from 'amqplib';
-import { DELAY_LADDER_MS } from '../broker/topology.js';
+import { delayQueueNames } from '../broker/delay-infrastructure.js';
 import type { Names } from '../contracts/names.js';
 import { brokerRefusedError, brokerUnreachableError, firstLine, isAccessRefused } from '../core/broker-advice.js';
 
@@ -21,7 +21,7 @@ export interface QueueCounts {
 
 /** Every queue of the namespace that can hold jobs, by kind. */
 export function namespaceQueues(names: Names): Record<'jobs' | 'delayed' | 'dead', string[]> {
-  return { jobs: [names.jobsQueue], delayed: DELAY_LADDER_MS.map((ms) => names.delayQueue(ms)), dead: [names.deadQueue] };
+  return { jobs: [names.jobsQueue], delayed: delayQueueNames(names), dead: [names.deadQueue] };
 }
 
 /** One broker connection for a few passive looks; `close()` when done. */

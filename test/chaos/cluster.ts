@@ -8,7 +8,8 @@ import type { AuditEvent } from '../../src/contracts/audit-event.js';
 import { namesFor, type Names } from '../../src/contracts/names.js';
 import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { DELAY_LADDER_MS } from '../../src/broker/topology.js';
+import { deleteTopology } from '../../src/broker/topology.js';
+import { delayQueueNames } from '../../src/broker/delay-infrastructure.js';
 import { openStorage, type BatonStorage } from '../../src/storage/baton-storage.js';
 import { Publisher } from '../../src/publisher/publisher.js';
 import { freshNamespace } from '../helpers/namespace.js';
@@ -175,9 +176,9 @@ export class ChaosCluster {
         }
       };
       const delays: Record<string, number> = {};
-      for (const ms of DELAY_LADDER_MS) {
-        const depth = await count(this.names.delayQueue(ms));
-        if (depth !== undefined) delays[this.names.delayQueue(ms)] = depth;
+      for (const queue of delayQueueNames(this.names)) {
+        const depth = await count(queue);
+        if (depth !== undefined) delays[queue] = depth;
       }
       return { jobs: (await count(this.names.jobsQueue)) ?? 0, dead: (await count(this.names.deadQueue)) ?? 0, delays };
     } finally {
@@ -242,9 +243,7 @@ export class ChaosCluster {
     const connection = await amqp.connect(BROKER_URL).catch(() => undefined);
     if (connection) {
       const channel = await connection.createChannel();
-      for (const queue of [this.names.jobsQueue, this.names.deadQueue, ...DELAY_LADDER_MS.map((ms) => this.names.delayQueue(ms))]) {
-        await channel.deleteQueue(queue).catch(() => undefined);
-      }
+      await deleteTopology(channel, this.names).catch(() => undefined);
       await connection.close().catch(() => undefined);
     }
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);

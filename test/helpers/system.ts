@@ -12,7 +12,7 @@ import { validateJobRequest, type JobRequest, type JobRequestInput } from '../..
 import { ATTEMPT_END_STATUSES, type AuditEvent } from '../../src/contracts/audit-event.js';
 import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { DELAY_LADDER_MS } from '../../src/broker/topology.js';
+import { deleteTopology } from '../../src/broker/topology.js';
 import { openStorage, type BatonStorage } from '../../src/storage/baton-storage.js';
 import { Publisher } from '../../src/publisher/publisher.js';
 import { freshNamespace } from './namespace.js';
@@ -162,9 +162,7 @@ export class TestSystem {
     await this.publisher.close().catch(() => undefined);
     const channel = this.#channel;
     if (channel) {
-      for (const queue of [this.names.jobsQueue, this.names.deadQueue, ...DELAY_LADDER_MS.map((ms) => this.names.delayQueue(ms))]) {
-        await channel.deleteQueue(queue).catch(() => undefined);
-      }
+      await deleteTopology(channel, this.names).catch(() => undefined);
     }
     await this.#connection?.close().catch(() => undefined);
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);

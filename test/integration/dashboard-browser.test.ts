@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateJobRequest, type JobRequest, type JobRequestInput } from '../../src/contracts/job-request.js';
 import { namesFor } from '../../src/contracts/names.js';
-import { DELAY_LADDER_MS } from '../../src/broker/topology.js';
+import { deleteTopology } from '../../src/broker/topology.js';
 import { loadConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startDashboard, type RunningDashboard } from '../../src/dashboard/dashboard-command.js';
@@ -84,9 +84,7 @@ afterAll(async () => {
   await clients.blobService.getContainerClient(names.locksContainer).deleteIfExists();
   const connection = await amqp.connect(AMQP_URL);
   const channel = await connection.createChannel();
-  for (const queue of [names.jobsQueue, names.deadQueue, ...DELAY_LADDER_MS.map((ms) => names.delayQueue(ms))]) {
-    await channel.deleteQueue(queue).catch(() => undefined);
-  }
+  await deleteTopology(channel, names).catch(() => undefined);
   await connection.close().catch(() => undefined);
 });
 

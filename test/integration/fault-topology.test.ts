@@ -3,7 +3,7 @@
  * processor declares or creates it again, without a hot loop, or says on /health why it cannot serve.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { DELAY_LADDER_MS } from '../../src/broker/topology.js';
+import { delayQueueNames } from '../../src/broker/delay-infrastructure.js';
 import { freePort } from '../../src/dev/ports.js';
 import { TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
@@ -40,7 +40,7 @@ it('declares a deleted delay queue again instead of looping on it', async () => 
   };
   expect(await contend(1)).toBeGreaterThan(0); // the processor has declared (and remembers) the delay queue
   // Deleted while empty (a queue deleted with messages in it loses them: that is the deleter's doing).
-  for (const ms of DELAY_LADDER_MS) await system.channel.deleteQueue(system.names.delayQueue(ms));
+  for (const queue of delayQueueNames(system.names)) await system.channel.deleteQueue(queue);
   // About one Deferred per delay while the holder runs (≈ 4 s, delays of 0.5–1 s), not hundreds.
   expect(await contend(2)).toBeLessThan(30);
 }, 120_000);

@@ -1,5 +1,6 @@
 /** @module The job gates, in order: after parse and handler, before the lock key's lease (README, "How a job runs"). */
 import type { JobGate } from './gate.js';
+import { dueGate } from './due-gate.js';
 import { paramsGate } from './params-gate.js';
 
-export const JOB_GATES: readonly JobGate[] = [paramsGate];
+export const JOB_GATES: readonly JobGate[] = [paramsGate, dueGate];

@@ -17,7 +17,9 @@ export type DeliveryOutcome =
   | 'duplicate'
   | 'interrupted'
   | 'lease-lost'
-  | 'held-back';
+  | 'held-back'
+  /** Not due yet: sent round the delay levels for the rest of its wait. */
+  | 'waiting';
 
 /** An event not yet stamped: storage gives it its id and timestamp when it is written. */
 export type PendingEvent = Omit<NewAuditEvent, 'timestamp'>;
