@@ -11,13 +11,15 @@ import { wantsConsole } from './publisher/console-mode.js';
 import { countJobLines, publishProgress } from './publisher/console-progress.js';
 import { DEV_SETTINGS } from './dev/dev-settings.js';
 import { runProcessor } from './processor/processor-command.js';
+import { addTenantsCommand } from './tenants/tenants-command.js';
 
 const COMMON: SettingKey[] = ['amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
 const PROCESSOR: SettingKey[] = [
   ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
   'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'metricsHost', 'handlers',
+  'tenantConcurrency', 'tenantRate', 'partitions',
 ];
-const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'dashboardToken'];
+const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'dashboardToken', 'tenantConcurrency', 'tenantRate'];
 
 const program = new Command('baton')
   .description('Distributed job processor: RabbitMQ delivery, Azure blob leases, Azure Table audit trail')
@@ -36,6 +38,8 @@ const publish = program
   .addOption(textOption('--lock-key <key>', 'jobs sharing a lock key never run at the same time', 'BATON_PUBLISH_LOCK_KEY'))
   .addOption(textOption('--job-id <id>', 'the job id (only with --count 1)', 'BATON_PUBLISH_JOB_ID'))
   .addOption(intOption('--max-attempts <n>', 'failed attempts before the job is dead-lettered', 1, 100, 'BATON_PUBLISH_MAX_ATTEMPTS'))
+  .addOption(textOption('--tenant <id>', 'the tenant the jobs belong to (its limits apply)', 'BATON_PUBLISH_TENANT'))
+  .addOption(textOption('--partition <name>', 'the partition the jobs belong to (only processors serving it run them)', 'BATON_PUBLISH_PARTITION'))
   .addOption(textOption('--file <path>', 'newline-delimited JSON job requests; - for stdin', 'BATON_PUBLISH_FILE'))
   .addOption(new Option('--json', 'print one JSON object per published job instead of the bare jobId').env('BATON_PUBLISH_JSON'));
 addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, command: Command) => {
@@ -52,7 +56,7 @@ addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, 
   if (opts.jobId !== undefined && opts.count !== undefined && opts.count !== 1) {
     throw new ConfigError('--job-id (BATON_PUBLISH_JOB_ID) goes only with --count 1');
   }
-  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey'].some((k) => opts[k] !== undefined)) {
+  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'tenant', 'partition'].some((k) => opts[k] !== undefined)) {
     throw new ConfigError('--file takes its jobs from the file; put per-job values on its lines instead of flags');
   }
   const file = typeof opts.file === 'string' ? opts.file : undefined;
@@ -71,7 +75,7 @@ addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, 
       onPublished: progress.published,
       flags: {
         count,
-        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts']) as object),
+        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'tenant', 'partition']) as object),
       },
     });
   } finally {
@@ -95,6 +99,8 @@ addSettingOptions(dashboard, DASHBOARD).action(async (_opts: unknown, command: C
   const { runDashboard } = await import('./dashboard/dashboard-command.js');
   await runDashboard(config, createLogger({ level: config.logLevel, format: config.logFormat }));
 });
+
+addTenantsCommand(program, [...COMMON, 'tenantConcurrency', 'tenantRate']);
 
 const dev = program
   .command('dev')

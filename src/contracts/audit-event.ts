@@ -15,6 +15,7 @@ export const AUDIT_STATUSES = [
   'Cancelled',
   'LeaseLost',
   'Rejected',
+  'Throttled',
 ] as const;
 
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];

@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export const JOB_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** `default` is reserved: in BATON_PARTITIONS it names the jobs that have no partition. */
+export const PARTITION_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 /** Bodies above this are refused before JSON parsing: a job request is a small document, not a payload store. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
@@ -22,6 +25,12 @@ export const jobRequestSchema = z
     priority: z.number().int().min(0).max(255).optional(),
     inputFilePath: z.string().max(1024).optional(),
     processingParameters: z.record(z.string(), z.unknown()).optional(),
+    tenantId: z.string().regex(TENANT_ID_PATTERN, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$').optional(),
+    partition: z
+      .string()
+      .regex(PARTITION_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{0,31}$')
+      .refine((value) => value !== 'default', '"default" is reserved for jobs with no partition')
+      .optional(),
   })
   .strict();
 

@@ -15,8 +15,12 @@ export interface Names {
   readonly auditTable: string;
   /** Table indexing every event by time (inverted keys) so "recent events" never scans history. */
   readonly recentTable: string;
+  /** Table of tenant limits, rate-limit state, tenant use and the partition registry. */
+  readonly tenantsTable: string;
   /** Delay queue for one delay length; messages dead-letter back to `jobsQueue` when they expire. */
   delayQueue(delayMs: number): string;
+  /** The queue of one partition's jobs (second edition). */
+  partitionQueue(partition: string): string;
 }
 
 export function namesFor(namespace: string): Names {
@@ -30,6 +34,8 @@ export function namesFor(namespace: string): Names {
     locksContainer: `${namespace}-locks`,
     auditTable: `${namespace}audit`,
     recentTable: `${namespace}recent`,
+    tenantsTable: `${namespace}tenants`,
     delayQueue: (delayMs: number) => `${namespace}.delay.${delayMs}ms`,
+    partitionQueue: (partition: string) => `${namespace}.part.${partition}`,
   });
 }

@@ -15,6 +15,7 @@ import { mountJobRoutes } from './routes/jobs.js';
 import { mountPageRoutes } from './routes/page.js';
 import { mountStreamRoute } from './routes/stream.js';
 import { mountSystemRoutes } from './routes/system.js';
+import { mountTenantRoutes } from './routes/tenants.js';
 
 export function createApp(deps: DashboardDeps): Hono {
   const app = new Hono();
@@ -24,6 +25,7 @@ export function createApp(deps: DashboardDeps): Hono {
   mountStreamRoute(app, deps);
   mountSystemRoutes(app, deps);
   mountActionRoutes(app, deps);
+  mountTenantRoutes(app, deps);
   mountPageRoutes(app, deps);
   app.notFound((c) => c.json({ error: 'not found', code: 'not_found' }, 404));
   app.onError((error, c) => errorResponse(error, c, deps.logger));

@@ -14,6 +14,7 @@ import { EventFeed, type EventFeedOptions } from './event-feed.js';
 import type { Health } from './schemas.js';
 import { Snapshots } from './snapshot.js';
 import { loadAssets } from './static-assets.js';
+import type { TenantDefaults } from '../tenants/tenant-view.js';
 
 export interface DashboardOptions {
   readonly storageConnectionString: string;
@@ -23,6 +24,7 @@ export interface DashboardOptions {
   readonly logger: Logger;
   readonly feed?: EventFeedOptions;
   readonly heartbeatMs?: number;
+  readonly tenantDefaults?: TenantDefaults;
 }
 
 export interface DashboardServices {
@@ -56,6 +58,7 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
     metrics: new DashboardMetrics(storage.clients.counter, () => snapshots.get()),
     health: () => checkHealth(storage, names, broker),
     assets: loadAssets(),
+    tenants: { storage, defaults: options.tenantDefaults ?? {} },
     shutdown: shutdown.signal,
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
   };

@@ -25,12 +25,15 @@ export class Delivery {
   readonly body: Buffer;
   readonly headers: MessageHeaders;
   readonly redelivered: boolean;
+  /** The queue the message was consumed from. */
+  readonly queue: string;
   readonly #message: ConsumeMessage;
   readonly #channel: Channel;
   readonly #confirm: ConfirmChannel;
   #settled = false;
 
-  constructor(message: ConsumeMessage, channel: Channel, confirm: ConfirmChannel) {
+  constructor(message: ConsumeMessage, channel: Channel, confirm: ConfirmChannel, queue: string) {
+    this.queue = queue;
     this.#message = message;
     this.#channel = channel;
     this.#confirm = confirm;

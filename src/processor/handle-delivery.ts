@@ -22,7 +22,9 @@ import { sleep } from '../core/time.js';
 import type { Delivery } from './delivery.js';
 import type { HandlerDefinition, HandlerRegistry, JobContext } from './handlers/registry.js';
 import type { HeldLease, LeaseManager } from './lease-manager.js';
+import type { TenantPermit } from './gates/tenant-gate.js';
 import { decideRetry, type RetrySettings } from './retry-policy.js';
+import { admit, type AdmissionGates } from './gates/admission.js';
 
 /** How long Step events may wait to share a write with the next ones. */
 const STEP_LINGER_MS = 100;
@@ -36,7 +38,9 @@ export type DeliveryOutcome =
   | 'duplicate'
   | 'cancelled'
   | 'lease-lost'
-  | 'held-back';
+  | 'held-back'
+  | 'throttled'
+  | 'moved';
 
 export interface DeliveryDeps {
   readonly names: Names;
@@ -53,6 +57,8 @@ export interface DeliveryDeps {
   readonly cancelSignal: AbortSignal;
   /** Declares a delay queue on the channel deliveries are sent on (cached by the caller). */
   readonly ensureDelayQueue: (delayMs: number) => Promise<string>;
+  /** Admission gates that run before the lock lease: partition, then tenant limits. */
+  readonly gates: AdmissionGates;
 }
 
 export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Promise<DeliveryOutcome> {
@@ -66,6 +72,16 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
     return reject(delivery, deps, `processingParameters invalid for type "${job.type}": ${params.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, job.jobId);
   }
 
+  const admission = await admit(delivery, deps, job);
+  if (admission.kind === 'settled') return admission.outcome;
+  try {
+    return await leaseAndRun(delivery, deps, job, handler, admission.permit);
+  } finally {
+    await admission.permit?.release();
+  }
+}
+
+async function leaseAndRun(delivery: Delivery, deps: DeliveryDeps, job: JobRequest, handler: HandlerDefinition, permit: TenantPermit | undefined): Promise<DeliveryOutcome> {
   const logger = deps.logger.child({ jobId: job.jobId });
   let held: HeldLease | undefined;
   try {
@@ -75,6 +91,7 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
     });
     if (!lease) return await defer(delivery, deps, job);
     held = deps.leases.track(lease);
+    permit?.bind(held);
     // Started must sort after the publisher's Queued in the job's history, whatever the clocks say.
     if (delivery.publishedAtMs !== undefined) observeTime(delivery.publishedAtMs + 1);
     const start = await deps.audit.startAttempt(job, deps.processorId, { firstDelivery: delivery.isFirstDelivery });

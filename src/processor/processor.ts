@@ -20,11 +20,16 @@ import { HandlerRegistry } from './handlers/registry.js';
 import { stepsHandler } from './handlers/steps.js';
 import { LeaseManager } from './lease-manager.js';
 import { ProcessorMetrics, startMetricsServer, type HealthReport } from './metrics.js';
+import { PartitionRegistrar } from '../broker/partitions.js';
+import { PartitionGate } from './gates/partition-gate.js';
+import { PartitionConsumer } from './partition-consumer.js';
+import { ProcessorTenants } from './processor-tenants.js';
 
 export type ProcessorConfig = Pick<
   Config,
   | 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'concurrency' | 'leaseSeconds' | 'renewSeconds' | 'deferSeconds'
   | 'maxAttempts' | 'shutdownGraceSeconds' | 'processorId' | 'metricsPort' | 'metricsHost' | 'retryBaseMs' | 'retryMaxMs'
+  | 'tenantConcurrency' | 'tenantRate' | 'partitions'
 >;
 
 export function defaultRegistry(): HandlerRegistry {
@@ -35,7 +40,7 @@ interface Session {
   readonly channel: Channel;
   readonly confirm: ConfirmChannel;
   readonly delayQueues: Map<number, Promise<string>>;
-  consumerTag?: string;
+  readonly consumerTags: string[];
 }
 
 export class Processor {
@@ -47,6 +52,10 @@ export class Processor {
   readonly #storage: BatonStorage;
   readonly #leases: LeaseManager;
   readonly #broker: BrokerConnection;
+  readonly #tenants: ProcessorTenants;
+  readonly #registrar: PartitionRegistrar;
+  readonly #partitions: PartitionConsumer;
+  readonly #partitionGate: PartitionGate;
   readonly #cancel = new AbortController();
   readonly #active = new Set<Promise<unknown>>();
   #session: Session | undefined;
@@ -69,6 +78,22 @@ export class Processor {
         if (error) this.#logger.debug('lease renewal failed; retrying while the lease lasts', { error: redact(String((error as Error).message ?? error)) });
       },
       onLost: (held, error) => this.#logger.warn('lease lost', { lockKey: held.lockKey, reason: error.message }),
+    });
+    this.#tenants = new ProcessorTenants(config, { storage: this.#storage, leases: this.#leases, metrics: this.metrics, logger: this.#logger });
+    this.#registrar = new PartitionRegistrar((partition) => this.#storage.tenants.registerPartition(partition));
+    const ensurePartitionQueue = (partition: string) => {
+      const session = this.#session;
+      if (!session) return Promise.reject(new Error('not connected to RabbitMQ'));
+      return this.#registrar.ensure(session.confirm, this.names, partition);
+    };
+    this.#partitionGate = new PartitionGate(this.names, ensurePartitionQueue);
+    this.#partitions = new PartitionConsumer({
+      names: this.names,
+      partitions: config.partitions,
+      listPartitions: () => this.#storage.tenants.listPartitions(),
+      ensureQueue: ensurePartitionQueue,
+      consume: (queue) => this.#consume(queue),
+      logger: this.#logger,
     });
     this.#broker = new BrokerConnection({
       url: config.amqpUrl,
@@ -95,10 +120,12 @@ export class Processor {
     if (this.#config.metricsPort !== undefined) {
       this.#metricsServer = startMetricsServer(this.#config.metricsHost, this.#config.metricsPort, this.metrics, () => this.health());
     }
+    this.#tenants.start();
     await this.#broker.start();
     this.#logger.info('processor started', {
       namespace: this.#config.namespace,
       concurrency: this.#config.concurrency,
+      partitions: this.#partitions.described,
       handlers: this.#registry.types(),
     });
   }
@@ -127,8 +154,9 @@ export class Processor {
 
   async #shutdown(): Promise<void> {
     this.#stopping = true;
+    this.#partitions.stop();
     const session = this.#session;
-    if (session?.consumerTag) await session.channel.cancel(session.consumerTag).catch(() => undefined);
+    for (const tag of session?.consumerTags ?? []) await session?.channel.cancel(tag).catch(() => undefined);
     this.#logger.info('stopping: no new jobs; waiting for running ones', { running: this.#active.size, graceSeconds: this.#config.shutdownGraceSeconds });
     const drained = Promise.allSettled([...this.#active]);
     const graceOver = sleep(this.#config.shutdownGraceSeconds * 1000, this.#cancel.signal).catch(() => undefined);
@@ -139,6 +167,7 @@ export class Processor {
       await Promise.allSettled([...this.#active]);
     }
     this.#leases.close();
+    await this.#tenants.close();
     await this.#storage.close();
     await this.#broker.close();
     this.#metricsServer?.close();
@@ -156,18 +185,26 @@ export class Processor {
       });
     }
     await assertTopology(channel, this.names);
-    await channel.prefetch(this.#config.concurrency);
-    const session: Session = { channel, confirm, delayQueues: new Map() };
+    // Global: one window of `concurrency` deliveries shared by every queue consumed (jobs and partitions).
+    await channel.prefetch(this.#config.concurrency, true);
+    const session: Session = { channel, confirm, delayQueues: new Map(), consumerTags: [] };
     this.#session = session;
+    this.#registrar.forget();
     if (this.#stopping) return;
-    const { consumerTag } = await channel.consume(this.names.jobsQueue, (message) => {
-      if (message) this.#onMessage(message, session);
-    });
-    session.consumerTag = consumerTag;
+    await this.#partitions.startSession();
   }
 
-  #onMessage(message: ConsumeMessage, session: Session): void {
-    const delivery = new Delivery(message, session.channel, session.confirm);
+  async #consume(queue: string): Promise<void> {
+    const session = this.#session;
+    if (!session || this.#stopping) return;
+    const { consumerTag } = await session.channel.consume(queue, (message) => {
+      if (message) this.#onMessage(message, session, queue);
+    });
+    session.consumerTags.push(consumerTag);
+  }
+
+  #onMessage(message: ConsumeMessage, session: Session, queue: string): void {
+    const delivery = new Delivery(message, session.channel, session.confirm, queue);
     this.metrics.inFlight.inc();
     this.metrics.leasesHeld.set(this.#leases.size);
     const started = performance.now();
@@ -202,6 +239,7 @@ export class Processor {
       registry: this.#registry,
       logger: this.#logger,
       cancelSignal: this.#cancel.signal,
+      gates: { partition: this.#partitionGate, tenant: this.#tenants.gate },
       ensureDelayQueue: (delayMs) => {
         let queue = session.delayQueues.get(delayMs);
         if (!queue) {

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { validateJobRequest, type JobRequest } from '../contracts/job-request.js';
 import { demoJob } from './demo-job.js';
+import { ConfigError } from '../core/errors.js';
 
 export interface JobFlags {
   readonly count: number;
@@ -19,6 +20,8 @@ export interface JobFlags {
   readonly lockKey?: string;
   readonly jobId?: string;
   readonly maxAttempts?: number;
+  readonly tenant?: string;
+  readonly partition?: string;
 }
 
 export type InputLine = { readonly ok: true; readonly job: JobRequest; readonly line: number } | { readonly ok: false; readonly reason: string; readonly line: number };
@@ -40,10 +43,12 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       type: flags.type ?? 'steps',
       ...(flags.lockKey !== undefined ? { lockKey: flags.lockKey } : {}),
       ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
+      ...(flags.tenant !== undefined ? { tenantId: flags.tenant } : {}),
+      ...(flags.partition !== undefined ? { partition: flags.partition } : {}),
       processingParameters: flags.type && flags.type !== 'steps' ? params : { ...demo.processingParameters, ...params },
     };
     const parsed = validateJobRequest(request);
-    if (!parsed.ok) throw new RangeError(parsed.reason);
+    if (!parsed.ok) throw new ConfigError(`the job flags make an invalid job request: ${parsed.reason}`);
     jobs.push(parsed.job);
   }
   return jobs;

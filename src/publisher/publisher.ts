@@ -9,6 +9,7 @@ import { BrokerConnection } from '../broker/connection.js';
 import { publishConfirmed } from '../broker/confirm-publish.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
+import { PartitionRegistrar } from '../broker/partitions.js';
 import { PublishError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
@@ -36,12 +37,15 @@ export class Publisher {
   readonly storage: BatonStorage;
   readonly #options: PublisherOptions;
   readonly #broker: BrokerConnection;
+  readonly #partitions: PartitionRegistrar;
   #channel: ConfirmChannel | undefined;
 
   constructor(options: PublisherOptions) {
     this.#options = options;
     this.names = namesFor(options.namespace);
     this.storage = openStorage(options.storageConnectionString, this.names, { logger: options.logger });
+    // The first send to a partition declares its queue and registers it, so processors serving all find it.
+    this.#partitions = new PartitionRegistrar((partition) => this.storage.tenants.registerPartition(partition));
     this.#broker = new BrokerConnection({
       url: options.amqpUrl,
       name: `baton publisher ${options.publisherId}`,
@@ -64,8 +68,9 @@ export class Publisher {
     if (!channel) throw new PublishError('not connected to RabbitMQ');
     // Queued is dated when the message was sent: a processor may start the job before the confirm
     // reaches us, and it stamps Started after this time (the header) so the history sorts causally.
+    const queue = job.partition === undefined ? this.names.jobsQueue : await this.#partitions.ensure(channel, this.names, job.partition);
     const sentAt = Date.now();
-    await publishConfirmed(channel, this.names.jobsQueue, Buffer.from(JSON.stringify(job)), {
+    await publishConfirmed(channel, queue, Buffer.from(JSON.stringify(job)), {
       messageId: job.jobId,
       timestamp: Math.floor(sentAt / 1000),
       appId: 'baton',
@@ -99,6 +104,7 @@ export class Publisher {
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.#options.logger.warn('broker channel error', { error: error.message }));
     await assertTopology(channel, this.names);
+    this.#partitions.forget();
     this.#channel = channel;
   }
 }

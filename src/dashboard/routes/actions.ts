@@ -4,15 +4,13 @@ import { bodyLimit } from 'hono/body-limit';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, validated } from '../http-error.js';
 import { demoJobsRequestSchema } from '../schemas.js';
+import { requireOperator } from '../write-guard.js';
 
 export function mountActionRoutes(app: Hono, deps: DashboardDeps): void {
   const limit = bodyLimit({ maxSize: 4096, onError: () => { throw new HttpError(413, 'invalid_request', 'request body too large'); } });
 
   app.post('/api/demo-jobs', limit, async (c) => {
-    const actions = deps.actions;
-    if (!actions) throw new HttpError(403, 'actions_disabled', 'write actions are disabled: start the dashboard with BATON_DASHBOARD_TOKEN');
-    const presented = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!actions.authorized(presented)) throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token');
+    const actions = requireOperator(c, deps);
     const text = await c.req.text();
     let body: unknown = {};
     try {
