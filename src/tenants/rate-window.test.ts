@@ -52,6 +52,7 @@ describe('parseRate', () => {
   it('reads N/s, N/min and N/h and refuses anything else', () => {
     expect(parseRate('10/min')).toMatchObject({ count: 10, periodMs: 60_000 });
     expect(parseRate('3/h')).toMatchObject({ count: 3, periodMs: 3_600_000 });
-    for (const bad of ['0/s', '10/day', '10', '-1/s', '1.5/s']) expect(parseRate(bad)).toBeUndefined();
+    expect(parseRate('5/10s')).toMatchObject({ count: 5, periodMs: 10_000 });
+    for (const bad of ['0/s', '10/day', '10', '-1/s', '1.5/s', '5/0s', '5/s10']) expect(parseRate(bad)).toBeUndefined();
   });
 });

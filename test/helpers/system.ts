@@ -161,14 +161,15 @@ export class TestSystem {
     }
     await this.publisher.close().catch(() => undefined);
     const channel = this.#channel;
+    const partitions = await this.storage.tenants.listPartitions().catch(() => [] as string[]);
     if (channel) {
-      for (const queue of [this.names.jobsQueue, this.names.deadQueue, ...DELAY_LADDER_MS.map((ms) => this.names.delayQueue(ms))]) {
+      for (const queue of [this.names.jobsQueue, this.names.deadQueue, ...DELAY_LADDER_MS.map((ms) => this.names.delayQueue(ms)), ...partitions.map((p) => this.names.partitionQueue(p))]) {
         await channel.deleteQueue(queue).catch(() => undefined);
       }
     }
     await this.#connection?.close().catch(() => undefined);
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);
-    for (const table of [this.names.auditTable, this.names.recentTable]) {
+    for (const table of [this.names.auditTable, this.names.recentTable, this.names.tenantsTable]) {
       await this.storage.clients.table(table).deleteTable().catch(() => undefined);
     }
   }
