@@ -12,16 +12,20 @@ export const AUDIT_STATUSES = [
   'DeadLettered',
   'Deferred',
   'Duplicate',
-  'Cancelled',
+  /** Stopped by its processor shutting down; delivered again (`Cancelled` before the second edition). */
+  'Interrupted',
   'LeaseLost',
   'Rejected',
+  /** An operator cancelled the job: final, like Completed (second edition). */
+  'Cancelled',
+  /** The tenant is at its concurrency or rate limit; the job comes back later, no attempt counted (second edition). */
   'Throttled',
 ] as const;
 
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];
 
 /** The statuses that end an attempt; every attempt begins with `Started` and ends with exactly one of these. */
-export const ATTEMPT_END_STATUSES = ['Completed', 'Failed', 'Cancelled', 'LeaseLost'] as const satisfies readonly AuditStatus[];
+export const ATTEMPT_END_STATUSES = ['Completed', 'Failed', 'Interrupted', 'Cancelled', 'LeaseLost'] as const satisfies readonly AuditStatus[];
 
 export const auditEventSchema = z.object({
   jobId: jobIdSchema,
@@ -33,6 +37,8 @@ export const auditEventSchema = z.object({
   attempt: z.number().int().min(0),
   step: z.number().int().min(0).optional(),
   totalSteps: z.number().int().min(0).optional(),
+  /** Failed and TimedOut events: the error's stack or cause, redacted, at most 4 KB (second edition). */
+  detail: z.string().optional(),
   /** Not in the contract's minimum: lets lists show the job's name without a second lookup. */
   jobName: z.string().optional(),
 });

@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import type { BatonStorage } from '../storage/baton-storage.js';
 import { LimitsCache } from '../tenants/limits-cache.js';
 import { ThrottlePacer } from '../tenants/throttle-pacer.js';
-import { TenantGate } from './gates/tenant-gate.js';
+import { TenantGate } from './admission/tenant-gate.js';
 import type { LeaseManager } from './lease-manager.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { TenantLabels } from '../tenants/tenant-labels.js';
@@ -37,7 +37,7 @@ export class ProcessorTenants {
     this.pacer = new ThrottlePacer((config.leaseSeconds * 1000) / 4);
     const labels = new TenantLabels();
     const limits = new LimitsCache(storage.tenants, { concurrency: config.tenantConcurrency, rate: config.tenantRate }, logger);
-    this.gate = new TenantGate({ limits, rates: storage.tenants, leaseStore: storage.leases, leases, leaseSeconds: config.leaseSeconds, pacer: this.pacer, logger,
+    this.gate = new TenantGate({ limits, rates: storage.tenants, leaseStore: storage.leases, leases, leaseSeconds: config.leaseSeconds, pacer: this.pacer,
       onDecision: (tenantId, decision) => metrics.tenantAdmissions.inc({ tenant: labels.label(tenantId), decision }),
     });
   }

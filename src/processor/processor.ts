@@ -7,21 +7,23 @@ import type { ServerType } from '@hono/node-server';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { namesFor, type Names } from '../contracts/names.js';
 import type { Config } from '../core/config.js';
-import { JobCancelledError } from '../core/errors.js';
+import { AttemptInterruptedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sleep } from '../core/time.js';
 import { redact } from '../core/redact.js';
 import { BrokerConnection } from '../broker/connection.js';
-import { assertDelayQueue, assertTopology } from '../broker/topology.js';
+import { assertTopology } from '../broker/topology.js';
 import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
+import { AttemptSlots } from './attempt-slots.js';
+import { TtlQueueDelays } from './delays.js';
 import { Delivery } from './delivery.js';
-import { handleDelivery, type DeliveryDeps } from './handle-delivery.js';
+import type { DeliveryDeps } from './delivery-deps.js';
+import { handleDelivery } from './handle-delivery.js';
 import { HandlerRegistry } from './handlers/registry.js';
 import { stepsHandler } from './handlers/steps.js';
 import { LeaseManager } from './lease-manager.js';
 import { ProcessorMetrics, startMetricsServer, type HealthReport } from './metrics.js';
 import { PartitionRegistrar } from '../broker/partitions.js';
-import { PartitionGate } from './gates/partition-gate.js';
 import { PartitionConsumer } from './partition-consumer.js';
 import { ProcessorTenants } from './processor-tenants.js';
 
@@ -39,7 +41,8 @@ export function defaultRegistry(): HandlerRegistry {
 interface Session {
   readonly channel: Channel;
   readonly confirm: ConfirmChannel;
-  readonly delayQueues: Map<number, Promise<string>>;
+  readonly deps: DeliveryDeps;
+  open: boolean;
   readonly consumerTags: string[];
 }
 
@@ -52,11 +55,11 @@ export class Processor {
   readonly #storage: BatonStorage;
   readonly #leases: LeaseManager;
   readonly #broker: BrokerConnection;
+  readonly #forced = new AbortController();
+  readonly #slots: AttemptSlots;
   readonly #tenants: ProcessorTenants;
   readonly #registrar: PartitionRegistrar;
   readonly #partitions: PartitionConsumer;
-  readonly #partitionGate: PartitionGate;
-  readonly #cancel = new AbortController();
   readonly #active = new Set<Promise<unknown>>();
   #session: Session | undefined;
   #stopping = false;
@@ -69,7 +72,7 @@ export class Processor {
     this.#logger = options.logger.child({ processorId: config.processorId });
     this.#registry = options.registry ?? defaultRegistry();
     this.#storage = openStorage(config.storageConnectionString, this.names, { logger: this.#logger });
-    this.metrics = new ProcessorMetrics(this.#storage.clients.counter);
+    this.#slots = new AttemptSlots(config.concurrency);
     this.#leases = new LeaseManager(this.#storage.leases, {
       leaseMs: config.leaseSeconds * 1000,
       renewMs: config.renewSeconds * 1000,
@@ -78,20 +81,16 @@ export class Processor {
         if (error) this.#logger.debug('lease renewal failed; retrying while the lease lasts', { error: redact(String((error as Error).message ?? error)) });
       },
       onLost: (held, error) => this.#logger.warn('lease lost', { lockKey: held.lockKey, reason: error.message }),
+      onReleaseFailed: (held, error) => this.#logger.warn('could not release a lease; it will expire by itself', { lockKey: held.lockKey, error: redact(String((error as Error).message ?? error)) }),
     });
+    this.metrics = new ProcessorMetrics(this.#storage.clients.counter, { leasesHeld: () => this.#leases.size });
     this.#tenants = new ProcessorTenants(config, { storage: this.#storage, leases: this.#leases, metrics: this.metrics, logger: this.#logger });
     this.#registrar = new PartitionRegistrar((partition) => this.#storage.tenants.registerPartition(partition));
-    const ensurePartitionQueue = (partition: string) => {
-      const session = this.#session;
-      if (!session) return Promise.reject(new Error('not connected to RabbitMQ'));
-      return this.#registrar.ensure(session.confirm, this.names, partition);
-    };
-    this.#partitionGate = new PartitionGate(this.names, ensurePartitionQueue);
     this.#partitions = new PartitionConsumer({
       names: this.names,
       partitions: config.partitions,
       listPartitions: () => this.#storage.tenants.listPartitions(),
-      ensureQueue: ensurePartitionQueue,
+      ensureQueue: (partition) => this.#ensurePartitionQueue(partition),
       consume: (queue) => this.#consume(queue),
       logger: this.#logger,
     });
@@ -142,28 +141,32 @@ export class Processor {
   }
 
   /**
-   * Graceful stop: no new deliveries, running attempts get the grace period, then are cancelled
-   * (Cancelled, lease released, message back in the queue). Idempotent: every call gets the same promise.
+   * Graceful stop: no new deliveries, running attempts get the grace period, then are interrupted
+   * (Interrupted, lease released, message back in the queue). Idempotent: every call gets the same promise.
    * `force` skips the grace period (a second signal).
    */
   stop(options: { force?: boolean } = {}): Promise<void> {
-    if (options.force) this.#cancel.abort(new JobCancelledError('processor stopped at once (second signal)'));
+    if (options.force) {
+      this.#forced.abort();
+      this.#slots.interruptAll(new AttemptInterruptedError('processor stopped at once (second signal)'));
+    }
     this.#closePromise ??= this.#shutdown();
     return this.#closePromise;
   }
 
   async #shutdown(): Promise<void> {
     this.#stopping = true;
+    this.#slots.close();
     this.#partitions.stop();
     const session = this.#session;
     for (const tag of session?.consumerTags ?? []) await session?.channel.cancel(tag).catch(() => undefined);
     this.#logger.info('stopping: no new jobs; waiting for running ones', { running: this.#active.size, graceSeconds: this.#config.shutdownGraceSeconds });
     const drained = Promise.allSettled([...this.#active]);
-    const graceOver = sleep(this.#config.shutdownGraceSeconds * 1000, this.#cancel.signal).catch(() => undefined);
+    const graceOver = sleep(this.#config.shutdownGraceSeconds * 1000, this.#forced.signal).catch(() => undefined);
     await Promise.race([drained, graceOver]);
     if (this.#active.size > 0) {
-      this.#logger.warn('grace period over: cancelling running jobs', { running: this.#active.size });
-      if (!this.#cancel.signal.aborted) this.#cancel.abort(new JobCancelledError());
+      this.#logger.warn('grace period over: interrupting running jobs', { running: this.#active.size });
+      this.#slots.interruptAll(new AttemptInterruptedError());
       await Promise.allSettled([...this.#active]);
     }
     this.#leases.close();
@@ -177,17 +180,18 @@ export class Processor {
   async #openSession(connection: ChannelModel): Promise<void> {
     const channel = await connection.createChannel();
     const confirm = await connection.createConfirmChannel();
+    const session: Session = { channel, confirm, deps: this.#deps(new TtlQueueDelays(confirm, this.names)), open: true, consumerTags: [] };
     for (const ch of [channel, confirm]) {
       ch.on('error', (error: Error) => this.#logger.warn('broker channel error', { error: error.message }));
       // A channel that closes alone (a protocol error) would leave us half-connected: start over.
       ch.on('close', () => {
+        session.open = false;
         if (!this.#stopping) void connection.close().catch(() => undefined);
       });
     }
     await assertTopology(channel, this.names);
-    // Global: one window of `concurrency` deliveries shared by every queue consumed (jobs and partitions).
+    // Global: one window for every queue consumed (jobs and partitions), as one queue had before.
     await channel.prefetch(this.#config.concurrency, true);
-    const session: Session = { channel, confirm, delayQueues: new Map(), consumerTags: [] };
     this.#session = session;
     this.#registrar.forget();
     if (this.#stopping) return;
@@ -203,12 +207,17 @@ export class Processor {
     session.consumerTags.push(consumerTag);
   }
 
+  #ensurePartitionQueue(partition: string): Promise<string> {
+    const session = this.#session;
+    if (!session) return Promise.reject(new Error('not connected to RabbitMQ'));
+    return this.#registrar.ensure(session.confirm, this.names, partition);
+  }
+
   #onMessage(message: ConsumeMessage, session: Session, queue: string): void {
-    const delivery = new Delivery(message, session.channel, session.confirm, queue);
+    const delivery = new Delivery(message, session.channel, session.confirm, queue, () => session.open);
     this.metrics.inFlight.inc();
-    this.metrics.leasesHeld.set(this.#leases.size);
     const started = performance.now();
-    const task = handleDelivery(delivery, this.#deps(session))
+    const task = handleDelivery(delivery, session.deps)
       .then((outcome) => {
         this.metrics.deliveries.inc({ outcome });
         this.metrics.attemptSeconds.observe({ outcome }, (performance.now() - started) / 1000);
@@ -221,12 +230,11 @@ export class Processor {
       .finally(() => {
         this.#active.delete(task);
         this.metrics.inFlight.dec();
-        this.metrics.leasesHeld.set(this.#leases.size);
       });
     this.#active.add(task);
   }
 
-  #deps(session: Session): DeliveryDeps {
+  #deps(delays: TtlQueueDelays): DeliveryDeps {
     return {
       names: this.names,
       processorId: this.#config.processorId,
@@ -238,17 +246,10 @@ export class Processor {
       audit: this.#storage.audit,
       registry: this.#registry,
       logger: this.#logger,
-      cancelSignal: this.#cancel.signal,
-      gates: { partition: this.#partitionGate, tenant: this.#tenants.gate },
-      ensureDelayQueue: (delayMs) => {
-        let queue = session.delayQueues.get(delayMs);
-        if (!queue) {
-          queue = assertDelayQueue(session.confirm, this.names, delayMs);
-          queue.catch(() => session.delayQueues.delete(delayMs));
-          session.delayQueues.set(delayMs, queue);
-        }
-        return queue;
-      },
+      slots: this.#slots,
+      delays,
+      tenants: this.#tenants.gate,
+      partitions: { ensureQueue: (partition) => this.#ensurePartitionQueue(partition) },
     };
   }
 }

@@ -1,22 +1,53 @@
 /**
- * @module Admission gate: may this job of a tenant start now? Concurrency first (a slot lease, taken
+ * @module Job gate "is the job's tenant under its limits?": concurrency first (a slot lease, taken
  * before the job's lock lease and kept by the same LeaseManager until the attempt ends), then the rate
- * (one conditional table write). The answer is a value: run (with a permit to give back), or throttled
- * until the time capacity is expected. A tenant just found full is answered from memory (no request).
+ * (one conditional table write). Run (with a releaser that gives the slot back), or `Throttled`: parked
+ * round the delays until the time the tenant's capacity is expected, no attempt counted. A tenant just
+ * found full is answered from memory (no request), and `Throttled` is written once per waiting stretch:
+ * the parked copy carries the hop count it was parked at, so a copy that comes straight back and is
+ * parked again writes nothing, while one that went anywhere else in between (a retry) starts a new stretch.
  *
- * MUST: a permit is released exactly once, whatever happens to the attempt; losing its slot lease
+ * MUST: a slot is released exactly once, whatever happens to the attempt; losing the slot's lease
  * stops the attempt as a lost lock lease would (at most N attempts of a tenant overlap, exactly).
  */
 import type { JobRequest } from '../../contracts/job-request.js';
 import type { TenantLimits } from '../../contracts/tenant-limits.js';
-import { errorMessage } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
 import type { LeaseStore } from '../../storage/blob-lease-store.js';
 import type { TenantStore } from '../../storage/tenant-store.js';
 import type { LimitsCache } from '../../tenants/limits-cache.js';
 import { acquireSlot } from '../../tenants/tenant-slots.js';
 import type { ThrottlePacer } from '../../tenants/throttle-pacer.js';
 import type { HeldLease, LeaseManager } from '../lease-manager.js';
+import type { DeliveryDeps } from '../delivery-deps.js';
+import { formatMs, jobEvent } from '../job-events.js';
+import type { Candidate, Releaser } from './gate.js';
+import { run, type Stop, type Verdict } from './verdict.js';
+
+/** The hop count a parked copy was sent with: equal to the delivery's hops while the stretch goes on. */
+export const THROTTLED_HOP_HEADER = 'x-baton-throttled-hop';
+
+export async function tenantGate(candidate: Candidate, deps: DeliveryDeps): Promise<Verdict<Releaser | void>> {
+  const admission = await deps.tenants.admit(candidate.job);
+  if (admission.kind === 'run') {
+    const { permit } = admission;
+    if (!permit) return run(undefined);
+    candidate.onLease.push((lease) => permit.bind(lease));
+    return run(() => permit.release());
+  }
+  return throttled(candidate, deps, admission.dueAtMs, admission.reason);
+}
+
+function throttled({ delivery, job }: Candidate, deps: DeliveryDeps, dueAtMs: number, reason: string): Stop {
+  const delayMs = deps.delays.plan(Math.max(0, dueAtMs - Date.now()));
+  const continuing = delivery.hops > 0 && Number(delivery.headers[THROTTLED_HOP_HEADER]) === delivery.hops;
+  const message = `tenant "${job.tenantId ?? ''}": ${reason}; waiting about ${formatMs(delayMs)} (no attempt counted)`;
+  return {
+    kind: 'stop',
+    outcome: 'throttled',
+    move: { kind: 'wait', delayMs, headers: { [THROTTLED_HOP_HEADER]: delivery.hops + 1 } },
+    ...(continuing ? {} : { event: jobEvent(job, deps.processorId, 'Throttled', 0, message) }),
+  };
+}
 
 export type TenantAdmission =
   | { readonly kind: 'run'; readonly permit: TenantPermit | undefined }
@@ -29,7 +60,6 @@ export interface TenantGateDeps {
   readonly leases: LeaseManager;
   readonly leaseSeconds: number;
   readonly pacer: ThrottlePacer;
-  readonly logger: Logger;
   /** Told every decision for a tenant with limits (metrics). */
   readonly onDecision?: (tenantId: string, decision: 'run' | 'throttled') => void;
 }
@@ -59,14 +89,8 @@ export class TenantPermit {
   async release(): Promise<void> {
     if (this.#released || !this.#slot) return;
     this.#released = true;
-    const slot = this.#slot;
-    this.#deps.leases.untrack(slot);
     this.#deps.pacer.slotFreed(this.#tenantId, performance.now() - this.#startedAt);
-    try {
-      await this.#deps.leaseStore.release(slot.lockKey, slot.leaseId);
-    } catch (error) {
-      this.#deps.logger.warn('could not release a tenant slot; it will expire by itself', { tenantId: this.#tenantId, error: errorMessage(error) });
-    }
+    await this.#deps.leases.release(this.#slot);
   }
 }
 
@@ -105,7 +129,7 @@ export class TenantGate {
       if (decision.allowed) return { kind: 'run', permit };
       await permit.release();
       const spacing = limits.rate.periodMs / limits.rate.count;
-      return throttled(tenantId, pacer.park(tenantId, Date.now(), decision.retryAtMs, spacing), `rate limit ${limits.rate.text} reached`);
+      return throttledAt(tenantId, pacer.park(tenantId, Date.now(), decision.retryAtMs, spacing), `rate limit ${limits.rate.text} reached`);
     } catch (error) {
       await permit.release();
       throw error;
@@ -117,10 +141,10 @@ export class TenantGate {
     if (looked) pacer.markFull(tenantId, limit, now);
     const expectedMs = pacer.concurrencySpacing(tenantId, limit);
     const dueAtMs = pacer.park(tenantId, now, now + expectedMs, expectedMs);
-    return throttled(tenantId, dueAtMs, `concurrency limit ${limit} reached`);
+    return throttledAt(tenantId, dueAtMs, `concurrency limit ${limit} reached`);
   }
 }
 
-function throttled(tenantId: string, dueAtMs: number, reason: string): TenantAdmission {
+function throttledAt(tenantId: string, dueAtMs: number, reason: string): TenantAdmission {
   return { kind: 'throttled', tenantId, dueAtMs, reason };
 }
