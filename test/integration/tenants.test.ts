@@ -65,7 +65,10 @@ it('applies a limit changed while the tenant\'s jobs wait, within 10 s, without 
   const jobs = Array.from({ length: 8 }, () => system.job({ tenantId: 'grow', processingParameters: { steps: 4, stepMs: 1000 } }));
   await system.publish(jobs);
   const ids = jobs.map((j) => j.jobId);
-  await waitFor(async () => (await histories(ids)).some((h) => h.some((e) => e.status === 'Throttled')), 'a job of "grow" to be throttled', 30_000);
+  await waitFor(async () => {
+    const all = await histories(ids);
+    return all.some((h) => h.some((e) => e.status === 'Throttled')) && all.some((h) => h.some((e) => e.status === 'Started'));
+  }, 'a job of "grow" to run and another to be throttled', 30_000);
   expect(maxOverlap(await histories(ids))).toBe(1);
   await system.storage.tenants.setOverrides('grow', { concurrency: 3 }, 'test');
   const changedAt = Date.now();
