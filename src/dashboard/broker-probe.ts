@@ -11,6 +11,8 @@ import type { Logger } from '../core/logger.js';
 export interface QueueDepths {
   readonly jobs: number | null;
   readonly dead: number | null;
+  /** Ready in each partition's queue (partitions from the registry). */
+  readonly partitions?: Record<string, number | null>;
 }
 
 const CACHE_MS = 3000;
@@ -21,8 +23,11 @@ export class BrokerProbe {
   #connection: ChannelModel | undefined;
   #cached: { atMs: number; depths: Promise<QueueDepths | null> } | undefined;
 
-  constructor(options: { url: string; names: Names; logger: Logger }) {
+  readonly #listPartitions: (() => Promise<string[]>) | undefined;
+
+  constructor(options: { url: string; names: Names; logger: Logger; listPartitions?: () => Promise<string[]> }) {
     this.#names = options.names;
+    this.#listPartitions = options.listPartitions;
     this.#broker = new BrokerConnection({
       url: options.url,
       name: `baton dashboard ${options.names.namespace}`,
@@ -59,7 +64,11 @@ export class BrokerProbe {
   async #read(): Promise<QueueDepths | null> {
     const connection = this.#connection;
     if (!connection) return null;
-    return { jobs: await this.#count(connection, this.#names.jobsQueue), dead: await this.#count(connection, this.#names.deadQueue) };
+    const partitions: Record<string, number | null> = {};
+    for (const partition of (await this.#listPartitions?.().catch(() => [])) ?? []) {
+      partitions[partition] = await this.#count(connection, this.#names.partitionQueue(partition));
+    }
+    return { jobs: await this.#count(connection, this.#names.jobsQueue), dead: await this.#count(connection, this.#names.deadQueue), partitions };
   }
 
   /** One channel per look: checkQueue on a missing queue closes its channel (404), which must not hurt the next look. */

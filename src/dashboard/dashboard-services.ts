@@ -45,7 +45,7 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
     // Serve anyway: /health reports storage down until it answers, and the API answers 503 meanwhile.
     logger.warn('storage not reachable at start-up', { error: errorMessage(error) });
   }
-  const broker = new BrokerProbe({ url: options.amqpUrl, names, logger });
+  const broker = new BrokerProbe({ url: options.amqpUrl, names, logger, listPartitions: () => storage.tenants.listPartitions() });
   broker.start();
   const snapshots = new Snapshots(storage.index, { queues: () => broker.depths() });
   const feed = new EventFeed(storage.index, { ...options.feed, logger });
