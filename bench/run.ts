@@ -26,8 +26,9 @@ import { runScale, type ScaleRun } from './measures/scale.js';
 import { runSchedule, type ScheduleRun } from './measures/schedule.js';
 import { runBaton, runBullmq, runSeed } from './measures/throughput.js';
 import { bullmqVersion } from './lib/bullmq-peer.js';
+import { reportTenants, runTenants, type TenantsRun } from './measures/tenants.js';
 
-const MEASURES = ['limits', 'requests', 'publish', 'dispatch', 'failover', 'scale', 'audit', 'profile', 'schedule'] as const;
+const MEASURES = ['limits', 'requests', 'publish', 'dispatch', 'failover', 'scale', 'audit', 'profile', 'schedule', 'tenants'] as const;
 type Measure = (typeof MEASURES)[number];
 const ALIASES: Record<string, Measure> = { precision: 'schedule', delays: 'schedule', throughput: 'requests', seed: 'requests', bullmq: 'requests', latency: 'dispatch', memory: 'scale', queries: 'audit' };
 
@@ -56,6 +57,8 @@ function parseArgs(argv: string[]) {
     publishCount: quick ? 1000 : 2000,
     profileJobs: quick ? 500 : 2000,
     timeoutMs: quick ? 120_000 : 240_000,
+    tenantBacklog: Number(process.env.BENCH_TENANT_BACKLOG ?? (quick ? 1000 : 5000)),
+    tenantCostSeconds: quick ? 10 : 30,
   };
 }
 type Options = ReturnType<typeof parseArgs>;
@@ -248,6 +251,16 @@ async function main(): Promise<void> {
       reportSchedule(report, runs);
     }
     if (options.selected.has('audit')) await attempt(report, 'audit queries', () => audit(options, report));
+    if (options.selected.has('tenants')) {
+      const runs: TenantsRun[] = [];
+      for (let r = 1; r <= options.runs; r++) {
+        log(`tenants: run ${r}/${options.runs}, backlog ${options.tenantBacklog}`);
+        const run = await attempt(report, `tenants run ${r}`, () => onFreshAzurite((azurite) => runTenants(azurite.connectionString, { backlog: options.tenantBacklog, costWindowSeconds: options.tenantCostSeconds })));
+        if (run) runs.push(run);
+      }
+      report.data.tenants = runs;
+      if (runs.length > 0) reportTenants(report, runs);
+    }
     if (options.selected.has('profile')) {
       log(`profile: one processor under --cpu-prof, ${options.profileJobs} jobs at concurrency 16`);
       const profile = await attempt(report, 'profile', () => onFreshAzurite((azurite) => runProfile(azurite.connectionString, options.profileJobs, options.timeoutMs)));

@@ -12,14 +12,16 @@ import { wantsConsole } from './publisher/console-mode.js';
 import { countJobLines, publishProgress } from './publisher/console-progress.js';
 import { DEV_SETTINGS } from './dev/dev-settings.js';
 import { runProcessor } from './processor/processor-command.js';
+import { addTenantsCommand } from './tenants/tenants-command.js';
 
 const COMMON: SettingKey[] = ['amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
 const PUBLISH: SettingKey[] = [...COMMON, 'connectTimeoutSeconds'];
 const PROCESSOR: SettingKey[] = [
   ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
   'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'metricsHost', 'handlers',
+  'tenantConcurrency', 'tenantRate', 'partitions',
 ];
-const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'dashboardToken'];
+const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'dashboardToken', 'tenantConcurrency', 'tenantRate'];
 
 const program = new Command('baton')
   .description('Distributed job processor: RabbitMQ delivery, Azure blob leases, Azure Table audit trail')
@@ -44,6 +46,8 @@ const publish = program
   .addOption(textOption('--file <path>', 'newline-delimited JSON job requests; - for stdin (see "Job request" in the README)', 'BATON_PUBLISH_FILE'))
   .addOption(textOption('--run-at <iso>', 'do not start before this instant (ISO 8601 with offset, at most 366 days ahead; default: at once)', 'BATON_PUBLISH_RUN_AT'))
   .addOption(durationOption('--delay <duration>', 'do not start before this long after publishing: 90s, 15m, 2h, 3d (default: at once)', 'BATON_PUBLISH_DELAY'))
+  .addOption(textOption('--tenant <id>', 'the tenant the jobs belong to; its limits apply (default: none)', 'BATON_PUBLISH_TENANT'))
+  .addOption(textOption('--partition <name>', 'the partition the jobs belong to; only processors serving it run them (default: none)', 'BATON_PUBLISH_PARTITION'))
   .addOption(new Option('--json', 'print one JSON object per published job instead of the bare jobId').env('BATON_PUBLISH_JSON'));
 addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>, command: Command) => {
   const config = configFrom(command, PUBLISH);
@@ -59,7 +63,7 @@ addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>,
   if (opts.jobId !== undefined && opts.count !== undefined && opts.count !== 1) {
     throw new ConfigError('--job-id (BATON_PUBLISH_JOB_ID) goes only with --count 1');
   }
-  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'params', 'input', 'runAt', 'delay'].some((k) => opts[k] !== undefined)) {
+  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'params', 'input', 'runAt', 'delay', 'tenant', 'partition'].some((k) => opts[k] !== undefined)) {
     throw new ConfigError('--file takes its jobs from the file; put per-job values on its lines instead of flags');
   }
   const file = typeof opts.file === 'string' ? opts.file : undefined;
@@ -78,7 +82,7 @@ addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>,
       onPublished: progress.published,
       flags: {
         count,
-        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'params', 'runAt']) as object),
+        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'params', 'runAt', 'tenant', 'partition']) as object),
         ...(typeof opts.input === 'string' ? { inputFilePath: opts.input } : {}),
         ...(opts.delay !== undefined ? { delayMs: opts.delay as number } : {}),
       },
@@ -113,6 +117,8 @@ addSettingOptions(dashboard, DASHBOARD).action(async (_opts: unknown, command: C
   const { runDashboard } = await import('./dashboard/dashboard-command.js');
   await runDashboard(config, createLogger({ level: config.logLevel, format: config.logFormat }));
 });
+
+addTenantsCommand(program, [...COMMON, 'tenantConcurrency', 'tenantRate']);
 
 const dev = program
   .command('dev')

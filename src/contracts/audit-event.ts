@@ -20,6 +20,8 @@ export const AUDIT_STATUSES = [
   'Cancelled',
   /** Accepted with a due time in the future; `dueAt` names it (second edition). */
   'Scheduled',
+  /** The tenant is at its concurrency or rate limit; the job comes back later, no attempt counted (second edition). */
+  'Throttled',
 ] as const;
 
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];

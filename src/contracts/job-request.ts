@@ -5,6 +5,9 @@ export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export const JOB_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 /** How far ahead `runAt` may lie, and the largest `delayMs`: 366 days. */
 export const MAX_SCHEDULE_AHEAD_MS = 366 * 86_400_000;
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** `default` is reserved: in BATON_PARTITIONS it names the jobs that have no partition. */
+export const PARTITION_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 /** Bodies above this are refused before JSON parsing: a job request is a small document, not a payload store. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
@@ -49,6 +52,15 @@ export const jobRequestSchema = z
     delayMs: z.number().int().min(0).max(MAX_SCHEDULE_AHEAD_MS).optional().meta({
       description: 'the same as `runAt`, relative to when the publisher accepted the job; not together with `runAt`', defaultText: 'at once',
     }),
+    tenantId: z.string().regex(TENANT_ID_PATTERN, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$').optional().meta({
+      description: 'the tenant the job belongs to: its concurrency and rate limits apply', defaultText: 'none (no tenant limits)',
+    }),
+    partition: z
+      .string()
+      .regex(PARTITION_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{0,31}$')
+      .refine((value) => value !== 'default', '"default" is reserved for jobs with no partition')
+      .optional()
+      .meta({ description: 'workload isolation: only processors serving this partition run the job (`default` is reserved)', defaultText: 'none (the `default` partition)' }),
   })
   .strict()
   .refine((job) => job.runAt === undefined || job.delayMs === undefined, { message: 'give runAt or delayMs, not both', path: ['delayMs'] });

@@ -15,6 +15,10 @@ export interface Names {
   readonly auditTable: string;
   /** Table indexing every event by time (inverted keys) so "recent events" never scans history. */
   readonly recentTable: string;
+  /** Table of tenant limits, rate-limit state, tenant use and the partition registry. */
+  readonly tenantsTable: string;
+  /** The queue of one partition's jobs (second edition). */
+  partitionQueue(partition: string): string;
 }
 
 export function namesFor(namespace: string): Names {
@@ -28,5 +32,7 @@ export function namesFor(namespace: string): Names {
     locksContainer: `${namespace}-locks`,
     auditTable: `${namespace}audit`,
     recentTable: `${namespace}recent`,
+    tenantsTable: `${namespace}tenants`,
+    partitionQueue: (partition: string) => `${namespace}.part.${partition}`,
   });
 }

@@ -6,6 +6,8 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { NAMESPACE_PATTERN } from '../contracts/names.js';
+import { PARTITION_PATTERN } from '../contracts/job-request.js';
+import { parseRate, RATE_PATTERN, type Rate } from '../contracts/tenant-limits.js';
 import { ConfigError } from './errors.js';
 import type { LogFormat, LogLevel } from './logger.js';
 
@@ -126,6 +128,27 @@ export const SETTINGS = {
     env: 'BATON_LOG_FORMAT', flag: '--log-format', description: 'log line format',
     defaultText: 'pretty on a terminal, json otherwise', accepts: 'pretty or json', schema: z.enum(['pretty', 'json']),
   }),
+  tenantConcurrency: setting<number | undefined>({
+    env: 'BATON_TENANT_CONCURRENCY', flag: '--tenant-concurrency',
+    description: 'attempts of one tenant that may run at once across the fleet, for tenants with no limit of their own',
+    defaultText: 'none', accepts: '"none" or an integer from 1 to 10000',
+    schema: z.union([z.literal('none').transform(() => undefined), int(1, 10_000)]),
+  }),
+  tenantRate: setting<Rate | undefined>({
+    env: 'BATON_TENANT_RATE', flag: '--tenant-rate',
+    description: 'starts of one tenant\'s jobs allowed per period, for tenants with no rate of their own',
+    defaultText: 'none', accepts: '"none" or N/s, N/min or N/h (e.g. 10/min)',
+    schema: z.union([z.literal('none').transform(() => undefined), z.string().regex(RATE_PATTERN).transform((text) => parseRate(text) as Rate)]),
+  }),
+  partitions: setting<readonly string[] | 'all'>({
+    env: 'BATON_PARTITIONS', flag: '--partitions',
+    description: 'partitions this processor serves, comma-separated; "default" is jobs with no partition',
+    defaultText: 'all', accepts: '"all" or a comma-separated list of "default" and partition names (^[a-z0-9][a-z0-9-]{0,31}$)',
+    schema: z.union([
+      z.literal('all'),
+      z.string().transform((text) => [...new Set(text.split(',').map((part) => part.trim()))]).pipe(z.array(z.string().regex(PARTITION_PATTERN)).min(1)),
+    ]),
+  }),
   handlers: setting<string | undefined>({
     env: 'BATON_HANDLERS', flag: '--handlers', description: 'path of a module whose exports register more job handlers',
     defaultText: 'none', accepts: 'a file path', schema: z.string().min(1).optional(),
@@ -167,6 +190,9 @@ function defaults(isTerminal: boolean): Record<SettingKey, string | undefined> {
     logLevel: 'info',
     logFormat: isTerminal ? 'pretty' : 'json',
     handlers: undefined,
+    tenantConcurrency: 'none',
+    tenantRate: 'none',
+    partitions: 'all',
   };
 }
 

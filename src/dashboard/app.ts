@@ -15,6 +15,7 @@ import { mountJobRoutes } from './routes/jobs.js';
 import { mountPageRoutes } from './routes/page.js';
 import { mountStreamRoute } from './routes/stream.js';
 import { mountSystemRoutes } from './routes/system.js';
+import { mountTenantRoutes } from './routes/tenants.js';
 
 export function createApp(deps: DashboardDeps): Hono {
   const app = new Hono();
@@ -24,6 +25,7 @@ export function createApp(deps: DashboardDeps): Hono {
   mountStreamRoute(app, deps);
   mountSystemRoutes(app, deps);
   mountActionRoutes(app, deps);
+  mountTenantRoutes(app, deps);
   mountPageRoutes(app, deps);
   app.notFound((c) => {
     // A path that exists under other methods is a 405 naming them (RFC 9110 §15.5.6), not a 404.

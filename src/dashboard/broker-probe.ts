@@ -14,6 +14,8 @@ export interface QueueDepths {
   /** Summed over the delay queues (one not declared yet counts 0); null when the broker is unreachable. */
   readonly delayed: number | null;
   readonly dead: number | null;
+  /** Ready in each partition's queue (partitions from the registry). */
+  readonly partitions?: Record<string, number | null>;
 }
 
 const CACHE_MS = 3000;
@@ -24,8 +26,11 @@ export class BrokerProbe {
   #connection: ChannelModel | undefined;
   #cached: { atMs: number; depths: Promise<QueueDepths | null> } | undefined;
 
-  constructor(options: { url: string; names: Names; logger: Logger }) {
+  readonly #listPartitions: (() => Promise<string[]>) | undefined;
+
+  constructor(options: { url: string; names: Names; logger: Logger; listPartitions?: () => Promise<string[]> }) {
     this.#names = options.names;
+    this.#listPartitions = options.listPartitions;
     this.#broker = new BrokerConnection({
       url: options.url,
       name: `baton dashboard ${options.names.namespace}`,
@@ -63,12 +68,17 @@ export class BrokerProbe {
     const connection = this.#connection;
     if (!connection) return null;
     const queues = namespaceQueues(this.#names);
+    const partitions: Record<string, number | null> = {};
+    for (const partition of (await this.#listPartitions?.().catch(() => [])) ?? []) {
+      partitions[partition] = await this.#count(connection, this.#names.partitionQueue(partition));
+    }
     // Delay queues are declared when first needed: one that does not exist yet holds nothing.
     const delayed = await Promise.all(queues.delayed.map((queue) => this.#count(connection, queue)));
     return {
       jobs: await this.#count(connection, this.#names.jobsQueue),
       delayed: delayed.reduce<number>((sum, count) => sum + (count ?? 0), 0),
       dead: await this.#count(connection, this.#names.deadQueue),
+      partitions,
     };
   }
 

@@ -6,7 +6,8 @@ import { createApp } from './app.js';
 import { openDashboard } from './dashboard-services.js';
 import { startServer } from './server.js';
 
-export type DashboardConfig = Pick<Config, 'storageConnectionString' | 'amqpUrl' | 'namespace' | 'dashboardToken' | 'dashboardHost' | 'dashboardPort'>;
+export type DashboardConfig = Pick<Config, 'storageConnectionString' | 'amqpUrl' | 'namespace' | 'dashboardToken' | 'dashboardHost' | 'dashboardPort'>
+  & Partial<Pick<Config, 'tenantConcurrency' | 'tenantRate'>>;
 
 export interface RunningDashboard {
   readonly url: string;
@@ -22,6 +23,7 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
     amqpUrl: config.amqpUrl,
     namespace: config.namespace,
     token: config.dashboardToken,
+    tenantDefaults: { concurrency: config.tenantConcurrency, rate: config.tenantRate },
     logger: log,
   });
   let server;

@@ -14,6 +14,7 @@ import { EventFeed, type EventFeedOptions } from './event-feed.js';
 import type { Health } from './schemas.js';
 import { Snapshots } from './snapshot.js';
 import { loadAssets } from './static-assets.js';
+import type { TenantDefaults } from '../tenants/tenant-view.js';
 
 export interface DashboardOptions {
   readonly storageConnectionString: string;
@@ -23,6 +24,7 @@ export interface DashboardOptions {
   readonly logger: Logger;
   readonly feed?: EventFeedOptions;
   readonly heartbeatMs?: number;
+  readonly tenantDefaults?: TenantDefaults;
 }
 
 export interface DashboardServices {
@@ -43,7 +45,7 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
     // Serve anyway: /health reports storage down until it answers, and the API answers 503 meanwhile.
     logger.warn('storage not reachable at start-up', { error: errorMessage(error) });
   }
-  const broker = new BrokerProbe({ url: options.amqpUrl, names, logger });
+  const broker = new BrokerProbe({ url: options.amqpUrl, names, logger, listPartitions: () => storage.tenants.listPartitions() });
   broker.start();
   const snapshots = new Snapshots(storage.index, { queues: () => broker.depths() });
   const feed = new EventFeed(storage.index, { ...options.feed, logger });
@@ -56,6 +58,7 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
     metrics: new DashboardMetrics(storage.clients.counter, () => snapshots.get()),
     health: () => checkHealth(storage, names, broker),
     assets: loadAssets(),
+    tenants: { storage, defaults: options.tenantDefaults ?? {} },
     shutdown: shutdown.signal,
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
   };

@@ -9,6 +9,8 @@ import type { EventFeed, IndexReader } from './event-feed.js';
 import type { Health } from './schemas.js';
 import type { Snapshots } from './snapshot.js';
 import type { Asset } from './static-assets.js';
+import type { BatonStorage } from '../storage/baton-storage.js';
+import type { TenantDefaults } from '../tenants/tenant-view.js';
 
 export interface DashboardDeps {
   readonly names: Names;
@@ -25,6 +27,8 @@ export interface DashboardDeps {
   readonly assets: ReadonlyMap<string, Asset>;
   /** Present only when BATON_DASHBOARD_TOKEN is set. */
   readonly actions: DemoActions | undefined;
+  /** Tenant limits and use (`/api/tenants`); absent in tests that do not need them. */
+  readonly tenants?: { readonly storage: BatonStorage; readonly defaults: TenantDefaults };
   /** Aborts when the dashboard stops: open event streams end so that the server can close. */
   readonly shutdown: AbortSignal;
   /** Comment lines keep idle streams open through proxies; 15 s unless a test wants it sooner. */

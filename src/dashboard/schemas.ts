@@ -115,9 +115,14 @@ export const statsSchema = z
     processors: z.array(z.object({ processorId: z.string(), lastSeen: timestamp, events: z.number().int(), running: z.number().int() })),
     activeProcessors: z.number().int().meta({ description: 'processors with an event in the last 5 minutes (or the window, if shorter)' }),
     queues: z
-      .object({ jobs: z.number().int().nullable(), delayed: z.number().int().nullable(), dead: z.number().int().nullable() })
+      .object({
+        jobs: z.number().int().nullable(),
+        delayed: z.number().int().nullable(),
+        dead: z.number().int().nullable(),
+        partitions: z.record(z.string(), z.number().int().nullable()).optional().meta({ description: 'messages ready in each partition\'s queue <ns>.part.<partition>, by partition' }),
+      })
       .nullable()
-      .meta({ description: 'messages ready in <ns>.jobs, in the delay queues and in <ns>.jobs.dead; null when unknown (the broker is unreachable, or the queue not declared yet)' }),
+      .meta({ description: 'messages ready in <ns>.jobs, in the delay queues, in <ns>.jobs.dead and in the partition queues; null when unknown (the broker is unreachable, or the queue not declared yet)' }),
   })
   .register(apiSchemas, { id: 'Stats' });
 

@@ -5,6 +5,7 @@ import type { AuditStore } from '../storage/audit-store.js';
 import type { LeaseStore } from '../storage/blob-lease-store.js';
 import type { AttemptSlots } from './attempt-slots.js';
 import type { Delays } from './delays.js';
+import type { TenantGate } from './admission/tenant-gate.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { LeaseManager } from './lease-manager.js';
 import type { RetrySettings } from './retry-policy.js';
@@ -26,4 +27,8 @@ export interface DeliveryDeps {
   readonly slots: AttemptSlots;
   /** How a message is sent round a delay (deferrals, retries, holding back). */
   readonly delays: Delays;
+  /** Tenant limits (the tenant gate). */
+  readonly tenants: TenantGate;
+  /** Partition queues: declares one (and registers the partition) on first use; returns its name. */
+  readonly partitions: { ensureQueue(partition: string): Promise<string> };
 }

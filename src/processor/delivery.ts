@@ -26,13 +26,16 @@ export class Delivery {
   readonly body: Buffer;
   readonly headers: MessageHeaders;
   readonly redelivered: boolean;
+  /** The queue the message was consumed from. */
+  readonly queue: string;
   readonly #message: ConsumeMessage;
   readonly #channel: Channel;
   readonly #confirm: ConfirmChannel;
   readonly #channelOpen: () => boolean;
   #settled = false;
 
-  constructor(message: ConsumeMessage, channel: Channel, confirm: ConfirmChannel, channelOpen: () => boolean = () => true) {
+  constructor(message: ConsumeMessage, channel: Channel, confirm: ConfirmChannel, queue: string, channelOpen: () => boolean = () => true) {
+    this.queue = queue;
     this.#message = message;
     this.#channel = channel;
     this.#confirm = confirm;

@@ -1,6 +1,6 @@
 /**
  * @module One delivery's fate, in the order the README's "How a job runs" tells it:
- * parse → handler → job gates → a concurrency slot → lock key's lease → already ended? → the attempt → settle.
+ * parse → handler → job gates (params, partition, tenant limits) → a concurrency slot → lock key's lease → already ended? → the attempt → settle.
  *
  * MUST: every path settles the delivery exactly once, gives back the slot and every reservation a gate
  * made, and writes the audit before it settles, so that a crash anywhere leaves the message in a queue
@@ -30,7 +30,7 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
   const job = parsed.value;
   const handler = handlerGate(job, deps);
   if (handler.kind === 'stop') return settleStop(delivery, handler, deps);
-  const candidate: Candidate = { delivery, job, handler: handler.value };
+  const candidate: Candidate = { delivery, job, handler: handler.value, onLease: [] };
 
   const releasers: Releaser[] = [];
   try {
@@ -64,6 +64,8 @@ async function runWhenAdmitted(candidate: Candidate, deps: DeliveryDeps): Promis
     const locked = await lockGate(candidate, deps);
     if (locked.kind === 'stop') return await settleStop(delivery, locked, deps);
     leases = locked.value;
+    // The first lease is the lock key's: what a gate reserved (a tenant slot) lives as long as it does.
+    for (const bind of candidate.onLease) bind(leases[0]!);
     const started = await startGate(candidate, leases, deps);
     if (started.kind === 'stop') return await stopHolding(leases, started, candidate, deps);
     const attempt = new Attempt({ job: candidate.job, handler: candidate.handler, leases, log: started.value }, deps);

@@ -14,6 +14,8 @@ export class ProcessorMetrics {
   readonly leasesHeld: Gauge;
   readonly renewals = new Counter({ name: 'baton_lease_renewals_total', help: 'Lease renewals, by outcome (Renewed, Unknown, Lost)', labelNames: ['outcome'], registers: [this.registry] });
   readonly storageRequests = new Counter({ name: 'baton_storage_requests_total', help: 'Azure Storage requests, by service and operation', labelNames: ['service', 'operation'], registers: [this.registry] });
+  /** Tenant labels are bounded by TenantLabels (the first 50 tenants, then "other"). */
+  readonly tenantAdmissions = new Counter({ name: 'baton_tenant_admissions_total', help: 'Tenant gate decisions, by tenant and decision (run, throttled)', labelNames: ['tenant', 'decision'], registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'baton_deliveries_in_flight', help: 'Deliveries being handled now', registers: [this.registry] });
 
   constructor(counter?: RequestCounter, sources: { leasesHeld?: () => number } = {}) {

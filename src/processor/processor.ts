@@ -25,11 +25,15 @@ import { HandlerRegistry } from './handlers/registry.js';
 import { stepsHandler } from './handlers/steps.js';
 import { LeaseManager } from './lease-manager.js';
 import { ProcessorMetrics, startMetricsServer, type HealthReport } from './metrics.js';
+import { PartitionRegistrar } from '../broker/partitions.js';
+import { PartitionConsumer } from './partition-consumer.js';
+import { ProcessorTenants } from './processor-tenants.js';
 
 export type ProcessorConfig = Pick<
   Config,
   | 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'concurrency' | 'leaseSeconds' | 'renewSeconds' | 'deferSeconds'
   | 'maxAttempts' | 'shutdownGraceSeconds' | 'processorId' | 'metricsPort' | 'metricsHost' | 'retryBaseMs' | 'retryMaxMs'
+  | 'tenantConcurrency' | 'tenantRate' | 'partitions'
 >;
 
 export function defaultRegistry(): HandlerRegistry {
@@ -41,7 +45,7 @@ interface Session {
   readonly confirm: ConfirmChannel;
   readonly deps: DeliveryDeps;
   open: boolean;
-  consumerTag?: string;
+  readonly consumerTags: string[];
 }
 
 export class Processor {
@@ -55,6 +59,9 @@ export class Processor {
   readonly #broker: BrokerConnection;
   readonly #forced = new AbortController();
   readonly #slots: AttemptSlots;
+  readonly #tenants: ProcessorTenants;
+  readonly #registrar: PartitionRegistrar;
+  readonly #partitions: PartitionConsumer;
   readonly #active = new Set<Promise<unknown>>();
   #session: Session | undefined;
   #stopping = false;
@@ -79,6 +86,16 @@ export class Processor {
       onReleaseFailed: (held, error) => this.#logger.warn('could not release a lease; it will expire by itself', { lockKey: held.lockKey, error: redact(String((error as Error).message ?? error)) }),
     });
     this.metrics = new ProcessorMetrics(this.#storage.clients.counter, { leasesHeld: () => this.#leases.size });
+    this.#tenants = new ProcessorTenants(config, { storage: this.#storage, leases: this.#leases, metrics: this.metrics, logger: this.#logger });
+    this.#registrar = new PartitionRegistrar((partition) => this.#storage.tenants.registerPartition(partition));
+    this.#partitions = new PartitionConsumer({
+      names: this.names,
+      partitions: config.partitions,
+      listPartitions: () => this.#storage.tenants.listPartitions(),
+      ensureQueue: (partition) => this.#ensurePartitionQueue(partition),
+      consume: (queue) => this.#consume(queue),
+      logger: this.#logger,
+    });
     this.#broker = new BrokerConnection({
       url: config.amqpUrl,
       name: `baton processor ${config.processorId} (${config.namespace})`,
@@ -104,16 +121,18 @@ export class Processor {
     if (this.#config.metricsPort !== undefined) {
       this.#metricsServer = startMetricsServer(this.#config.metricsHost, this.#config.metricsPort, this.metrics, () => this.health());
     }
+    this.#tenants.start();
     await this.#broker.start();
     this.#logger.info('processor started', {
       namespace: this.#config.namespace,
       concurrency: this.#config.concurrency,
+      partitions: this.#partitions.described,
       handlers: this.#registry.types(),
     });
   }
 
   async health(): Promise<HealthReport> {
-    const consuming = this.#broker.connected && this.#session?.consumerTag !== undefined;
+    const consuming = this.#broker.connected && (this.#session?.consumerTags.length ?? 0) > 0;
     const checks: HealthReport['checks'] = {
       broker: consuming ? { ok: true } : { ok: false, detail: this.#broker.connected ? `not consuming ${this.names.jobsQueue}` : 'not connected' },
     };
@@ -144,8 +163,9 @@ export class Processor {
   async #shutdown(): Promise<void> {
     this.#stopping = true;
     this.#slots.close();
+    this.#partitions.stop();
     const session = this.#session;
-    if (session?.consumerTag) await bounded(session.channel.cancel(session.consumerTag), 'the consumer cancel').catch(() => undefined);
+    for (const tag of session?.consumerTags ?? []) await bounded(session!.channel.cancel(tag), 'the consumer cancel').catch(() => undefined);
     this.#logger.info('stopping: no new jobs; waiting for running ones', { running: this.#active.size, graceSeconds: this.#config.shutdownGraceSeconds });
     const drained = Promise.allSettled([...this.#active]);
     const graceOver = sleep(this.#config.shutdownGraceSeconds * 1000, this.#forced.signal).catch(() => undefined);
@@ -156,6 +176,7 @@ export class Processor {
       await Promise.allSettled([...this.#active]);
     }
     this.#leases.close();
+    await this.#tenants.close();
     await this.#storage.close();
     await this.#broker.close();
     this.#metricsServer?.close();
@@ -166,7 +187,7 @@ export class Processor {
     // Each call bounded: a hung one fails the set-up, and BrokerConnection drops the connection and tries again.
     const channel = await bounded(connection.createChannel(), 'a channel open');
     const confirm = await bounded(connection.createConfirmChannel(), 'a confirm channel open');
-    const session: Session = { channel, confirm, deps: this.#deps(new LevelDelays(confirm, this.names)), open: true };
+    const session: Session = { channel, confirm, deps: this.#deps(new LevelDelays(confirm, this.names)), open: true, consumerTags: [] };
     for (const ch of [channel, confirm]) {
       ch.on('error', (error: Error) => this.#logger.warn('broker channel error', { error: error.message }));
       // A channel that closes alone (a protocol error) would leave us half-connected: start over.
@@ -178,37 +199,54 @@ export class Processor {
     const mode = await bounded(probeJobsQueue(connection, this.names), 'the jobs queue probe');
     if (mode === 'legacy') this.#logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
     await bounded(assertTopology(channel, this.names, mode), 'the topology declarations');
-    await bounded(channel.prefetch(this.#config.concurrency), 'the prefetch setting');
+    // Global: one window for every queue consumed (jobs and partitions), as one queue had before.
+    await bounded(channel.prefetch(this.#config.concurrency, true), 'the prefetch setting');
     this.#session = session;
+    this.#registrar.forget();
     if (this.#stopping) return;
-    await this.#consume(session, connection);
+    this.#registrar.forget();
+    if (this.#stopping) return;
+    await this.#partitions.startSession();
   }
 
-  async #consume(session: Session, connection: ChannelModel): Promise<void> {
-    const { consumerTag } = await bounded(session.channel.consume(this.names.jobsQueue, (message) => {
-      if (message) this.#onMessage(message, session);
-      // The broker cancelled the consumer: someone deleted `<ns>.jobs`. Declare it again and consume again.
-      else void this.#resubscribe(session, connection);
+  async #consume(queue: string): Promise<void> {
+    const session = this.#session;
+    if (!session || this.#stopping) return;
+    const { consumerTag } = await bounded(session.channel.consume(queue, (message) => {
+      if (message) this.#onMessage(message, session, queue);
+      // The broker cancelled the consumer: someone deleted the queue. Declare it again and consume again.
+      else void this.#resubscribe(session, queue, consumerTag);
     }), 'the consume');
-    session.consumerTag = consumerTag;
+    session.consumerTags.push(consumerTag);
   }
 
-  async #resubscribe(session: Session, connection: ChannelModel): Promise<void> {
-    session.consumerTag = undefined;
+  async #resubscribe(session: Session, queue: string, consumerTag: string): Promise<void> {
+    session.consumerTags.splice(session.consumerTags.indexOf(consumerTag), 1);
     if (this.#stopping || !session.open) return;
-    this.#logger.warn(`the broker cancelled the consumer (was ${this.names.jobsQueue} deleted?); declaring it again`);
+    this.#logger.warn(`the broker cancelled the consumer (was ${queue} deleted?); declaring it again`);
     try {
-      await bounded(assertTopology(session.channel, this.names), 'the topology declarations');
-      await this.#consume(session, connection);
+      if (queue === this.names.jobsQueue) await bounded(assertTopology(session.channel, this.names), 'the topology declarations');
+      else {
+        this.#registrar.forget();
+        await this.#registrar.ensure(session.confirm, this.names, queue.slice(this.names.partitionQueue('').length));
+      }
+      await this.#consume(queue);
     } catch (error) {
       // Could not: start over with a new connection, which declares everything again.
       this.#logger.warn('could not consume again; reconnecting', { error: redact((error as Error).message) });
-      await connection.close().catch(() => undefined);
+      session.open = false;
+      await session.channel.close().catch(() => undefined);
     }
   }
 
-  #onMessage(message: ConsumeMessage, session: Session): void {
-    const delivery = new Delivery(message, session.channel, session.confirm, () => session.open);
+  #ensurePartitionQueue(partition: string): Promise<string> {
+    const session = this.#session;
+    if (!session) return Promise.reject(new Error('not connected to RabbitMQ'));
+    return this.#registrar.ensure(session.confirm, this.names, partition);
+  }
+
+  #onMessage(message: ConsumeMessage, session: Session, queue: string): void {
+    const delivery = new Delivery(message, session.channel, session.confirm, queue, () => session.open);
     this.metrics.inFlight.inc();
     const started = performance.now();
     const task = handleDelivery(delivery, session.deps)
@@ -243,6 +281,8 @@ export class Processor {
       logger: this.#logger,
       slots: this.#slots,
       delays,
+      tenants: this.#tenants.gate,
+      partitions: { ensureQueue: (partition) => this.#ensurePartitionQueue(partition) },
     };
   }
 }

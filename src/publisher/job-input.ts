@@ -26,6 +26,8 @@ export interface JobFlags {
   readonly inputFilePath?: string;
   readonly runAt?: string;
   readonly delayMs?: number;
+  readonly tenant?: string;
+  readonly partition?: string;
 }
 
 export type InputLine = { readonly ok: true; readonly job: JobRequest; readonly line: number } | { readonly ok: false; readonly reason: string; readonly line: number };
@@ -51,6 +53,8 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       ...(flags.inputFilePath !== undefined ? { inputFilePath: flags.inputFilePath } : {}),
       ...(flags.runAt !== undefined ? { runAt: flags.runAt } : {}),
       ...(flags.delayMs !== undefined ? { delayMs: flags.delayMs } : {}),
+      ...(flags.tenant !== undefined ? { tenantId: flags.tenant } : {}),
+      ...(flags.partition !== undefined ? { partition: flags.partition } : {}),
       processingParameters: flags.type && flags.type !== 'steps' ? params : { ...demo.processingParameters, ...params },
     };
     const parsed = validateJobRequest(request);

@@ -14,6 +14,7 @@ import { LEGACY_QUEUE_WARNING, messagePriority, probeJobsQueue } from '../broker
 import { DUE_AT_HEADER, jobDueAtMs } from '../broker/due-time.js';
 import { sendDelayed } from '../broker/delay-infrastructure.js';
 import type { NewAuditEvent } from '../contracts/audit-event.js';
+import { PartitionRegistrar } from '../broker/partitions.js';
 import { PublishError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
@@ -59,12 +60,15 @@ export class Publisher {
   readonly storage: BatonStorage;
   readonly #options: PublisherOptions;
   readonly #broker: BrokerConnection;
+  readonly #partitions: PartitionRegistrar;
   #channel: ConfirmChannel | undefined;
 
   constructor(options: PublisherOptions) {
     this.#options = options;
     this.names = namesFor(options.namespace);
     this.storage = openStorage(options.storageConnectionString, this.names, { logger: options.logger });
+    // The first send to a partition declares its queue and registers it, so processors serving all find it.
+    this.#partitions = new PartitionRegistrar((partition) => this.storage.tenants.registerPartition(partition));
     this.#broker = new BrokerConnection({
       url: options.amqpUrl,
       name: `baton publisher ${options.publisherId}`,
@@ -107,6 +111,7 @@ export class Publisher {
     if (!channel) throw new PublishError('not connected to RabbitMQ');
     // Queued is dated when the message was sent: a processor may start the job before the confirm
     // reaches us, and it stamps Started after this time (the header) so the history sorts causally.
+    const queue = job.partition === undefined ? this.names.jobsQueue : await this.#partitions.ensure(channel, this.names, job.partition);
     const sentAt = Date.now();
     const dueAtMs = jobDueAtMs(job, sentAt);
     const scheduled = dueAtMs !== undefined && dueAtMs > sentAt;
@@ -118,8 +123,8 @@ export class Publisher {
       headers: { [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) },
     };
     const body = Buffer.from(JSON.stringify(job));
-    if (scheduled) await sendDelayed(channel, this.names, this.names.jobsQueue, dueAtMs - Date.now(), body, options);
-    else await publishConfirmed(channel, this.names.jobsQueue, body, options);
+    if (scheduled) await sendDelayed(channel, this.names, queue, dueAtMs - Date.now(), body, options);
+    else await publishConfirmed(channel, queue, body, options);
     let audited = true;
     let queuedAt = new Date().toISOString();
     try {
@@ -156,6 +161,7 @@ export class Publisher {
     const mode = await probeJobsQueue(connection, this.names);
     if (mode === 'legacy') this.#options.logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
     await assertTopology(channel, this.names, mode);
+    this.#partitions.forget();
     this.#channel = channel;
   }
 }

@@ -7,12 +7,14 @@ import { createStorageClients, type StorageClients } from './clients.js';
 import { isConflict } from './azure-errors.js';
 import { RecentIndex } from './recent-index.js';
 import type { RequestCounter } from './request-counter.js';
+import { TenantStore } from './tenant-store.js';
 
 export interface BatonStorage {
   readonly clients: StorageClients;
   readonly leases: BlobLeaseStore;
   readonly audit: AuditStore;
   readonly index: RecentIndex;
+  readonly tenants: TenantStore;
   /** Writes what is still queued for the index. */
   close(): Promise<void>;
 }
@@ -25,6 +27,7 @@ export function openStorage(connectionString: string, names: Names, options: { l
     leases: new BlobLeaseStore(clients.blobService, names.locksContainer),
     audit: new AuditStore(clients.table(names.auditTable), index),
     index,
+    tenants: new TenantStore(clients.table(names.tenantsTable)),
     close: () => index.close(),
   };
 }
@@ -32,7 +35,7 @@ export function openStorage(connectionString: string, names: Names, options: { l
 /** Creates the container and tables if they are missing (idempotent; several processes may race here). */
 export async function ensureStorage(storage: BatonStorage, names: Names): Promise<void> {
   await storage.leases.ensureContainer();
-  for (const table of [names.auditTable, names.recentTable]) {
+  for (const table of [names.auditTable, names.recentTable, names.tenantsTable]) {
     try {
       await storage.clients.table(table).createTable();
     } catch (error) {

@@ -161,12 +161,14 @@ export class TestSystem {
     }
     await this.publisher.close().catch(() => undefined);
     const channel = this.#channel;
+    const partitions = await this.storage.tenants.listPartitions().catch(() => [] as string[]);
     if (channel) {
       await deleteTopology(channel, this.names).catch(() => undefined);
+      for (const queue of partitions.map((p) => this.names.partitionQueue(p))) await channel.deleteQueue(queue).catch(() => undefined);
     }
     await this.#connection?.close().catch(() => undefined);
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);
-    for (const table of [this.names.auditTable, this.names.recentTable]) {
+    for (const table of [this.names.auditTable, this.names.recentTable, this.names.tenantsTable]) {
       await this.storage.clients.table(table).deleteTable().catch(() => undefined);
     }
   }

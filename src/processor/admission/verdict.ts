@@ -19,7 +19,12 @@ export type DeliveryOutcome =
   | 'lease-lost'
   | 'held-back'
   /** Not due yet: sent round the delay levels for the rest of its wait. */
-  | 'waiting';
+  | 'waiting'
+
+  /** The tenant is at its limit: parked until its capacity is expected (Throttled). */
+  | 'throttled'
+  /** Handed to its partition's queue, unrun. */
+  | 'moved';
 
 /** An event not yet stamped: storage gives it its id and timestamp when it is written. */
 export type PendingEvent = Omit<NewAuditEvent, 'timestamp'>;

@@ -37,6 +37,12 @@ function StatusBar({ jobsByStatus }) {
   </div>`;
 }
 
+/** Jobs waiting in partition queues, named: a partition no processor serves shows here. */
+function partitionNote(partitions) {
+  const waiting = Object.entries(partitions || {}).filter(([, count]) => count);
+  return waiting.length ? ` · ${waiting.map(([name, count]) => `${count} in partition ${name}`).join(', ')}` : '';
+}
+
 export function Snapshot({ stats, failed }) {
   const s = stats || {};
   const minutes = s.windowMinutes ?? 15;
@@ -47,7 +53,7 @@ export function Snapshot({ stats, failed }) {
     <div class="cards">
       <${Card} kind="running" label="Running" value=${s.running ?? s.inFlight} testid="card-running" note="jobs in progress now" />
       <${Card} kind="waiting" label="Waiting" value=${s.waiting} testid="card-waiting"
-        note=${queues && queues.jobs !== null ? `${queues.jobs} ready in queue` : 'to be delivered again'} />
+        note=${queues && queues.jobs !== null ? `${queues.jobs} ready in queue${partitionNote(queues.partitions)}` : 'to be delivered again'} />
       <${Card} kind="completed" label="Completed" value=${s.completed} testid="card-completed" note=${lately}>
         <${Sparkline} values=${s.perMinute?.completed} kind="completed" />
       </${Card}>
