@@ -15,6 +15,8 @@ export interface Names {
   readonly auditTable: string;
   /** Table indexing every event by time (inverted keys) so "recent events" never scans history. */
   readonly recentTable: string;
+  /** Table of processors' heartbeats and their per-minute roll-ups, one partition per UTC day. */
+  readonly fleetTable: string;
   /** Delay queue for one delay length; messages dead-letter back to `jobsQueue` when they expire. */
   delayQueue(delayMs: number): string;
 }
@@ -30,6 +32,7 @@ export function namesFor(namespace: string): Names {
     locksContainer: `${namespace}-locks`,
     auditTable: `${namespace}audit`,
     recentTable: `${namespace}recent`,
+    fleetTable: `${namespace}fleet`,
     delayQueue: (delayMs: number) => `${namespace}.delay.${delayMs}ms`,
   });
 }

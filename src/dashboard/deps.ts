@@ -9,6 +9,8 @@ import type { EventFeed, IndexReader } from './event-feed.js';
 import type { Health } from './schemas.js';
 import type { Snapshots } from './snapshot.js';
 import type { Asset } from './static-assets.js';
+import type { Charts } from './charts.js';
+import type { FleetView } from './fleet-view.js';
 
 export interface DashboardDeps {
   readonly names: Names;
@@ -20,6 +22,10 @@ export interface DashboardDeps {
   readonly index: IndexReader & { recent(limit: number): Promise<AuditEvent[]> };
   readonly feed: EventFeed;
   readonly snapshots: Snapshots;
+  /** The processors' heartbeats (`GET /api/processors`). */
+  readonly fleet: FleetView;
+  /** The per-minute roll-up as chart series (`GET /api/charts`). */
+  readonly charts: Charts;
   readonly metrics: DashboardMetrics;
   readonly health: () => Promise<Health>;
   readonly assets: ReadonlyMap<string, Asset>;

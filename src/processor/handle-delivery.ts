@@ -53,6 +53,8 @@ export interface DeliveryDeps {
   readonly cancelSignal: AbortSignal;
   /** Declares a delay queue on the channel deliveries are sent on (cached by the caller). */
   readonly ensureDelayQueue: (delayMs: number) => Promise<string>;
+  /** Told when this delivery's attempt has started (for the fleet view and metrics; must not throw). */
+  readonly onAttemptStarted?: (job: JobRequest, attempt: number, lease: HeldLease) => void;
 }
 
 export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Promise<DeliveryOutcome> {
@@ -88,6 +90,7 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
       delivery.ack();
       return 'duplicate';
     }
+    deps.onAttemptStarted?.(job, start.attempt.attempt, held);
     const outcome = await runAttempt(delivery, deps, job, handler, start.attempt, held, logger);
     held = undefined; // runAttempt released it
     return outcome;

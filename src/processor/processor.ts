@@ -15,11 +15,13 @@ import { BrokerConnection } from '../broker/connection.js';
 import { assertDelayQueue, assertTopology } from '../broker/topology.js';
 import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
 import { Delivery } from './delivery.js';
-import { handleDelivery, type DeliveryDeps } from './handle-delivery.js';
+import { handleDelivery, type DeliveryDeps, type DeliveryOutcome } from './handle-delivery.js';
 import { HandlerRegistry } from './handlers/registry.js';
 import { stepsHandler } from './handlers/steps.js';
 import { LeaseManager } from './lease-manager.js';
-import { ProcessorMetrics, startMetricsServer, type HealthReport } from './metrics.js';
+import { FleetReporter, type RunningAttempt } from './fleet-reporter.js';
+import { ProcessorMetrics, processedOutcome, startMetricsServer, type HealthReport } from './metrics.js';
+import type { AttemptEnd } from './minute-rollup.js';
 
 export type ProcessorConfig = Pick<
   Config,
@@ -47,6 +49,7 @@ export class Processor {
   readonly #storage: BatonStorage;
   readonly #leases: LeaseManager;
   readonly #broker: BrokerConnection;
+  readonly #fleet: FleetReporter;
   readonly #cancel = new AbortController();
   readonly #active = new Set<Promise<unknown>>();
   #session: Session | undefined;
@@ -66,9 +69,17 @@ export class Processor {
       renewMs: config.renewSeconds * 1000,
       onRenewal: (outcome, error) => {
         this.metrics.renewals.inc({ outcome });
+        if (error) this.metrics.errors.inc({ kind: 'lease_renewal' });
         if (error) this.#logger.debug('lease renewal failed; retrying while the lease lasts', { error: redact(String((error as Error).message ?? error)) });
       },
       onLost: (held, error) => this.#logger.warn('lease lost', { lockKey: held.lockKey, reason: error.message }),
+    });
+    this.#fleet = new FleetReporter({
+      store: this.#storage.fleet,
+      processorId: config.processorId,
+      concurrency: config.concurrency,
+      logger: this.#logger,
+      onError: () => this.metrics.errors.inc({ kind: 'heartbeat' }),
     });
     this.#broker = new BrokerConnection({
       url: config.amqpUrl,
@@ -96,6 +107,7 @@ export class Processor {
       this.#metricsServer = startMetricsServer(this.#config.metricsHost, this.#config.metricsPort, this.metrics, () => this.health());
     }
     await this.#broker.start();
+    this.#fleet.start();
     this.#logger.info('processor started', {
       namespace: this.#config.namespace,
       concurrency: this.#config.concurrency,
@@ -139,6 +151,7 @@ export class Processor {
       await Promise.allSettled([...this.#active]);
     }
     this.#leases.close();
+    await this.#fleet.stop();
     await this.#storage.close();
     await this.#broker.close();
     this.#metricsServer?.close();
@@ -149,7 +162,10 @@ export class Processor {
     const channel = await connection.createChannel();
     const confirm = await connection.createConfirmChannel();
     for (const ch of [channel, confirm]) {
-      ch.on('error', (error: Error) => this.#logger.warn('broker channel error', { error: error.message }));
+      ch.on('error', (error: Error) => {
+        this.metrics.errors.inc({ kind: 'broker' });
+        this.#logger.warn('broker channel error', { error: error.message });
+      });
       // A channel that closes alone (a protocol error) would leave us half-connected: start over.
       ch.on('close', () => {
         if (!this.#stopping) void connection.close().catch(() => undefined);
@@ -171,13 +187,23 @@ export class Processor {
     this.metrics.inFlight.inc();
     this.metrics.leasesHeld.set(this.#leases.size);
     const started = performance.now();
-    const task = handleDelivery(delivery, this.#deps(session))
+    let running: RunningAttempt | undefined;
+    const onAttemptStarted: DeliveryDeps['onAttemptStarted'] = (job, attempt, lease) => {
+      running = this.#fleet.attemptStarted(job, attempt, lease, delivery.publishedAtMs);
+      this.metrics.claimed.inc({ type: job.type });
+      this.metrics.jobsInFlight.inc();
+    };
+    const task = handleDelivery(delivery, { ...this.#deps(session), onAttemptStarted })
       .then((outcome) => {
         this.metrics.deliveries.inc({ outcome });
+        this.metrics.processed.inc({ outcome: processedOutcome(outcome) });
         this.metrics.attemptSeconds.observe({ outcome }, (performance.now() - started) / 1000);
+        if (running) this.#attemptEnded(running, outcome);
       })
       .catch((error: unknown) => {
         // handleDelivery settles on every path it knows; this is the one it does not.
+        this.metrics.errors.inc({ kind: 'delivery' });
+        if (running) this.#attemptEnded(running, undefined);
         this.#logger.error('delivery handling failed unexpectedly; returning the message to the queue', { error: (error as Error).stack });
         delivery.requeue();
       })
@@ -187,6 +213,14 @@ export class Processor {
         this.metrics.leasesHeld.set(this.#leases.size);
       });
     this.#active.add(task);
+  }
+
+  #attemptEnded(running: RunningAttempt, outcome: DeliveryOutcome | undefined): void {
+    const end: AttemptEnd | undefined =
+      outcome === 'completed' ? 'completed' : outcome === 'retrying' ? 'failed' : outcome === 'dead-lettered' ? 'dead-lettered' : undefined;
+    this.#fleet.attemptEnded(running, end);
+    this.metrics.jobsInFlight.dec();
+    this.metrics.jobSeconds.observe({ type: running.job.type, outcome: outcome ? processedOutcome(outcome) : 'failed' }, (Date.now() - running.startedAtMs) / 1000);
   }
 
   #deps(session: Session): DeliveryDeps {
