@@ -3,10 +3,10 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestCounter } from '../storage/request-counter.js';
-import type { DeliveryOutcome } from './handle-delivery.js';
+import type { DeliveryOutcome } from './admission/verdict.js';
 
 /** What became of a delivery, in the words seed 000's operators used (a bounded set). */
-export type ProcessedOutcome = 'completed' | 'failed' | 'requeued' | 'lease_lost' | 'timed_out' | 'cancelled' | 'duplicate' | 'rejected';
+export type ProcessedOutcome = 'completed' | 'failed' | 'requeued' | 'lease_lost' | 'timed_out' | 'cancelled' | 'interrupted' | 'duplicate' | 'rejected';
 
 export function processedOutcome(outcome: DeliveryOutcome): ProcessedOutcome {
   switch (outcome) {
@@ -20,8 +20,8 @@ export function processedOutcome(outcome: DeliveryOutcome): ProcessedOutcome {
       return 'requeued';
     case 'lease-lost':
       return 'lease_lost';
-    case 'cancelled':
-      return 'cancelled';
+    case 'interrupted':
+      return 'interrupted';
     case 'duplicate':
       return 'duplicate';
     case 'rejected':
@@ -39,13 +39,13 @@ export class ProcessorMetrics {
     name: 'baton_attempt_duration_seconds', help: 'Duration of deliveries (parse to settle), by outcome', labelNames: ['outcome'],
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800], registers: [this.registry],
   });
-  readonly leasesHeld = new Gauge({ name: 'baton_leases_held', help: 'Leases this processor holds now', registers: [this.registry] });
+  readonly leasesHeld: Gauge;
   readonly renewals = new Counter({ name: 'baton_lease_renewals_total', help: 'Lease renewals, by outcome (Renewed, Unknown, Lost)', labelNames: ['outcome'], registers: [this.registry] });
   readonly storageRequests = new Counter({ name: 'baton_storage_requests_total', help: 'Azure Storage requests, by service and operation', labelNames: ['service', 'operation'], registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'baton_deliveries_in_flight', help: 'Deliveries being handled now', registers: [this.registry] });
   readonly claimed = new Counter({ name: 'baton_jobs_claimed_total', help: 'Attempts started (lease taken, Started recorded), by job type', labelNames: ['type'], registers: [this.registry] });
   readonly processed = new Counter({
-    name: 'baton_jobs_processed_total', help: 'Deliveries processed, by outcome (completed, failed, requeued, lease_lost, timed_out, cancelled, duplicate, rejected)',
+    name: 'baton_jobs_processed_total', help: 'Deliveries processed, by outcome (completed, failed, requeued, lease_lost, timed_out, cancelled, interrupted, duplicate, rejected)',
     labelNames: ['outcome'], registers: [this.registry],
   });
   readonly jobsInFlight = new Gauge({ name: 'baton_jobs_in_flight', help: 'Attempts running now (between Started and their end)', registers: [this.registry] });
@@ -55,10 +55,19 @@ export class ProcessorMetrics {
   });
   readonly errors = new Counter({ name: 'baton_errors_total', help: 'Unexpected errors, by where they happened (delivery, broker, heartbeat, lease_renewal)', labelNames: ['kind'], registers: [this.registry] });
 
-  constructor(counter?: RequestCounter) {
+  constructor(counter?: RequestCounter, sources: { leasesHeld?: () => number } = {}) {
+    const leasesHeld = sources.leasesHeld;
+    // Read when scraped: a gauge set on events goes stale between them (it read 0 while a lease was renewed).
+    this.leasesHeld = new Gauge({
+      name: 'baton_leases_held', help: 'Leases this processor holds now', registers: [this.registry],
+      collect() {
+        if (leasesHeld) this.set(leasesHeld());
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'baton_process_' });
     counter?.onRequest(({ service, operation }) => this.storageRequests.inc({ service, operation }));
-    for (const outcome of ['completed', 'failed', 'requeued', 'lease_lost', 'timed_out', 'cancelled'] satisfies ProcessedOutcome[]) this.processed.inc({ outcome }, 0);
+    // timed_out and cancelled (an operator's cancel) stay 0 until those endings exist.
+    for (const outcome of ['completed', 'failed', 'requeued', 'lease_lost', 'timed_out', 'cancelled', 'interrupted'] satisfies ProcessedOutcome[]) this.processed.inc({ outcome }, 0);
     for (const kind of ['delivery', 'broker', 'heartbeat', 'lease_renewal'] satisfies ErrorKind[]) this.errors.inc({ kind }, 0);
   }
 }

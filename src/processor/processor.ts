@@ -7,19 +7,23 @@ import type { ServerType } from '@hono/node-server';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { namesFor, type Names } from '../contracts/names.js';
 import type { Config } from '../core/config.js';
-import { JobCancelledError } from '../core/errors.js';
+import { AttemptInterruptedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sleep } from '../core/time.js';
 import { redact } from '../core/redact.js';
 import { BrokerConnection } from '../broker/connection.js';
-import { assertDelayQueue, assertTopology } from '../broker/topology.js';
+import { assertTopology } from '../broker/topology.js';
 import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
+import { AttemptSlots } from './attempt-slots.js';
+import { TtlQueueDelays } from './delays.js';
 import { Delivery } from './delivery.js';
-import { handleDelivery, type DeliveryDeps, type DeliveryOutcome } from './handle-delivery.js';
+import type { DeliveryDeps, StartedAttempt } from './delivery-deps.js';
+import type { DeliveryOutcome } from './admission/verdict.js';
+import { handleDelivery } from './handle-delivery.js';
 import { HandlerRegistry } from './handlers/registry.js';
 import { stepsHandler } from './handlers/steps.js';
 import { LeaseManager } from './lease-manager.js';
-import { FleetReporter, type RunningAttempt } from './fleet-reporter.js';
+import { FleetReporter } from './fleet-reporter.js';
 import { ProcessorMetrics, processedOutcome, startMetricsServer, type HealthReport } from './metrics.js';
 import type { AttemptEnd } from './minute-rollup.js';
 
@@ -36,7 +40,8 @@ export function defaultRegistry(): HandlerRegistry {
 interface Session {
   readonly channel: Channel;
   readonly confirm: ConfirmChannel;
-  readonly delayQueues: Map<number, Promise<string>>;
+  readonly deps: DeliveryDeps;
+  open: boolean;
   consumerTag?: string;
 }
 
@@ -50,7 +55,8 @@ export class Processor {
   readonly #leases: LeaseManager;
   readonly #broker: BrokerConnection;
   readonly #fleet: FleetReporter;
-  readonly #cancel = new AbortController();
+  readonly #forced = new AbortController();
+  readonly #slots: AttemptSlots;
   readonly #active = new Set<Promise<unknown>>();
   #session: Session | undefined;
   #stopping = false;
@@ -63,7 +69,7 @@ export class Processor {
     this.#logger = options.logger.child({ processorId: config.processorId });
     this.#registry = options.registry ?? defaultRegistry();
     this.#storage = openStorage(config.storageConnectionString, this.names, { logger: this.#logger });
-    this.metrics = new ProcessorMetrics(this.#storage.clients.counter);
+    this.#slots = new AttemptSlots(config.concurrency);
     this.#leases = new LeaseManager(this.#storage.leases, {
       leaseMs: config.leaseSeconds * 1000,
       renewMs: config.renewSeconds * 1000,
@@ -73,7 +79,9 @@ export class Processor {
         if (error) this.#logger.debug('lease renewal failed; retrying while the lease lasts', { error: redact(String((error as Error).message ?? error)) });
       },
       onLost: (held, error) => this.#logger.warn('lease lost', { lockKey: held.lockKey, reason: error.message }),
+      onReleaseFailed: (held, error) => this.#logger.warn('could not release a lease; it will expire by itself', { lockKey: held.lockKey, error: redact(String((error as Error).message ?? error)) }),
     });
+    this.metrics = new ProcessorMetrics(this.#storage.clients.counter, { leasesHeld: () => this.#leases.size });
     this.#fleet = new FleetReporter({
       store: this.#storage.fleet,
       processorId: config.processorId,
@@ -127,27 +135,31 @@ export class Processor {
   }
 
   /**
-   * Graceful stop: no new deliveries, running attempts get the grace period, then are cancelled
-   * (Cancelled, lease released, message back in the queue). Idempotent: every call gets the same promise.
+   * Graceful stop: no new deliveries, running attempts get the grace period, then are interrupted
+   * (Interrupted, lease released, message back in the queue). Idempotent: every call gets the same promise.
    * `force` skips the grace period (a second signal).
    */
   stop(options: { force?: boolean } = {}): Promise<void> {
-    if (options.force) this.#cancel.abort(new JobCancelledError('processor stopped at once (second signal)'));
+    if (options.force) {
+      this.#forced.abort();
+      this.#slots.interruptAll(new AttemptInterruptedError('processor stopped at once (second signal)'));
+    }
     this.#closePromise ??= this.#shutdown();
     return this.#closePromise;
   }
 
   async #shutdown(): Promise<void> {
     this.#stopping = true;
+    this.#slots.close();
     const session = this.#session;
     if (session?.consumerTag) await session.channel.cancel(session.consumerTag).catch(() => undefined);
     this.#logger.info('stopping: no new jobs; waiting for running ones', { running: this.#active.size, graceSeconds: this.#config.shutdownGraceSeconds });
     const drained = Promise.allSettled([...this.#active]);
-    const graceOver = sleep(this.#config.shutdownGraceSeconds * 1000, this.#cancel.signal).catch(() => undefined);
+    const graceOver = sleep(this.#config.shutdownGraceSeconds * 1000, this.#forced.signal).catch(() => undefined);
     await Promise.race([drained, graceOver]);
     if (this.#active.size > 0) {
-      this.#logger.warn('grace period over: cancelling running jobs', { running: this.#active.size });
-      if (!this.#cancel.signal.aborted) this.#cancel.abort(new JobCancelledError());
+      this.#logger.warn('grace period over: interrupting running jobs', { running: this.#active.size });
+      this.#slots.interruptAll(new AttemptInterruptedError());
       await Promise.allSettled([...this.#active]);
     }
     this.#leases.close();
@@ -161,6 +173,7 @@ export class Processor {
   async #openSession(connection: ChannelModel): Promise<void> {
     const channel = await connection.createChannel();
     const confirm = await connection.createConfirmChannel();
+    const session: Session = { channel, confirm, deps: this.#deps(new TtlQueueDelays(confirm, this.names)), open: true };
     for (const ch of [channel, confirm]) {
       ch.on('error', (error: Error) => {
         this.metrics.errors.inc({ kind: 'broker' });
@@ -168,12 +181,12 @@ export class Processor {
       });
       // A channel that closes alone (a protocol error) would leave us half-connected: start over.
       ch.on('close', () => {
+        session.open = false;
         if (!this.#stopping) void connection.close().catch(() => undefined);
       });
     }
     await assertTopology(channel, this.names);
     await channel.prefetch(this.#config.concurrency);
-    const session: Session = { channel, confirm, delayQueues: new Map() };
     this.#session = session;
     if (this.#stopping) return;
     const { consumerTag } = await channel.consume(this.names.jobsQueue, (message) => {
@@ -183,47 +196,29 @@ export class Processor {
   }
 
   #onMessage(message: ConsumeMessage, session: Session): void {
-    const delivery = new Delivery(message, session.channel, session.confirm);
+    const delivery = new Delivery(message, session.channel, session.confirm, () => session.open);
     this.metrics.inFlight.inc();
-    this.metrics.leasesHeld.set(this.#leases.size);
     const started = performance.now();
-    let running: RunningAttempt | undefined;
-    const onAttemptStarted: DeliveryDeps['onAttemptStarted'] = (job, attempt, lease) => {
-      running = this.#fleet.attemptStarted(job, attempt, lease, delivery.publishedAtMs);
-      this.metrics.claimed.inc({ type: job.type });
-      this.metrics.jobsInFlight.inc();
-    };
-    const task = handleDelivery(delivery, { ...this.#deps(session), onAttemptStarted })
+    const task = handleDelivery(delivery, session.deps)
       .then((outcome) => {
         this.metrics.deliveries.inc({ outcome });
         this.metrics.processed.inc({ outcome: processedOutcome(outcome) });
         this.metrics.attemptSeconds.observe({ outcome }, (performance.now() - started) / 1000);
-        if (running) this.#attemptEnded(running, outcome);
       })
       .catch((error: unknown) => {
         // handleDelivery settles on every path it knows; this is the one it does not.
         this.metrics.errors.inc({ kind: 'delivery' });
-        if (running) this.#attemptEnded(running, undefined);
         this.#logger.error('delivery handling failed unexpectedly; returning the message to the queue', { error: (error as Error).stack });
         delivery.requeue();
       })
       .finally(() => {
         this.#active.delete(task);
         this.metrics.inFlight.dec();
-        this.metrics.leasesHeld.set(this.#leases.size);
       });
     this.#active.add(task);
   }
 
-  #attemptEnded(running: RunningAttempt, outcome: DeliveryOutcome | undefined): void {
-    const end: AttemptEnd | undefined =
-      outcome === 'completed' ? 'completed' : outcome === 'retrying' ? 'failed' : outcome === 'dead-lettered' ? 'dead-lettered' : undefined;
-    this.#fleet.attemptEnded(running, end);
-    this.metrics.jobsInFlight.dec();
-    this.metrics.jobSeconds.observe({ type: running.job.type, outcome: outcome ? processedOutcome(outcome) : 'failed' }, (Date.now() - running.startedAtMs) / 1000);
-  }
-
-  #deps(session: Session): DeliveryDeps {
+  #deps(delays: TtlQueueDelays): DeliveryDeps {
     return {
       names: this.names,
       processorId: this.#config.processorId,
@@ -235,16 +230,23 @@ export class Processor {
       audit: this.#storage.audit,
       registry: this.#registry,
       logger: this.#logger,
-      cancelSignal: this.#cancel.signal,
-      ensureDelayQueue: (delayMs) => {
-        let queue = session.delayQueues.get(delayMs);
-        if (!queue) {
-          queue = assertDelayQueue(session.confirm, this.names, delayMs);
-          queue.catch(() => session.delayQueues.delete(delayMs));
-          session.delayQueues.set(delayMs, queue);
-        }
-        return queue;
-      },
+      slots: this.#slots,
+      delays,
+      onAttemptStarted: (started) => this.#attemptStarted(started),
+    };
+  }
+
+  /** Counts the attempt and shows it in the heartbeat until it ends. */
+  #attemptStarted({ job, attempt, lease, publishedAtMs }: StartedAttempt): (outcome: DeliveryOutcome | undefined) => void {
+    const running = this.#fleet.attemptStarted(job, attempt, lease, publishedAtMs);
+    this.metrics.claimed.inc({ type: job.type });
+    this.metrics.jobsInFlight.inc();
+    return (outcome) => {
+      const end: AttemptEnd | undefined =
+        outcome === 'completed' ? 'completed' : outcome === 'retrying' ? 'failed' : outcome === 'dead-lettered' ? 'dead-lettered' : undefined;
+      this.#fleet.attemptEnded(running, end);
+      this.metrics.jobsInFlight.dec();
+      this.metrics.jobSeconds.observe({ type: job.type, outcome: outcome ? processedOutcome(outcome) : 'failed' }, (Date.now() - running.startedAtMs) / 1000);
     };
   }
 }

@@ -1,0 +1,42 @@
+/** @module What the delivery path needs from its processor: every collaborator passed in, none imported. */
+import type { Names } from '../contracts/names.js';
+import type { Logger } from '../core/logger.js';
+import type { AuditStore } from '../storage/audit-store.js';
+import type { LeaseStore } from '../storage/blob-lease-store.js';
+import type { AttemptSlots } from './attempt-slots.js';
+import type { Delays } from './delays.js';
+import type { HandlerRegistry } from './handlers/registry.js';
+import type { HeldLease, LeaseManager } from './lease-manager.js';
+import type { JobRequest } from '../contracts/job-request.js';
+import type { DeliveryOutcome } from './admission/verdict.js';
+import type { RetrySettings } from './retry-policy.js';
+
+export interface DeliveryDeps {
+  readonly names: Names;
+  readonly processorId: string;
+  readonly leaseSeconds: number;
+  readonly deferSeconds: number;
+  readonly retry: RetrySettings;
+  readonly leaseStore: LeaseStore;
+  readonly leases: LeaseManager;
+  readonly audit: AuditStore;
+  readonly registry: HandlerRegistry;
+  readonly logger: Logger;
+  /** The processor's running attempts: BATON_CONCURRENCY slots, whatever the channels do. */
+  readonly slots: AttemptSlots;
+  /** How a message is sent round a delay (deferrals, retries, holding back). */
+  readonly delays: Delays;
+  /**
+   * Told when an attempt has started (Started recorded); the function it returns is told the attempt's
+   * outcome (undefined when it threw). For the fleet view and metrics: neither may throw.
+   */
+  readonly onAttemptStarted?: (started: StartedAttempt) => (outcome: DeliveryOutcome | undefined) => void;
+}
+
+export interface StartedAttempt {
+  readonly job: JobRequest;
+  readonly attempt: number;
+  readonly lease: HeldLease;
+  /** When the publisher sent the message, if it said (the queue wait of a first attempt). */
+  readonly publishedAtMs: number | undefined;
+}
