@@ -5,6 +5,7 @@
  */
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { publishConfirmed } from '../broker/confirm-publish.js';
+import { withTraceHeaders } from '../core/tracing.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 
 export type MessageHeaders = Record<string, unknown>;
@@ -89,7 +90,8 @@ export class Delivery {
       timestamp: properties.timestamp,
       appId: properties.appId,
       type: properties.type,
-      headers: { ...this.headers, ...headers, [HEADER.hops]: this.hops + 1 },
+      // The trace goes on from the span sending it (an attempt's, or a deferral's), whatever the copy carried.
+      headers: withTraceHeaders({ ...this.headers, ...headers, [HEADER.hops]: this.hops + 1 }),
     };
     await publishConfirmed(this.#confirm, queue, this.body, stripUndefined(options));
   }

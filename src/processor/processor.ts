@@ -19,10 +19,12 @@ import { TtlQueueDelays } from './delays.js';
 import { Delivery } from './delivery.js';
 import type { DeliveryDeps, StartedAttempt } from './delivery-deps.js';
 import type { DeliveryOutcome } from './admission/verdict.js';
-import { handleDelivery } from './handle-delivery.js';
+import { handleTracedDelivery } from './traced-delivery.js';
 import { HandlerRegistry } from './handlers/registry.js';
 import { stepsHandler } from './handlers/steps.js';
 import { LeaseManager } from './lease-manager.js';
+import { activeSpan } from '../core/tracing.js';
+import { jobAttributes } from '../core/trace-attributes.js';
 import { FleetReporter } from './fleet-reporter.js';
 import { ProcessorMetrics, processedOutcome, startMetricsServer, type HealthReport } from './metrics.js';
 import type { AttemptEnd } from './minute-rollup.js';
@@ -199,7 +201,7 @@ export class Processor {
     const delivery = new Delivery(message, session.channel, session.confirm, () => session.open);
     this.metrics.inFlight.inc();
     const started = performance.now();
-    const task = handleDelivery(delivery, session.deps)
+    const task = handleTracedDelivery(delivery, session.deps, this.names.jobsQueue)
       .then((outcome) => {
         this.metrics.deliveries.inc({ outcome });
         this.metrics.processed.inc({ outcome: processedOutcome(outcome) });
@@ -239,6 +241,7 @@ export class Processor {
   /** Counts the attempt and shows it in the heartbeat until it ends. */
   #attemptStarted({ job, attempt, lease, publishedAtMs }: StartedAttempt): (outcome: DeliveryOutcome | undefined) => void {
     const running = this.#fleet.attemptStarted(job, attempt, lease, publishedAtMs);
+    activeSpan().setAttributes(jobAttributes(job, attempt)); // the delivery's span, now an attempt's
     this.metrics.claimed.inc({ type: job.type });
     this.metrics.jobsInFlight.inc();
     return (outcome) => {

@@ -11,6 +11,8 @@ import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
 import { PublishError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { inSpan, withTraceHeaders } from '../core/tracing.js';
+import { messagingAttributes } from '../core/trace-attributes.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
 
 export interface PublisherOptions {
@@ -58,8 +60,15 @@ export class Publisher {
     await this.#broker.start();
   }
 
-  /** Publishes one job; resolves after the broker confirmed it and its Queued event was written. */
-  async publish(job: JobRequest): Promise<PublishedJob> {
+  /**
+   * Publishes one job; resolves after the broker confirmed it and its Queued event was written. With
+   * tracing on, this is the job's trace root (or a child of the request that asked for it).
+   */
+  publish(job: JobRequest): Promise<PublishedJob> {
+    return inSpan(`publish ${this.names.jobsQueue}`, { kind: 'producer', attributes: messagingAttributes(this.names.jobsQueue, job) }, () => this.#publish(job));
+  }
+
+  async #publish(job: JobRequest): Promise<PublishedJob> {
     const channel = this.#channel;
     if (!channel) throw new PublishError('not connected to RabbitMQ');
     // Queued is dated when the message was sent: a processor may start the job before the confirm
@@ -69,7 +78,7 @@ export class Publisher {
       messageId: job.jobId,
       timestamp: Math.floor(sentAt / 1000),
       appId: 'baton',
-      headers: { [PUBLISHED_AT_HEADER]: sentAt },
+      headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt }),
     });
     let audited = true;
     let queuedAt = new Date().toISOString();
