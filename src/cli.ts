@@ -13,6 +13,7 @@ import { countJobLines, publishProgress } from './publisher/console-progress.js'
 import { DEV_SETTINGS } from './dev/dev-settings.js';
 import { runProcessor } from './processor/processor-command.js';
 import { addTenantsCommand } from './tenants/tenants-command.js';
+import { startTracing, stopTracing } from './core/tracing.js';
 
 const COMMON: SettingKey[] = ['amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
 const PUBLISH: SettingKey[] = [...COMMON, 'connectTimeoutSeconds'];
@@ -60,6 +61,9 @@ addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>,
     return;
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  // Tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) starts before amqplib is imported, so it is instrumented.
+  await startTracing('baton-publisher');
+  const { runPublish } = await import('./publisher/publish-command.js');
   if (opts.jobId !== undefined && opts.count !== undefined && opts.count !== 1) {
     throw new ConfigError('--job-id (BATON_PUBLISH_JOB_ID) goes only with --count 1');
   }
@@ -89,6 +93,7 @@ addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>,
     });
   } finally {
     progress.stop();
+    await stopTracing();
   }
   if (summary.published > 1) {
     process.stderr.write(`published ${summary.published} jobs in ${summary.seconds.toFixed(2)} s (${Math.round(summary.published / summary.seconds)} jobs/s)\n`);
@@ -99,6 +104,8 @@ addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>,
 const processor = program.command('processor').description('Run one processor instance until SIGINT/SIGTERM.');
 addSettingOptions(processor, PROCESSOR).action(async (_opts: unknown, command: Command) => {
   const config = configFrom(command, PROCESSOR);
+  await startTracing('baton-processor');
+  const { runProcessor } = await import('./processor/processor-command.js');
   await runProcessor(config, createLogger({ level: config.logLevel, format: config.logFormat }));
 });
 
@@ -114,6 +121,7 @@ addSettingOptions(queuesUpgrade, COMMON).action(async (_opts: unknown, command: 
 const dashboard = program.command('dashboard').description('Serve the dashboard and the REST audit API.');
 addSettingOptions(dashboard, DASHBOARD).action(async (_opts: unknown, command: Command) => {
   const config = configFrom(command, DASHBOARD);
+  await startTracing('baton-dashboard');
   const { runDashboard } = await import('./dashboard/dashboard-command.js');
   await runDashboard(config, createLogger({ level: config.logLevel, format: config.logFormat }));
 });

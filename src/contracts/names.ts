@@ -19,6 +19,8 @@ export interface Names {
   readonly tenantsTable: string;
   /** The queue of one partition's jobs (second edition). */
   partitionQueue(partition: string): string;
+  /** Table of processors' heartbeats and their per-minute roll-ups, one partition per UTC day. */
+  readonly fleetTable: string;
 }
 
 export function namesFor(namespace: string): Names {
@@ -34,5 +36,6 @@ export function namesFor(namespace: string): Names {
     recentTable: `${namespace}recent`,
     tenantsTable: `${namespace}tenants`,
     partitionQueue: (partition: string) => `${namespace}.part.${partition}`,
+    fleetTable: `${namespace}fleet`,
   });
 }

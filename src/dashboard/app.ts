@@ -11,6 +11,7 @@ import type { DashboardDeps } from './deps.js';
 import { HttpError } from './http-error.js';
 import { CONTENT_SECURITY_POLICY } from './page.js';
 import { mountActionRoutes } from './routes/actions.js';
+import { mountFleetRoutes } from './routes/fleet.js';
 import { mountJobRoutes } from './routes/jobs.js';
 import { mountPageRoutes } from './routes/page.js';
 import { mountStreamRoute } from './routes/stream.js';
@@ -24,6 +25,7 @@ export function createApp(deps: DashboardDeps): Hono {
   mountJobRoutes(app, deps);
   mountStreamRoute(app, deps);
   mountSystemRoutes(app, deps);
+  mountFleetRoutes(app, deps);
   mountActionRoutes(app, deps);
   mountTenantRoutes(app, deps);
   mountPageRoutes(app, deps);

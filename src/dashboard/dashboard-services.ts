@@ -13,6 +13,8 @@ import type { DashboardDeps } from './deps.js';
 import { EventFeed, type EventFeedOptions } from './event-feed.js';
 import type { Health } from './schemas.js';
 import { Snapshots } from './snapshot.js';
+import { Charts } from './charts.js';
+import { FleetView } from './fleet-view.js';
 import { loadAssets } from './static-assets.js';
 import type { TenantDefaults } from '../tenants/tenant-view.js';
 
@@ -55,6 +57,8 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
   const shutdown = new AbortController();
   const deps: DashboardDeps = {
     names, logger, audit: storage.audit, index: storage.index, feed, snapshots, actions,
+    fleet: new FleetView(storage.fleet),
+    charts: new Charts(storage.fleet),
     metrics: new DashboardMetrics(storage.clients.counter, () => snapshots.get()),
     health: () => checkHealth(storage, names, broker),
     assets: loadAssets(),

@@ -11,6 +11,8 @@ import type { Snapshots } from './snapshot.js';
 import type { Asset } from './static-assets.js';
 import type { BatonStorage } from '../storage/baton-storage.js';
 import type { TenantDefaults } from '../tenants/tenant-view.js';
+import type { Charts } from './charts.js';
+import type { FleetView } from './fleet-view.js';
 
 export interface DashboardDeps {
   readonly names: Names;
@@ -22,6 +24,10 @@ export interface DashboardDeps {
   readonly index: IndexReader & { recent(limit: number): Promise<AuditEvent[]> };
   readonly feed: EventFeed;
   readonly snapshots: Snapshots;
+  /** The processors' heartbeats (`GET /api/processors`). */
+  readonly fleet: FleetView;
+  /** The per-minute roll-up as chart series (`GET /api/charts`). */
+  readonly charts: Charts;
   readonly metrics: DashboardMetrics;
   readonly health: () => Promise<Health>;
   readonly assets: ReadonlyMap<string, Asset>;

@@ -26,6 +26,12 @@ export const VENDOR: Readonly<Record<string, { url: string; file: string }>> = {
   preact: { url: '/assets/vendor/preact.mjs', file: 'preact/dist/preact.mjs' },
   'preact/hooks': { url: '/assets/vendor/preact-hooks.mjs', file: 'preact/hooks/dist/hooks.mjs' },
   htm: { url: '/assets/vendor/htm.mjs', file: 'htm/dist/htm.mjs' },
+  uplot: { url: '/assets/vendor/uplot.mjs', file: 'uplot/dist/uPlot.esm.js' },
+};
+
+/** Vendor style sheets the page links (not modules, so not in the import map). */
+export const VENDOR_STYLES: Readonly<Record<string, { url: string; file: string }>> = {
+  uplot: { url: '/assets/vendor/uplot.css', file: 'uplot/dist/uPlot.min.css' },
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -71,6 +77,6 @@ export function loadAssets(clientDir: string = findClientDir()): ReadonlyMap<str
   for (const [url, file] of walk(clientDir)) {
     if (!file.endsWith('.test.js')) assets.set(url, asset(file));
   }
-  for (const { url, file } of Object.values(VENDOR)) assets.set(url, asset(findNodeModules(file)));
+  for (const { url, file } of [...Object.values(VENDOR), ...Object.values(VENDOR_STYLES)]) assets.set(url, asset(findNodeModules(file)));
   return assets;
 }

@@ -17,6 +17,7 @@ import type { JobRequest } from '../contracts/job-request.js';
 import { AttemptInterruptedError, FencedError, LeaseLostError, UnrecoverableJobError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sleep, withTimeout } from '../core/time.js';
+import { inSpan } from '../core/tracing.js';
 import type { AttemptLog, StateUpdate } from '../storage/audit-store.js';
 import { isTransient } from '../storage/azure-errors.js';
 import type { DeliveryOutcome, Move, PendingEvent } from './admission/verdict.js';
@@ -124,6 +125,7 @@ export class Attempt implements Stoppable {
       signal,
       attempt: this.number,
       fencingToken: this.number,
+      span: (name, fn, attributes) => inSpan(name, { attributes: attributes ?? {} }, () => fn()),
       processorId: this.#deps.processorId,
       assertLease: () => this.assertLease(),
       step: (step, totalSteps, message) => {

@@ -7,7 +7,9 @@ import type { AttemptSlots } from './attempt-slots.js';
 import type { Delays } from './delays.js';
 import type { TenantGate } from './admission/tenant-gate.js';
 import type { HandlerRegistry } from './handlers/registry.js';
-import type { LeaseManager } from './lease-manager.js';
+import type { HeldLease, LeaseManager } from './lease-manager.js';
+import type { JobRequest } from '../contracts/job-request.js';
+import type { DeliveryOutcome } from './admission/verdict.js';
 import type { RetrySettings } from './retry-policy.js';
 
 export interface DeliveryDeps {
@@ -31,4 +33,17 @@ export interface DeliveryDeps {
   readonly tenants: TenantGate;
   /** Partition queues: declares one (and registers the partition) on first use; returns its name. */
   readonly partitions: { ensureQueue(partition: string): Promise<string> };
+  /**
+   * Told when an attempt has started (Started recorded); the function it returns is told the attempt's
+   * outcome (undefined when it threw). For the fleet view and metrics: neither may throw.
+   */
+  readonly onAttemptStarted?: (started: StartedAttempt) => (outcome: DeliveryOutcome | undefined) => void;
+}
+
+export interface StartedAttempt {
+  readonly job: JobRequest;
+  readonly attempt: number;
+  readonly lease: HeldLease;
+  /** When the publisher sent the message, if it said (the queue wait of a first attempt). */
+  readonly publishedAtMs: number | undefined;
 }

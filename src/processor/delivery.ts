@@ -5,6 +5,7 @@
  */
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { publishConfirmed, type PublishTarget } from '../broker/confirm-publish.js';
+import { withTraceHeaders } from '../core/tracing.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { withoutDeathHeaders } from '../broker/delay-infrastructure.js';
 
@@ -95,7 +96,8 @@ export class Delivery {
       // The job's priority, so that it keeps its place among waiting jobs after a retry or a deferral.
       priority: properties.priority,
       type: properties.type,
-      headers: { ...withoutDeathHeaders(this.headers), ...headers, [HEADER.hops]: this.hops + 1 },
+      // The trace goes on from the span sending it (an attempt's, or a deferral's), whatever the copy carried.
+      headers: withTraceHeaders({ ...withoutDeathHeaders(this.headers), ...headers, [HEADER.hops]: this.hops + 1 }),
     };
     await publishConfirmed(this.#confirm, target, this.body, stripUndefined(options));
   }

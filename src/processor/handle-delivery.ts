@@ -16,7 +16,7 @@ import { lockGate } from './admission/lock-gate.js';
 import { parseGate } from './admission/parse-gate.js';
 import { startGate } from './admission/start-gate.js';
 import type { DeliveryOutcome, Stop } from './admission/verdict.js';
-import { Attempt } from './attempt.js';
+import { Attempt, type AttemptEnd } from './attempt.js';
 import type { Delivery } from './delivery.js';
 import type { DeliveryDeps } from './delivery-deps.js';
 import type { HeldLease } from './lease-manager.js';
@@ -69,9 +69,10 @@ async function runWhenAdmitted(candidate: Candidate, deps: DeliveryDeps): Promis
     const started = await startGate(candidate, leases, deps);
     if (started.kind === 'stop') return await stopHolding(leases, started, candidate, deps);
     const attempt = new Attempt({ job: candidate.job, handler: candidate.handler, leases, log: started.value }, deps);
+    const ended = deps.onAttemptStarted?.({ job: candidate.job, attempt: attempt.number, lease: leases[0]!, publishedAtMs: delivery.publishedAtMs });
     leases = []; // the attempt owns them now, and gives them up at its end
     slot.hold(attempt);
-    const end = await attempt.run();
+    const end = await observed(attempt.run(), ended);
     await moveMessage(delivery, end.move, deps);
     return end.outcome;
   } catch (error) {
@@ -79,6 +80,18 @@ async function runWhenAdmitted(candidate: Candidate, deps: DeliveryDeps): Promis
     throw error;
   } finally {
     slot.release();
+  }
+}
+
+/** Tells the observer (if any) how the attempt ended, or that it threw. */
+async function observed(run: Promise<AttemptEnd>, ended: ((outcome: DeliveryOutcome | undefined) => void) | undefined): Promise<AttemptEnd> {
+  try {
+    const end = await run;
+    ended?.(end.outcome);
+    return end;
+  } catch (error) {
+    ended?.(undefined);
+    throw error;
   }
 }
 

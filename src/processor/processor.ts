@@ -19,15 +19,20 @@ import { LEGACY_QUEUE_WARNING, probeJobsQueue } from '../broker/jobs-queue.js';
 import { AttemptSlots } from './attempt-slots.js';
 import { LevelDelays } from './delays.js';
 import { Delivery } from './delivery.js';
-import type { DeliveryDeps } from './delivery-deps.js';
-import { handleDelivery } from './handle-delivery.js';
+import type { DeliveryDeps, StartedAttempt } from './delivery-deps.js';
+import type { DeliveryOutcome } from './admission/verdict.js';
+import { handleTracedDelivery } from './traced-delivery.js';
 import { HandlerRegistry } from './handlers/registry.js';
 import { stepsHandler } from './handlers/steps.js';
 import { LeaseManager } from './lease-manager.js';
-import { ProcessorMetrics, startMetricsServer, type HealthReport } from './metrics.js';
 import { PartitionRegistrar } from '../broker/partitions.js';
 import { PartitionConsumer } from './partition-consumer.js';
 import { ProcessorTenants } from './processor-tenants.js';
+import { activeSpan } from '../core/tracing.js';
+import { jobAttributes } from '../core/trace-attributes.js';
+import { FleetReporter } from './fleet-reporter.js';
+import { ProcessorMetrics, processedOutcome, startMetricsServer, type HealthReport } from './metrics.js';
+import type { AttemptEnd } from './minute-rollup.js';
 
 export type ProcessorConfig = Pick<
   Config,
@@ -57,6 +62,7 @@ export class Processor {
   readonly #storage: BatonStorage;
   readonly #leases: LeaseManager;
   readonly #broker: BrokerConnection;
+  readonly #fleet: FleetReporter;
   readonly #forced = new AbortController();
   readonly #slots: AttemptSlots;
   readonly #tenants: ProcessorTenants;
@@ -80,6 +86,7 @@ export class Processor {
       renewMs: config.renewSeconds * 1000,
       onRenewal: (outcome, error) => {
         this.metrics.renewals.inc({ outcome });
+        if (error) this.metrics.errors.inc({ kind: 'lease_renewal' });
         if (error) this.#logger.debug('lease renewal failed; retrying while the lease lasts', { error: redact(String((error as Error).message ?? error)) });
       },
       onLost: (held, error) => this.#logger.warn('lease lost', { lockKey: held.lockKey, reason: error.message }),
@@ -95,6 +102,13 @@ export class Processor {
       ensureQueue: (partition) => this.#ensurePartitionQueue(partition),
       consume: (queue) => this.#consume(queue),
       logger: this.#logger,
+    });
+    this.#fleet = new FleetReporter({
+      store: this.#storage.fleet,
+      processorId: config.processorId,
+      concurrency: config.concurrency,
+      logger: this.#logger,
+      onError: () => this.metrics.errors.inc({ kind: 'heartbeat' }),
     });
     this.#broker = new BrokerConnection({
       url: config.amqpUrl,
@@ -123,6 +137,7 @@ export class Processor {
     }
     this.#tenants.start();
     await this.#broker.start();
+    this.#fleet.start();
     this.#logger.info('processor started', {
       namespace: this.#config.namespace,
       concurrency: this.#config.concurrency,
@@ -177,6 +192,7 @@ export class Processor {
     }
     this.#leases.close();
     await this.#tenants.close();
+    await this.#fleet.stop();
     await this.#storage.close();
     await this.#broker.close();
     this.#metricsServer?.close();
@@ -189,7 +205,10 @@ export class Processor {
     const confirm = await bounded(connection.createConfirmChannel(), 'a confirm channel open');
     const session: Session = { channel, confirm, deps: this.#deps(new LevelDelays(confirm, this.names)), open: true, consumerTags: [] };
     for (const ch of [channel, confirm]) {
-      ch.on('error', (error: Error) => this.#logger.warn('broker channel error', { error: error.message }));
+      ch.on('error', (error: Error) => {
+        this.metrics.errors.inc({ kind: 'broker' });
+        this.#logger.warn('broker channel error', { error: error.message });
+      });
       // A channel that closes alone (a protocol error) would leave us half-connected: start over.
       ch.on('close', () => {
         session.open = false;
@@ -249,13 +268,15 @@ export class Processor {
     const delivery = new Delivery(message, session.channel, session.confirm, queue, () => session.open);
     this.metrics.inFlight.inc();
     const started = performance.now();
-    const task = handleDelivery(delivery, session.deps)
+    const task = handleTracedDelivery(delivery, session.deps, this.names.jobsQueue)
       .then((outcome) => {
         this.metrics.deliveries.inc({ outcome });
+        this.metrics.processed.inc({ outcome: processedOutcome(outcome) });
         this.metrics.attemptSeconds.observe({ outcome }, (performance.now() - started) / 1000);
       })
       .catch((error: unknown) => {
         // handleDelivery settles on every path it knows; this is the one it does not.
+        this.metrics.errors.inc({ kind: 'delivery' });
         this.#logger.error('delivery handling failed unexpectedly; returning the message to the queue', { error: (error as Error).stack });
         delivery.requeue();
       })
@@ -283,6 +304,22 @@ export class Processor {
       delays,
       tenants: this.#tenants.gate,
       partitions: { ensureQueue: (partition) => this.#ensurePartitionQueue(partition) },
+      onAttemptStarted: (started) => this.#attemptStarted(started),
+    };
+  }
+
+  /** Counts the attempt and shows it in the heartbeat until it ends. */
+  #attemptStarted({ job, attempt, lease, publishedAtMs }: StartedAttempt): (outcome: DeliveryOutcome | undefined) => void {
+    const running = this.#fleet.attemptStarted(job, attempt, lease, publishedAtMs);
+    activeSpan().setAttributes(jobAttributes(job, attempt)); // the delivery's span, now an attempt's
+    this.metrics.claimed.inc({ type: job.type });
+    this.metrics.jobsInFlight.inc();
+    return (outcome) => {
+      const end: AttemptEnd | undefined =
+        outcome === 'completed' ? 'completed' : outcome === 'retrying' ? 'failed' : outcome === 'dead-lettered' ? 'dead-lettered' : undefined;
+      this.#fleet.attemptEnded(running, end);
+      this.metrics.jobsInFlight.dec();
+      this.metrics.jobSeconds.observe({ type: job.type, outcome: outcome ? processedOutcome(outcome) : 'failed' }, (Date.now() - running.startedAtMs) / 1000);
     };
   }
 }

@@ -17,6 +17,8 @@ import type { NewAuditEvent } from '../contracts/audit-event.js';
 import { PartitionRegistrar } from '../broker/partitions.js';
 import { PublishError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { inSpan, withTraceHeaders } from '../core/tracing.js';
+import { messagingAttributes } from '../core/trace-attributes.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
 
 export interface PublisherOptions {
@@ -104,9 +106,14 @@ export class Publisher {
 
   /**
    * Publishes one job; resolves after the broker confirmed it and its Queued event (Scheduled, for a job
-   * due later: it waits in the delay levels, its due time pinned in a header) was written.
+   * due later: it waits in the delay levels, its due time pinned in a header) was written. With
+   * tracing on, this is the job's trace root (or a child of the request that asked for it).
    */
-  async publish(job: JobRequest): Promise<PublishedJob> {
+  publish(job: JobRequest): Promise<PublishedJob> {
+    return inSpan(`publish ${this.names.jobsQueue}`, { kind: 'producer', attributes: messagingAttributes(this.names.jobsQueue, job) }, () => this.#publish(job));
+  }
+
+  async #publish(job: JobRequest): Promise<PublishedJob> {
     const channel = this.#channel;
     if (!channel) throw new PublishError('not connected to RabbitMQ');
     // Queued is dated when the message was sent: a processor may start the job before the confirm
@@ -120,7 +127,7 @@ export class Publisher {
       timestamp: Math.floor(sentAt / 1000),
       appId: 'baton',
       priority: messagePriority(job),
-      headers: { [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) },
+      headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) }),
     };
     const body = Buffer.from(JSON.stringify(job));
     if (scheduled) await sendDelayed(channel, this.names, queue, dueAtMs - Date.now(), body, options);

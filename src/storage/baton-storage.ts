@@ -5,6 +5,7 @@ import { AuditStore } from './audit-store.js';
 import { BlobLeaseStore } from './blob-lease-store.js';
 import { createStorageClients, type StorageClients } from './clients.js';
 import { isConflict } from './azure-errors.js';
+import { FleetStore } from './fleet-store.js';
 import { RecentIndex } from './recent-index.js';
 import type { RequestCounter } from './request-counter.js';
 import { TenantStore } from './tenant-store.js';
@@ -15,6 +16,8 @@ export interface BatonStorage {
   readonly audit: AuditStore;
   readonly index: RecentIndex;
   readonly tenants: TenantStore;
+  /** Processors' heartbeats and per-minute roll-ups. */
+  readonly fleet: FleetStore;
   /** Writes what is still queued for the index. */
   close(): Promise<void>;
 }
@@ -28,6 +31,7 @@ export function openStorage(connectionString: string, names: Names, options: { l
     audit: new AuditStore(clients.table(names.auditTable), index),
     index,
     tenants: new TenantStore(clients.table(names.tenantsTable)),
+    fleet: new FleetStore(clients.table(names.fleetTable)),
     close: () => index.close(),
   };
 }
@@ -35,7 +39,7 @@ export function openStorage(connectionString: string, names: Names, options: { l
 /** Creates the container and tables if they are missing (idempotent; several processes may race here). */
 export async function ensureStorage(storage: BatonStorage, names: Names): Promise<void> {
   await storage.leases.ensureContainer();
-  for (const table of [names.auditTable, names.recentTable, names.tenantsTable]) {
+  for (const table of [names.auditTable, names.recentTable, names.tenantsTable, names.fleetTable]) {
     try {
       await storage.clients.table(table).createTable();
     } catch (error) {

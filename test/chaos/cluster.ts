@@ -247,7 +247,7 @@ export class ChaosCluster {
       await connection.close().catch(() => undefined);
     }
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);
-    for (const table of [this.names.auditTable, this.names.recentTable]) {
+    for (const table of [this.names.auditTable, this.names.recentTable, this.names.fleetTable]) {
       await this.storage.clients.table(table).deleteTable().catch(() => undefined);
     }
   }

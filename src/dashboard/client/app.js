@@ -1,4 +1,4 @@
-/** @module The dashboard page: snapshot figures, controls, live recent events, and the job panel (#job=<id>). */
+/** @module The dashboard page: snapshot figures, the processors, charts, live recent events, and the job panel (#job=<id>). */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { getJSON } from './api.js';
@@ -8,6 +8,8 @@ import { Snapshot } from './components/snapshot.js';
 import { Controls, ROW_CHOICES } from './components/controls.js';
 import { EventsTable } from './components/events-table.js';
 import { JobPanel } from './components/job-panel.js';
+import { Processors } from './components/processors.js';
+import { Charts } from './components/charts.js';
 
 const CONTROLS_KEY = 'baton.controls';
 const DEFAULT_CONTROLS = { rows: 25, status: '', hideCompleted: false };
@@ -80,6 +82,8 @@ export function App() {
     <${Header} info=${info} connection=${connection} onOpenJob=${openJob} />
     <main>
       <${Snapshot} stats=${stats} failed=${failed} />
+      <${Processors} onOpenJob=${openJob} />
+      <${Charts} />
       <section class="recent" aria-label="recent events">
         <div class="section-head">
           <h2>Recent events</h2>

@@ -120,3 +120,31 @@ export function useNow(ms = 1000) {
   }, [ms]);
   return now;
 }
+
+/** GETs `path` now and every `intervalMs`; returns { data, failed }. A new path starts over. */
+export function usePolled(path, intervalMs) {
+  const [data, setData] = useState(undefined);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let timer;
+    let stopped = false;
+    const poll = async () => {
+      try {
+        const body = await getJSON(path);
+        if (!stopped) {
+          setData(body);
+          setFailed(false);
+        }
+      } catch {
+        if (!stopped) setFailed(true);
+      }
+      if (!stopped) timer = setTimeout(poll, intervalMs);
+    };
+    poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [path, intervalMs]);
+  return { data, failed };
+}
