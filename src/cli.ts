@@ -17,7 +17,7 @@ const PROCESSOR: SettingKey[] = [
   ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
   'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'metricsHost', 'handlers',
 ];
-const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'dashboardToken'];
+const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'dashboardToken', 'dashboardTokens', 'handlers'];
 
 const program = new Command('baton')
   .description('Distributed job processor: RabbitMQ delivery, Azure blob leases, Azure Table audit trail')
@@ -38,8 +38,9 @@ const publish = program
   .addOption(intOption('--max-attempts <n>', 'failed attempts before the job is dead-lettered', 1, 100, 'BATON_PUBLISH_MAX_ATTEMPTS'))
   .addOption(textOption('--file <path>', 'newline-delimited JSON job requests; - for stdin', 'BATON_PUBLISH_FILE'))
   .addOption(new Option('--json', 'print one JSON object per published job instead of the bare jobId').env('BATON_PUBLISH_JSON'));
-addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, command: Command) => {
-  const config = configFrom(command, COMMON);
+const PUBLISH: SettingKey[] = [...COMMON, 'actor'];
+addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>, command: Command) => {
+  const config = configFrom(command, PUBLISH);
   if (wantsConsole(opts, { stdin: Boolean(process.stdin.isTTY), stdout: Boolean(process.stdout.isTTY) })) {
     // Warnings only: info lines would scroll through the console's own output on the same terminal.
     const logger = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'warn', format: config.logFormat });

@@ -15,6 +15,8 @@ export interface Names {
   readonly auditTable: string;
   /** Table indexing every event by time (inverted keys) so "recent events" never scans history. */
   readonly recentTable: string;
+  /** Table of `Idempotency-Key`s seen by `POST /api/jobs`: one row per tenant and key. */
+  readonly idempotencyTable: string;
   /** Delay queue for one delay length; messages dead-letter back to `jobsQueue` when they expire. */
   delayQueue(delayMs: number): string;
 }
@@ -30,6 +32,7 @@ export function namesFor(namespace: string): Names {
     locksContainer: `${namespace}-locks`,
     auditTable: `${namespace}audit`,
     recentTable: `${namespace}recent`,
+    idempotencyTable: `${namespace}idempotency`,
     delayQueue: (delayMs: number) => `${namespace}.delay.${delayMs}ms`,
   });
 }

@@ -7,6 +7,7 @@ import { routePath } from 'hono/route';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { isTransient, statusOf } from '../storage/azure-errors.js';
+import { accessGuard } from './access.js';
 import type { DashboardDeps } from './deps.js';
 import { HttpError } from './http-error.js';
 import { CONTENT_SECURITY_POLICY } from './page.js';
@@ -14,13 +15,16 @@ import { mountActionRoutes } from './routes/actions.js';
 import { mountJobRoutes } from './routes/jobs.js';
 import { mountPageRoutes } from './routes/page.js';
 import { mountStreamRoute } from './routes/stream.js';
+import { mountSubmitRoute } from './routes/submit.js';
 import { mountSystemRoutes } from './routes/system.js';
 
 export function createApp(deps: DashboardDeps): Hono {
   const app = new Hono();
   app.use('*', measured(deps));
   app.use('*', secured);
+  app.use('*', accessGuard(deps.access));
   mountJobRoutes(app, deps);
+  mountSubmitRoute(app, deps);
   mountStreamRoute(app, deps);
   mountSystemRoutes(app, deps);
   mountActionRoutes(app, deps);
@@ -64,7 +68,7 @@ const secured: MiddlewareHandler = async (c, next) => {
  * a 5xx) is a 503; anything else is a bug: logged, and an opaque 500 that leaks nothing.
  */
 function errorResponse(error: Error, c: Context, logger: Logger): Response {
-  if (error instanceof HttpError) return c.json({ error: error.message, code: error.code }, error.status);
+  if (error instanceof HttpError) return c.json({ error: error.message, code: error.code, ...error.details }, error.status, error.headers);
   if ((error.name === 'RestError' && isTransient(error)) || error.name === 'AbortError') {
     logger.warn('storage unavailable', { path: c.req.path, status: statusOf(error), error: errorMessage(error) });
     return c.json({ error: 'storage unavailable', code: 'storage_unavailable' }, 503);

@@ -13,7 +13,7 @@ import { Publisher, type PublishedJob } from './publisher.js';
 const WINDOW = 256;
 
 export interface PublishRun {
-  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace'>;
+  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace'> & Partial<Pick<Config, 'actor'>>;
   readonly logger: Logger;
   readonly flags: JobFlags;
   readonly file?: string;
@@ -36,7 +36,8 @@ export interface PublishSummary {
 export async function runPublish(run: PublishRun): Promise<PublishSummary> {
   const out = run.out ?? process.stdout;
   const err = run.err ?? process.stderr;
-  const publisher = new Publisher({ ...run.config, publisherId: `publisher-${os.hostname()}-${process.pid}`, logger: run.logger });
+  const { actor: _actor, ...connection } = run.config;
+  const publisher = new Publisher({ ...connection, publisherId: `publisher-${os.hostname()}-${process.pid}`, logger: run.logger });
   await publisher.start();
   const startedAt = performance.now();
   let published = 0;
@@ -59,7 +60,7 @@ export async function runPublish(run: PublishRun): Promise<PublishSummary> {
   };
   const submit = async (job: JobRequest) => {
     run.onSubmitted?.(++submitted);
-    window.push(publisher.publish(job).catch((error: unknown) => new Error(`job ${job.jobId} not published: ${(error as Error).message}`)));
+    window.push(publisher.publish(job, run.config.actor !== undefined ? { actor: run.config.actor } : {}).catch((error: unknown) => new Error(`job ${job.jobId} not published: ${(error as Error).message}`)));
     if (window.length >= WINDOW) await drainOne();
   };
 

@@ -58,8 +58,11 @@ export class Publisher {
     await this.#broker.start();
   }
 
-  /** Publishes one job; resolves after the broker confirmed it and its Queued event was written. */
-  async publish(job: JobRequest): Promise<PublishedJob> {
+  /**
+   * Publishes one job; resolves after the broker confirmed it and its Queued event was written.
+   * `actor` names who submitted it (a dashboard token's name), recorded in the Queued event.
+   */
+  async publish(job: JobRequest, options: { actor?: string } = {}): Promise<PublishedJob> {
     const channel = this.#channel;
     if (!channel) throw new PublishError('not connected to RabbitMQ');
     // Queued is dated when the message was sent: a processor may start the job before the confirm
@@ -80,7 +83,7 @@ export class Publisher {
         status: 'Queued',
         attempt: 0,
         processorId: this.#options.publisherId,
-        message: `Queued (${job.type}${job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : ''})`,
+        message: `Queued (${job.type}${job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : ''})${options.actor ? ` by ${options.actor}` : ''}`,
       }, sentAt);
       queuedAt = event.timestamp;
     } catch (error) {
