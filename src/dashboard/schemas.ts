@@ -126,7 +126,12 @@ export const healthSchema = z
 export const infoSchema = z
   .object({
     namespace: z.string(),
-    writeActions: z.boolean().meta({ description: 'true when BATON_DASHBOARD_TOKEN is set' }),
+    writeActions: z.boolean().meta({ description: 'true when an operator token is configured' }),
+    readsNeedToken: z.boolean().meta({ description: 'true when a viewer token is configured: every read then needs a token' }),
+    caller: z
+      .object({ name: z.string(), role: z.enum(['viewer', 'operator']) })
+      .nullable()
+      .meta({ description: 'who the request\'s bearer token names (null without a valid one): the page\'s sign-in check' }),
   })
   .register(apiSchemas, { id: 'Info' });
 

@@ -367,7 +367,7 @@ describe('a dashboard without a token, on unreachable storage', () => {
     try {
       const downApp = createApp(down.deps);
       const info = await (await downApp.request('/api/info')).json();
-      expect(info).toEqual({ namespace, writeActions: false });
+      expect(info).toEqual({ namespace, writeActions: false, readsNeedToken: false, caller: null });
       const action = await downApp.request('/api/demo-jobs', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
       expect(action.status).toBe(403);
       expect(await action.json()).toMatchObject({ code: 'actions_disabled' });

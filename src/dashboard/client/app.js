@@ -8,6 +8,7 @@ import { Snapshot } from './components/snapshot.js';
 import { Controls, ROW_CHOICES } from './components/controls.js';
 import { EventsTable } from './components/events-table.js';
 import { JobPanel } from './components/job-panel.js';
+import { SignInForm } from './components/sign-in.js';
 
 const CONTROLS_KEY = 'baton.controls';
 const DEFAULT_CONTROLS = { rows: 25, status: '', hideCompleted: false };
@@ -78,7 +79,9 @@ export function App() {
 
   return html`<div class=${`layout ${jobId ? 'with-panel' : ''}`}>
     <${Header} info=${info} connection=${connection} onOpenJob=${openJob} />
-    <main>
+    ${info?.readsNeedToken && !info.caller
+      ? html`<main><${SignInForm} prompt="This dashboard needs a token to show its jobs. Sign in with a viewer's or an operator's token." /></main>`
+      : html`<main>
       <${Snapshot} stats=${stats} failed=${failed} />
       <section class="recent" aria-label="recent events">
         <div class="section-head">
@@ -88,9 +91,9 @@ export function App() {
         <${EventsTable} events=${shown} names=${names} fresh=${fresh} onOpenJob=${openJob} emptyText=${emptyText} />
       </section>
       <footer class="footer">
-        REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/openapi.json">OpenAPI</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
+        REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/docs">API reference</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
       </footer>
-    </main>
+    </main>`}
     ${jobId && html`<${JobPanel} jobId=${jobId} touched=${touched} onClose=${closeJob} />`}
   </div>`;
 }
