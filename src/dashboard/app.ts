@@ -12,6 +12,7 @@ import type { DashboardDeps } from './deps.js';
 import { HttpError } from './http-error.js';
 import { CONTENT_SECURITY_POLICY } from './page.js';
 import { mountActionRoutes } from './routes/actions.js';
+import { mountDocsRoutes } from './routes/docs.js';
 import { mountJobRoutes } from './routes/jobs.js';
 import { mountPageRoutes } from './routes/page.js';
 import { mountStreamRoute } from './routes/stream.js';
@@ -29,6 +30,7 @@ export function createApp(deps: DashboardDeps): Hono {
   mountSystemRoutes(app, deps);
   mountActionRoutes(app, deps);
   mountPageRoutes(app, deps);
+  mountDocsRoutes(app);
   app.notFound((c) => c.json({ error: 'not found', code: 'not_found' }, 404));
   app.onError((error, c) => errorResponse(error, c, deps.logger));
   return app;
@@ -59,7 +61,10 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const secured: MiddlewareHandler = async (c, next) => {
   await next();
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  // A route may bring its own policy (the API reference needs inline styles); every other header is fixed.
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    if (name !== 'content-security-policy' || !c.res.headers.has(name)) c.res.headers.set(name, value);
+  }
   if (c.req.path.startsWith('/api/') && !c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
 };
 

@@ -103,6 +103,26 @@ describe('the page with roles', () => {
   });
 });
 
+describe('the API reference', () => {
+  it('renders every operation of /api/openapi.json at /api/docs from local files only, with no token', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const requested: string[] = [];
+    const blocked: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    page.on('console', (message) => {
+      if (message.type() === 'error') blocked.push(message.text());
+    });
+    await page.goto(`${dashboard.url}/api/docs`);
+    await expect.poll(() => page.locator('.opblock').count(), { timeout: 15_000 }).toBeGreaterThan(8);
+    expect(await page.locator('.opblock-summary-path', { hasText: '/api/jobs' }).count()).toBeGreaterThan(0);
+    expect(requested.filter((url) => !url.startsWith(dashboard.url))).toEqual([]);
+    expect(blocked.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
+    await page.screenshot({ path: path.join(shots, 'docs.png') });
+    await context.close();
+  });
+});
+
 describe('start-up warning', () => {
   it('says loudly that an open dashboard on a non-loopback address shows every job to anyone', async () => {
     const lines: string[] = [];

@@ -203,6 +203,36 @@ describe('who may do what', () => {
   });
 });
 
+describe('/api/openapi.json', () => {
+  it('has an example for every operation and links from submit to status and history', async () => {
+    const document = (await (await app.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, { operationId?: string; responses: Record<string, { content?: Record<string, { example?: unknown }>; links?: Record<string, { operationId: string }> }> }>> };
+    const operationIds = new Set<string>();
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (operation.operationId) operationIds.add(operation.operationId);
+        const examples = Object.values(operation.responses).flatMap((response) => Object.values(response.content ?? {}).filter((content) => content.example !== undefined));
+        expect(examples.length, `${method} ${path}`).toBeGreaterThan(0);
+      }
+    }
+    const links = document.paths['/api/jobs']!.post!.responses['202']!.links!;
+    expect(Object.values(links).map((link) => link.operationId).sort()).toEqual(['getJobEvents', 'getJobSummary']);
+    for (const link of Object.values(links)) expect(operationIds).toContain(link.operationId);
+  });
+
+  it('serves the reference page and its files locally, with a policy that still allows scripts only from here', async () => {
+    const page = await app.request('/api/docs');
+    expect(page.status).toBe(200);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toMatch(/script-src[^;]*unsafe/);
+    expect(await page.text()).not.toMatch(/https?:\/\//);
+    const bundle = await app.request('/api/docs/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toContain('javascript');
+    for (const path of ['/api/docs/package.json', '/api/docs/%2e%2e%2fpackage.json', '/api/docs/index.html']) expect((await app.request(path)).status, path).toBe(404);
+  });
+});
+
 describe('503 naming what is down', () => {
   it('names the broker when RabbitMQ cannot be reached', async () => {
     const down = await openDashboard({
