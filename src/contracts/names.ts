@@ -15,6 +15,8 @@ export interface Names {
   readonly auditTable: string;
   /** Table indexing every event by time (inverted keys) so "recent events" never scans history. */
   readonly recentTable: string;
+  /** Table indexing every job by its current status (newest first): the job lists. */
+  readonly stateIndexTable: string;
   /** Table of `Idempotency-Key`s seen by `POST /api/jobs`: one row per tenant and key. */
   readonly idempotencyTable: string;
   /** Delay queue for one delay length; messages dead-letter back to `jobsQueue` when they expire. */
@@ -33,6 +35,7 @@ export function namesFor(namespace: string): Names {
     auditTable: `${namespace}audit`,
     recentTable: `${namespace}recent`,
     idempotencyTable: `${namespace}idempotency`,
+    stateIndexTable: `${namespace}states`,
     delayQueue: (delayMs: number) => `${namespace}.delay.${delayMs}ms`,
   });
 }

@@ -70,7 +70,7 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
   if (options.handlers) logger.info('handlers loaded', { module: options.handlers, types: await loadHandlerModule(options.handlers, registry) });
   const shutdown = new AbortController();
   const deps: DashboardDeps = {
-    names, logger, audit: storage.audit, index: storage.index, feed, snapshots, actions, access, publisher,
+    names, logger, audit: storage.audit, index: storage.index, states: storage.states, feed, snapshots, actions, access, publisher,
     idempotency: new IdempotencyStore(storage.clients.table(names.idempotencyTable)),
     paramsFor: (type) => registry.get(type)?.params,
     metrics: new DashboardMetrics(storage.clients.counter, () => snapshots.get()),

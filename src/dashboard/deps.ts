@@ -4,6 +4,7 @@ import type { AuditEvent } from '../contracts/audit-event.js';
 import type { Names } from '../contracts/names.js';
 import type { Logger } from '../core/logger.js';
 import type { IdempotencyStore } from '../storage/idempotency-store.js';
+import type { StateIndex } from '../storage/state-index.js';
 import type { AccessControl } from './access.js';
 import type { DashboardMetrics } from './dashboard-metrics.js';
 import type { DemoActions } from './demo-actions.js';
@@ -22,6 +23,8 @@ export interface DashboardDeps {
     summary(jobId: string): Promise<JobSummary | undefined>;
   };
   readonly index: IndexReader & { recent(limit: number): Promise<AuditEvent[]> };
+  /** Jobs by current status (the job-state index). */
+  readonly states: Pick<StateIndex, 'list'>;
   readonly feed: EventFeed;
   readonly snapshots: Snapshots;
   readonly metrics: DashboardMetrics;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { submitOperation, withExamples } from './openapi-operations.js';
 import {
-  apiSchemas, demoJobsRequestSchema, jobIdParamSchema, recentQuerySchema, statsQuerySchema,
+  apiSchemas, demoJobsRequestSchema, jobIdParamSchema, recentQuerySchema, statsQuerySchema, summariesQuerySchema,
 } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -60,6 +60,13 @@ function paths(): Record<string, Record<string, Operation>> {
       operationId: 'getJobSummary', summary: "One job's summary and timeline", parameters: jobId,
       description: 'Status, attempts, processor, last error and timings (from the job state row when an attempt has started), and the timeline of attempts with steps and durations.',
       responses: { 200: json(ref('JobView'), 'summary and timeline'), 400: BAD_REQUEST, 404: error('no events for this job'), 503: STORAGE_DOWN },
+    } },
+    '/api/summaries': { get: {
+      operationId: 'listJobs',
+      summary: 'Jobs by current status, type and tenant, newest first, paged',
+      description: 'Read from the job-state index (a row per job in the partition of its current status, newest first): a page is one range query plus one point read per job shown, whatever the history\'s size. Pages may hold fewer than `limit` jobs when the index met rows a race left behind; follow `nextCursor` until it is null.',
+      parameters: parameters(summariesQuerySchema, 'query'),
+      responses: { 200: json(ref('Summaries'), 'one page'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
     } },
     '/api/stats': { get: {
       summary: 'Snapshot figures and counts by status over a recent window',

@@ -84,7 +84,7 @@ export class Publisher {
         attempt: 0,
         processorId: this.#options.publisherId,
         message: `Queued (${job.type}${job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : ''})${options.actor ? ` by ${options.actor}` : ''}`,
-      }, sentAt);
+      }, sentAt, job);
       queuedAt = event.timestamp;
     } catch (error) {
       audited = false;

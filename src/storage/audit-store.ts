@@ -19,6 +19,7 @@ import { isConflict, isNotFound, isPreconditionFailed } from './azure-errors.js'
 import { eventFromEntity, eventToProperties } from './event-entity.js';
 import { eventIdAt, newEventId } from './event-keys.js';
 import type { RecentIndex } from './recent-index.js';
+import type { IndexedJob, StateIndex } from './state-index.js';
 
 const STATE_ROW = 'state';
 /** A transaction holds at most 100 entities; one of them is the state row. */
@@ -52,10 +53,13 @@ const FINAL_STATUSES: ReadonlySet<AuditStatus> = new Set(['Completed', 'DeadLett
 export class AuditStore {
   readonly #table: TableClient;
   readonly #index: RecentIndex | undefined;
+  /** Jobs by current status: told of every transition here, written behind (state-index.ts). */
+  readonly #states: StateIndex | undefined;
 
-  constructor(table: TableClient, index?: RecentIndex) {
+  constructor(table: TableClient, index?: RecentIndex, states?: StateIndex) {
     this.#table = table;
     this.#index = index;
+    this.#states = states;
   }
 
   async ensureTable(): Promise<void> {
@@ -63,10 +67,11 @@ export class AuditStore {
   }
 
   /** Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost). */
-  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number): Promise<AuditEvent> {
+  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number, job?: JobRequest): Promise<AuditEvent> {
     const stamped = atMs === undefined ? stamp(event) : { ...event, eventId: eventIdAt(atMs), timestamp: new Date(atMs).toISOString() };
     await this.#table.createEntity(toEntity(stamped));
     this.#index?.add([stamped]);
+    if (job && event.status === 'Queued') this.#states?.moved({ job: indexedJob(job), to: 'Queued' });
     return stamped;
   }
 
@@ -93,7 +98,7 @@ export class AuditStore {
       // instead of being redelivered forever.
       const stalled = current.state.status === 'Started';
       const failures = current.state.failures + (stalled ? 1 : 0);
-      const log = new AttemptLog(this.#table, this.#index, job, processorId, attemptNumber, failures, current.etag);
+      const log = new AttemptLog(this.#table, this.#index, job, processorId, attemptNumber, failures, current.etag, this.#states);
       try {
         await log.write([startedEvent(job, processorId, attemptNumber, stalled)], {
           ...jobFields(job),
@@ -104,6 +109,7 @@ export class AuditStore {
           processorId,
           lastStartedAt: new Date().toISOString(),
         });
+        this.#states?.moved({ job: indexedJob(job), from: current.state.status, to: 'Started' });
         return { kind: 'started', attempt: log };
       } catch (error) {
         // Someone wrote the state row between our read and our write (a fenced-out attempt's last
@@ -148,8 +154,9 @@ export class AuditStore {
         ['create', toEntity(event)],
       ]);
       this.#index?.add([event]);
+      this.#states?.moved({ job: indexedJob(job), from: 'Queued', to: 'Started' });
       const etag = response.getResponseForEntity(STATE_ROW)?.etag ?? response.subResponses[0]?.etag;
-      return new AttemptLog(this.#table, this.#index, job, processorId, 1, 0, requireEtag(etag));
+      return new AttemptLog(this.#table, this.#index, job, processorId, 1, 0, requireEtag(etag), this.#states);
     } catch (error) {
       if (isConflict(error)) return undefined; // the state row exists: not the first attempt
       throw error;
@@ -191,7 +198,12 @@ export class AttemptLog {
   /** Called before every write; throws when the attempt may no longer write (its lease is past its deadline). */
   guard: (() => void) | undefined;
 
-  constructor(table: TableClient, index: RecentIndex | undefined, job: JobRequest, processorId: string, attempt: number, failuresBefore: number, etag: string) {
+  readonly #states: StateIndex | undefined;
+  /** The job's status as this attempt last wrote it: the state index moves the job from here. */
+  #status: string = 'Started';
+
+  constructor(table: TableClient, index: RecentIndex | undefined, job: JobRequest, processorId: string, attempt: number, failuresBefore: number, etag: string, states?: StateIndex) {
+    this.#states = states;
     this.#table = table;
     this.#index = index;
     this.#job = job;
@@ -258,6 +270,10 @@ export class AttemptLog {
     try {
       const response = await this.#table.submitTransaction(actions);
       this.#etag = requireEtag(response.getResponseForEntity(STATE_ROW)?.etag ?? response.subResponses[0]?.etag);
+      if (update.status !== undefined && update.status !== this.#status) {
+        this.#states?.moved({ job: indexedJob(this.#job), from: this.#status, to: update.status });
+        this.#status = update.status;
+      }
     } catch (error) {
       if (isPreconditionFailed(error)) throw new FencedError();
       throw error;
@@ -289,6 +305,11 @@ function toEntity(event: AuditEvent) {
 function startedEvent(job: JobRequest, processorId: string, attempt: number, afterStall = false): Omit<NewAuditEvent, 'timestamp'> {
   const note = afterStall ? ` (attempt ${attempt - 1} ended without a record and counts as failed)` : '';
   return { jobId: job.jobId, jobName: job.jobName, status: 'Started', attempt, processorId, message: `Attempt ${attempt} started on ${processorId}${note}` };
+}
+
+function indexedJob(job: JobRequest): IndexedJob {
+  const tenantId = (job as { tenantId?: unknown }).tenantId;
+  return { jobId: job.jobId, jobName: job.jobName, type: job.type, createdAt: job.createdAt, ...(typeof tenantId === 'string' ? { tenantId } : {}) };
 }
 
 function jobFields(job: JobRequest) {

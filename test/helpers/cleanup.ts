@@ -23,5 +23,5 @@ export async function deleteNamespaceStorage(namespace: string, connectionString
   const storage = openStorage(connectionString, names);
   await storage.close();
   await storage.clients.blobService.getContainerClient(names.locksContainer).deleteIfExists().catch(() => undefined);
-  for (const table of [names.auditTable, names.recentTable, names.idempotencyTable]) await storage.clients.table(table).deleteTable().catch(() => undefined);
+  for (const table of [names.auditTable, names.recentTable, names.idempotencyTable, names.stateIndexTable]) await storage.clients.table(table).deleteTable().catch(() => undefined);
 }
