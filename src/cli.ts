@@ -16,13 +16,13 @@ import { addTenantsCommand } from './tenants/tenants-command.js';
 import { startTracing, stopTracing } from './core/tracing.js';
 
 const COMMON: SettingKey[] = ['amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
-const PUBLISH: SettingKey[] = [...COMMON, 'connectTimeoutSeconds'];
+const PUBLISH: SettingKey[] = [...COMMON, 'connectTimeoutSeconds', 'actor'];
 const PROCESSOR: SettingKey[] = [
   ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
   'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'metricsHost', 'handlers',
   'tenantConcurrency', 'tenantRate', 'partitions',
 ];
-const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'dashboardToken', 'tenantConcurrency', 'tenantRate'];
+const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'dashboardToken', 'dashboardTokens', 'handlers', 'tenantConcurrency', 'tenantRate'];
 
 const program = new Command('baton')
   .description('Distributed job processor: RabbitMQ delivery, Azure blob leases, Azure Table audit trail')

@@ -21,6 +21,10 @@ export interface Names {
   partitionQueue(partition: string): string;
   /** Table of processors' heartbeats and their per-minute roll-ups, one partition per UTC day. */
   readonly fleetTable: string;
+  /** Table indexing every job by its current status (newest first): the job lists. */
+  readonly stateIndexTable: string;
+  /** Table of `Idempotency-Key`s seen by `POST /api/jobs`: one row per tenant and key. */
+  readonly idempotencyTable: string;
 }
 
 export function namesFor(namespace: string): Names {
@@ -37,5 +41,7 @@ export function namesFor(namespace: string): Names {
     tenantsTable: `${namespace}tenants`,
     partitionQueue: (partition: string) => `${namespace}.part.${partition}`,
     fleetTable: `${namespace}fleet`,
+    idempotencyTable: `${namespace}idempotency`,
+    stateIndexTable: `${namespace}states`,
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
-import { loadConfig } from './config.js';
+import { loadConfig, parseDashboardTokens } from './config.js';
 
 describe('loadConfig', () => {
   it('applies the contract defaults', () => {
@@ -39,5 +39,16 @@ describe('loadConfig', () => {
   it('never echoes a secret it refuses', () => {
     const secret = 'amqp-bad://user:hunter2@host';
     expect(() => loadConfig({ env: { BATON_AMQP_URL: secret } })).toThrow(/got \(hidden\)/);
+  });
+
+  it('reads BATON_DASHBOARD_TOKENS as name:role:secret entries and refuses a bad one without echoing it', () => {
+    expect(parseDashboardTokens('ann:operator:0123456789abcdef, vic:viewer:fedcba9876543210:x')).toEqual([
+      { name: 'ann', role: 'operator', secret: '0123456789abcdef' },
+      { name: 'vic', role: 'viewer', secret: 'fedcba9876543210:x' },
+    ]);
+    for (const bad of ['ann:admin:0123456789abcdef', 'ann:viewer:short', 'a/b:viewer:0123456789abcdef', 'ann:viewer:0123456789abcdef,ann:operator:fedcba9876543210']) {
+      expect(parseDashboardTokens(bad), bad).toBeUndefined();
+      expect(() => loadConfig({ env: { BATON_DASHBOARD_TOKENS: bad } })).toThrow(/BATON_DASHBOARD_TOKENS .*got \(hidden\)/);
+    }
   });
 });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AUDIT_STATUSES, auditEventSchema, jobIdSchema } from '../contracts/index.js';
+import { JOB_TYPE_PATTERN } from '../contracts/job-request.js';
 
 /**
  * An integer query parameter. Only plain digits are accepted ("1e2", " 5", "0x10" are refused), then the
@@ -27,6 +28,26 @@ export const eventSchema = auditEventSchema.register(apiSchemas, { id: 'AuditEve
 export const jobIdParamSchema = z.object({ jobId: jobIdSchema.meta({ description: 'the job id, ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' }) });
 export const recentQuerySchema = z.object({ limit: queryInt(1, 1000, 200, 'how many events') });
 export const statsQuerySchema = z.object({ minutes: queryInt(1, 60, 15, 'the window, in minutes') });
+
+export const summariesQuerySchema = z.object({
+  status: statusSchema.optional().meta({ description: 'the jobs whose current status this is (Queued, Started = running, Retrying, Completed, DeadLettered, Cancelled, …); all jobs when absent' }),
+  type: z.string().regex(JOB_TYPE_PATTERN, 'must be a job type like "steps"').optional().meta({ description: 'only jobs of this type' }),
+  tenantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$').optional().meta({ description: 'only jobs of this tenant' }),
+  limit: queryInt(1, 1000, 100, 'jobs per page'),
+  cursor: z.string().max(4096).optional().meta({ description: 'the nextCursor of the previous page' }),
+});
+
+export const summaryItemSchema = z
+  .object({
+    jobId: z.string(), jobName: z.string(), status: z.string(), type: z.string(), tenantId: z.string().optional(),
+    createdAt: z.string(), updatedAt: z.string(), attempts: z.number().int(), failures: z.number().int(),
+    processorId: z.string().optional(), lastError: z.string().optional(),
+  })
+  .register(apiSchemas, { id: 'SummaryItem' });
+
+export const summariesSchema = z
+  .object({ items: z.array(summaryItemSchema), nextCursor: z.string().nullable() })
+  .register(apiSchemas, { id: 'Summaries', description: 'one page of jobs by current state, newest first; nextCursor is null on the last page' });
 
 export const errorSchema = z.object({ error: z.string(), code: z.string().optional() }).register(apiSchemas, { id: 'Error' });
 
@@ -137,7 +158,12 @@ export const healthSchema = z
 export const infoSchema = z
   .object({
     namespace: z.string(),
-    writeActions: z.boolean().meta({ description: 'true when BATON_DASHBOARD_TOKEN is set' }),
+    writeActions: z.boolean().meta({ description: 'true when an operator token is configured' }),
+    readsNeedToken: z.boolean().meta({ description: 'true when a viewer token is configured: every read then needs a token' }),
+    caller: z
+      .object({ name: z.string(), role: z.enum(['viewer', 'operator']) })
+      .nullable()
+      .meta({ description: 'who the request\'s bearer token names (null without a valid one): the page\'s sign-in check' }),
   })
   .register(apiSchemas, { id: 'Info' });
 

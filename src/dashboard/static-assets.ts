@@ -47,7 +47,7 @@ export function findClientDir(): string {
   return found;
 }
 
-function findNodeModules(file: string): string {
+export function findNodeModules(file: string): string {
   for (let dir = here; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'node_modules', file);
     if (existsSync(candidate)) return candidate;
@@ -55,7 +55,7 @@ function findNodeModules(file: string): string {
   }
 }
 
-function asset(file: string): Asset {
+export function asset(file: string): Asset {
   const body = readFileSync(file);
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
   return { body, contentType: TYPES[path.extname(file)] ?? 'application/octet-stream', etag };

@@ -14,7 +14,7 @@ const WINDOW = 256;
 
 export interface PublishRun {
   /** Without `connectTimeoutSeconds`, waits for RabbitMQ for as long as it takes. */
-  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace'> & { readonly connectTimeoutSeconds?: number };
+  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace'> & Partial<Pick<Config, 'actor'>> & { readonly connectTimeoutSeconds?: number };
   readonly logger: Logger;
   readonly flags: JobFlags;
   readonly file?: string;
@@ -37,7 +37,8 @@ export interface PublishSummary {
 export async function runPublish(run: PublishRun): Promise<PublishSummary> {
   const out = run.out ?? process.stdout;
   const err = run.err ?? process.stderr;
-  const publisher = new Publisher({ ...run.config, publisherId: `publisher-${os.hostname()}-${process.pid}`, logger: run.logger });
+  const { actor: _actor, connectTimeoutSeconds: _seconds, ...connection } = run.config;
+  const publisher = new Publisher({ ...connection, publisherId: `publisher-${os.hostname()}-${process.pid}`, logger: run.logger });
   try {
     const seconds = run.config.connectTimeoutSeconds;
     await publisher.start(seconds === undefined ? {} : { brokerTimeoutMs: seconds * 1000 });
@@ -67,7 +68,7 @@ export async function runPublish(run: PublishRun): Promise<PublishSummary> {
   };
   const submit = async (job: JobRequest) => {
     run.onSubmitted?.(++submitted);
-    window.push(publisher.publish(job).catch((error: unknown) => new Error(`job ${job.jobId} not published: ${(error as Error).message}`)));
+    window.push(publisher.publish(job, run.config.actor !== undefined ? { actor: run.config.actor } : {}).catch((error: unknown) => new Error(`job ${job.jobId} not published: ${(error as Error).message}`)));
     if (window.length >= WINDOW) await drainOne();
   };
 

@@ -106,14 +106,15 @@ export class Publisher {
 
   /**
    * Publishes one job; resolves after the broker confirmed it and its Queued event (Scheduled, for a job
-   * due later: it waits in the delay levels, its due time pinned in a header) was written. With
+   * due later: it waits in the delay levels, its due time pinned in a header) was written.
+   * `actor` names who submitted it (a dashboard token's name), recorded in the Queued event. With
    * tracing on, this is the job's trace root (or a child of the request that asked for it).
    */
-  publish(job: JobRequest): Promise<PublishedJob> {
-    return inSpan(`publish ${this.names.jobsQueue}`, { kind: 'producer', attributes: messagingAttributes(this.names.jobsQueue, job) }, () => this.#publish(job));
+  publish(job: JobRequest, options: { actor?: string } = {}): Promise<PublishedJob> {
+    return inSpan(`publish ${this.names.jobsQueue}`, { kind: 'producer', attributes: messagingAttributes(this.names.jobsQueue, job) }, () => this.#publish(job, options));
   }
 
-  async #publish(job: JobRequest): Promise<PublishedJob> {
+  async #publish(job: JobRequest, options: { actor?: string }): Promise<PublishedJob> {
     const channel = this.#channel;
     if (!channel) throw new PublishError('not connected to RabbitMQ');
     // Queued is dated when the message was sent: a processor may start the job before the confirm
@@ -122,7 +123,7 @@ export class Publisher {
     const sentAt = Date.now();
     const dueAtMs = jobDueAtMs(job, sentAt);
     const scheduled = dueAtMs !== undefined && dueAtMs > sentAt;
-    const options = {
+    const message = {
       messageId: job.jobId,
       timestamp: Math.floor(sentAt / 1000),
       appId: 'baton',
@@ -130,12 +131,12 @@ export class Publisher {
       headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) }),
     };
     const body = Buffer.from(JSON.stringify(job));
-    if (scheduled) await sendDelayed(channel, this.names, queue, dueAtMs - Date.now(), body, options);
-    else await publishConfirmed(channel, queue, body, options);
+    if (scheduled) await sendDelayed(channel, this.names, queue, dueAtMs - Date.now(), body, message);
+    else await publishConfirmed(channel, queue, body, message);
     let audited = true;
     let queuedAt = new Date().toISOString();
     try {
-      const event = await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs) : this.#queuedEvent(job), sentAt);
+      const event = await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs, options.actor) : this.#queuedEvent(job, options.actor), sentAt, job);
       queuedAt = event.timestamp;
     } catch (error) {
       audited = false;
@@ -147,14 +148,16 @@ export class Publisher {
     };
   }
 
-  #queuedEvent(job: JobRequest): Omit<NewAuditEvent, 'timestamp'> {
+  #queuedEvent(job: JobRequest, actor: string | undefined): Omit<NewAuditEvent, 'timestamp'> {
     const lock = job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : '';
-    return { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#options.publisherId, message: `Queued (${job.type}${lock})`, ...queuedJobFields(job) };
+    const by = actor ? ` by ${actor}` : '';
+    return { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#options.publisherId, message: `Queued (${job.type}${lock})${by}`, ...queuedJobFields(job) };
   }
 
-  #scheduledEvent(job: JobRequest, dueAtMs: number): Omit<NewAuditEvent, 'timestamp'> {
+  #scheduledEvent(job: JobRequest, dueAtMs: number, actor: string | undefined): Omit<NewAuditEvent, 'timestamp'> {
     const dueAt = new Date(dueAtMs).toISOString();
-    return { ...this.#queuedEvent(job), status: 'Scheduled', dueAt, message: `Scheduled for ${dueAt} (${job.type})` };
+    const by = actor ? ` by ${actor}` : '';
+    return { ...this.#queuedEvent(job, actor), status: 'Scheduled', dueAt, message: `Scheduled for ${dueAt} (${job.type})${by}` };
   }
 
   async close(): Promise<void> {

@@ -26,6 +26,7 @@ import { isConflict, isTransient } from './azure-errors.js';
 import { eventFromEntity } from './event-entity.js';
 import { eventIdAt } from './event-keys.js';
 import type { RecentIndex } from './recent-index.js';
+import { indexedJob, type StateIndex } from './state-index.js';
 import { eventEntity, newAttemptId, readState, requireEtag, stamp, STATE_ROW, stateEntity, type JobState } from './state-row.js';
 
 export { AttemptLog } from './attempt-log.js';
@@ -54,10 +55,13 @@ export class AuditStore {
   readonly #table: TableClient;
   readonly #index: RecentIndex | undefined;
   readonly #unconfirmed = new Map<string, UnconfirmedStart>();
+  /** Jobs by current status: told of every transition here, written behind (state-index.ts). */
+  readonly #states: StateIndex | undefined;
 
-  constructor(table: TableClient, index?: RecentIndex) {
+  constructor(table: TableClient, index?: RecentIndex, states?: StateIndex) {
     this.#table = table;
     this.#index = index;
+    this.#states = states;
   }
 
   async ensureTable(): Promise<void> {
@@ -65,7 +69,7 @@ export class AuditStore {
   }
 
   /** Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost). */
-  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number): Promise<AuditEvent> {
+  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number, job?: JobRequest): Promise<AuditEvent> {
     const stamped = atMs === undefined ? stamp(event) : { ...event, eventId: eventIdAt(atMs), timestamp: new Date(atMs).toISOString() };
     try {
       await this.#table.createEntity(eventEntity(stamped));
@@ -74,6 +78,7 @@ export class AuditStore {
       if (!isConflict(error)) throw error;
     }
     this.#index?.add([stamped]);
+    if (job && (event.status === 'Queued' || event.status === 'Scheduled')) this.#states?.moved({ job: indexedJob(job), to: event.status });
     return stamped;
   }
 
@@ -160,7 +165,7 @@ export class AuditStore {
       writeSeq: 1,
     };
     const event = stamp(startedEvent(job, processorId, 1));
-    const log = (etag: string) => new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: 1, attemptId, failuresBefore: 0, etag, writeSeq: 1 });
+    const log = (etag: string) => new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: 1, attemptId, failuresBefore: 0, etag, writeSeq: 1, states: this.#states });
     try {
       const response = await this.#table.submitTransaction([
         ['create', stateEntity(job.jobId, state)],
@@ -168,6 +173,7 @@ export class AuditStore {
       ]);
       this.#index?.add([event]);
       this.#unconfirmed.delete(job.jobId);
+      this.#states?.moved({ job: indexedJob(job), from: 'Queued', to: 'Started' });
       return log(requireEtag(response.getResponseForEntity(STATE_ROW)?.etag ?? response.subResponses[0]?.etag));
     } catch (error) {
       if (!isConflict(error) && !isTransient(error)) throw error;
@@ -176,6 +182,7 @@ export class AuditStore {
       if (current?.state.attemptId === attemptId) {
         this.#index?.add([event]);
         this.#unconfirmed.delete(job.jobId);
+        this.#states?.moved({ job: indexedJob(job), from: 'Queued', to: 'Started' });
         return log(current.etag);
       }
       if (isConflict(error) || current) return undefined; // another attempt's row: not the first attempt
@@ -196,6 +203,7 @@ export class AuditStore {
       failuresBefore: mine.failuresBefore,
       etag: current.etag,
       writeSeq: current.state.writeSeq ?? 1,
+      states: this.#states,
     });
   }
 
@@ -207,7 +215,7 @@ export class AuditStore {
     const stalled = current.state.status === 'Started';
     const failures = current.state.failures + (stalled ? 1 : 0);
     // writeSeq 0: the row holds none of this attempt's writes yet; Started is its write number 1.
-    const log = new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: attemptNumber, attemptId, failuresBefore: failures, etag: current.etag, writeSeq: 0 });
+    const log = new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: attemptNumber, attemptId, failuresBefore: failures, etag: current.etag, writeSeq: 0, states: this.#states });
     try {
       await log.write([startedEvent(job, processorId, attemptNumber, stalled)], {
         ...jobFields(job),
@@ -219,6 +227,7 @@ export class AuditStore {
         lastStartedAt: new Date().toISOString(),
       });
       this.#unconfirmed.delete(job.jobId);
+      this.#states?.moved({ job: indexedJob(job), from: current.state.status, to: 'Started' });
       return log;
     } catch (error) {
       // Someone wrote the state row between our read and our write (a fenced-out attempt's last

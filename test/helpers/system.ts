@@ -168,7 +168,7 @@ export class TestSystem {
     }
     await this.#connection?.close().catch(() => undefined);
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);
-    for (const table of [this.names.auditTable, this.names.recentTable, this.names.tenantsTable, this.names.fleetTable]) {
+    for (const table of [this.names.auditTable, this.names.recentTable, this.names.tenantsTable, this.names.fleetTable, this.names.idempotencyTable, this.names.stateIndexTable]) {
       await this.storage.clients.table(table).deleteTable().catch(() => undefined);
     }
   }

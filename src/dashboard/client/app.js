@@ -10,6 +10,7 @@ import { EventsTable } from './components/events-table.js';
 import { JobPanel } from './components/job-panel.js';
 import { Processors } from './components/processors.js';
 import { Charts } from './components/charts.js';
+import { SignInForm } from './components/sign-in.js';
 
 const CONTROLS_KEY = 'baton.controls';
 const DEFAULT_CONTROLS = { rows: 25, status: '', hideCompleted: false };
@@ -80,7 +81,9 @@ export function App() {
 
   return html`<div class=${`layout ${jobId ? 'with-panel' : ''}`}>
     <${Header} info=${info} connection=${connection} onOpenJob=${openJob} />
-    <main>
+    ${info?.readsNeedToken && !info.caller
+      ? html`<main><${SignInForm} prompt="This dashboard needs a token to show its jobs. Sign in with a viewer's or an operator's token." /></main>`
+      : html`<main>
       <${Snapshot} stats=${stats} failed=${failed} />
       <${Processors} onOpenJob=${openJob} />
       <${Charts} />
@@ -92,9 +95,9 @@ export function App() {
         <${EventsTable} events=${shown} names=${names} fresh=${fresh} onOpenJob=${openJob} emptyText=${emptyText} />
       </section>
       <footer class="footer">
-        REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/openapi.json">OpenAPI</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
+        REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/docs">API reference</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
       </footer>
-    </main>
+    </main>`}
     ${jobId && html`<${JobPanel} jobId=${jobId} touched=${touched} onClose=${closeJob} />`}
   </div>`;
 }

@@ -1,15 +1,13 @@
 /**
- * @module "Clear queues…": the operator's purge (POST /api/purge), confirmed by typing the namespace after
+ * @module "Clear queues…": the signed-in operator's purge (POST /api/purge), confirmed by typing the namespace after
  * reading how many messages the job, delay and dead-letter queues hold now.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { getJSON, postJSON } from '../api.js';
-import { TOKEN_KEY } from './demo-form.js';
 
 export function PurgeButton({ namespace }) {
   const [open, setOpen] = useState(false);
-  const [token, setToken] = useState(() => window.sessionStorage.getItem(TOKEN_KEY) || '');
   const [typed, setTyped] = useState('');
   const [queues, setQueues] = useState(undefined);
   const [result, setResult] = useState('');
@@ -32,8 +30,7 @@ export function PurgeButton({ namespace }) {
     event.preventDefault();
     setBusy(true);
     try {
-      const { purged } = await postJSON('/api/purge', { confirm: typed }, token);
-      window.sessionStorage.setItem(TOKEN_KEY, token);
+      const { purged } = await postJSON('/api/purge', { confirm: typed });
       setResult(`Purged ${purged.total} message${purged.total === 1 ? '' : 's'} (${purged.jobs} waiting, ${purged.delayed} delayed, ${purged.dead} dead letters)`);
       setTyped('');
     } catch (error) {
@@ -50,7 +47,6 @@ export function PurgeButton({ namespace }) {
     ${open &&
     html`<form class="demo-form purge-form" onSubmit=${purge} data-testid="purge-form">
       <p class="purge-warning">Empties the job, delay and dead-letter queues of namespace <b>${namespace}</b>: ${count}. Jobs running now finish. This cannot be undone.</p>
-      <label>Token <input type="password" value=${token} onInput=${(e) => setToken(e.currentTarget.value)} autocomplete="off" required /></label>
       <label><span>Type <b>${namespace}</b> to confirm</span><input name="confirm" value=${typed} onInput=${(e) => setTyped(e.currentTarget.value)} autocomplete="off" spellcheck="false" /></label>
       <button type="submit" class="danger" disabled=${busy || typed !== namespace}>${busy ? 'Clearing…' : 'Clear queues'}</button>
       ${result && html`<span class="demo-result" data-testid="purge-result">${result}</span>`}
