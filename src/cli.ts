@@ -7,11 +7,9 @@ import { BatonError, ConfigError } from './core/errors.js';
 import { redact } from './core/redact.js';
 import type { SettingKey } from './core/config.js';
 import { addSettingOptions, configFrom, durationOption, intOption, jsonObjectOption, textOption } from './cli/setting-options.js';
-import { runPublish } from './publisher/publish-command.js';
 import { wantsConsole } from './publisher/console-mode.js';
 import { countJobLines, publishProgress } from './publisher/console-progress.js';
 import { DEV_SETTINGS } from './dev/dev-settings.js';
-import { runProcessor } from './processor/processor-command.js';
 import { addTenantsCommand } from './tenants/tenants-command.js';
 import { startTracing, stopTracing } from './core/tracing.js';
 
