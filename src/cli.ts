@@ -12,7 +12,7 @@ import { countJobLines, publishProgress } from './publisher/console-progress.js'
 import { DEV_SETTINGS } from './dev/dev-settings.js';
 import { runProcessor } from './processor/processor-command.js';
 
-const COMMON: SettingKey[] = ['amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
+const COMMON: SettingKey[] = ['amqpUrl', 'queueType', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
 const PROCESSOR: SettingKey[] = [
   ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
   'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'metricsHost', 'handlers',

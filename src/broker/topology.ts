@@ -8,6 +8,7 @@
  */
 import type { Channel } from 'amqplib';
 import type { Names } from '../contracts/names.js';
+import { declareQueue, type QueueType } from './queue-type.js';
 
 /** Header with the time (ms) a Baton publisher sent a job; processors date Started after it. */
 export const PUBLISHED_AT_HEADER = 'x-baton-published-at';
@@ -25,20 +26,12 @@ export function delayStep(ms: number): number {
   return chosen;
 }
 
-export async function assertTopology(channel: Channel, names: Names): Promise<void> {
-  await channel.assertQueue(names.jobsQueue, { durable: true });
-  await channel.assertQueue(names.deadQueue, { durable: true });
+/** Declares the jobs and dead-letter queues; a queue-type mismatch with existing queues is a ConfigError. */
+export async function assertTopology(channel: Channel, names: Names, queueType: QueueType): Promise<void> {
+  await declareQueue(channel, names.jobsQueue, queueType, { role: 'jobs' });
+  await declareQueue(channel, names.deadQueue, queueType, { role: 'dead-letter' });
 }
 
-export async function assertDelayQueue(channel: Channel, names: Names, delayMs: number): Promise<string> {
-  const queue = names.delayQueue(delayMs);
-  await channel.assertQueue(queue, {
-    durable: true,
-    arguments: {
-      'x-message-ttl': delayMs,
-      'x-dead-letter-exchange': '',
-      'x-dead-letter-routing-key': names.jobsQueue,
-    },
-  });
-  return queue;
+export function assertDelayQueue(channel: Channel, names: Names, delayMs: number, queueType: QueueType): Promise<string> {
+  return declareQueue(channel, names.delayQueue(delayMs), queueType, { role: 'delay', messageTtlMs: delayMs, returnTo: names.jobsQueue });
 }

@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { openDashboard } from './dashboard-services.js';
 import { startServer } from './server.js';
 
-export type DashboardConfig = Pick<Config, 'storageConnectionString' | 'amqpUrl' | 'namespace' | 'dashboardToken' | 'dashboardHost' | 'dashboardPort'>;
+export type DashboardConfig = Pick<Config, 'storageConnectionString' | 'amqpUrl' | 'queueType' | 'namespace' | 'dashboardToken' | 'dashboardHost' | 'dashboardPort'>;
 
 export interface RunningDashboard {
   readonly url: string;
@@ -20,6 +20,7 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
   const services = await openDashboard({
     storageConnectionString: config.storageConnectionString,
     amqpUrl: config.amqpUrl,
+    queueType: config.queueType,
     namespace: config.namespace,
     token: config.dashboardToken,
     logger: log,

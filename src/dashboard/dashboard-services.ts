@@ -2,6 +2,7 @@
  * @module Builds everything the dashboard app needs for one namespace — storage, the live feed, snapshots,
  * metrics, health checks, the broker probe and (with a token) the demo action — and closes it in reverse.
  */
+import type { QueueType } from '../core/config.js';
 import { namesFor, type Names } from '../contracts/names.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -18,6 +19,7 @@ import { loadAssets } from './static-assets.js';
 export interface DashboardOptions {
   readonly storageConnectionString: string;
   readonly amqpUrl: string;
+  readonly queueType?: QueueType;
   readonly namespace: string;
   readonly token: string | undefined;
   readonly logger: Logger;
@@ -48,7 +50,7 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
   const snapshots = new Snapshots(storage.index, { queues: () => broker.depths() });
   const feed = new EventFeed(storage.index, { ...options.feed, logger });
   const actions = options.token
-    ? new DemoActions({ token: options.token, amqpUrl: options.amqpUrl, storageConnectionString: options.storageConnectionString, namespace: options.namespace, logger })
+    ? new DemoActions({ token: options.token, amqpUrl: options.amqpUrl, queueType: options.queueType ?? 'classic', storageConnectionString: options.storageConnectionString, namespace: options.namespace, logger })
     : undefined;
   const shutdown = new AbortController();
   const deps: DashboardDeps = {

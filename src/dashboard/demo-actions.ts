@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { validateJobRequest } from '../contracts/job-request.js';
+import type { QueueType } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { demoJob } from '../publisher/demo-job.js';
 import { Publisher } from '../publisher/publisher.js';
@@ -12,6 +13,7 @@ import { Publisher } from '../publisher/publisher.js';
 export interface DemoActionsOptions {
   readonly token: string;
   readonly amqpUrl: string;
+  readonly queueType?: QueueType;
   readonly storageConnectionString: string;
   readonly namespace: string;
   readonly logger: Logger;

@@ -3,6 +3,7 @@
  * what failed and the commands that start a broker, instead of a processor retrying forever.
  */
 import amqp from 'amqplib';
+import { amqpUrls } from '../broker/connection.js';
 import { BatonError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 
@@ -13,15 +14,19 @@ export const START_RABBITMQ = [
   'sudo systemctl start rabbitmq-server     # the system package, as a service',
 ];
 
-/** Connects once and closes; throws a BatonError whose message says what to do. */
+/** Connects once (to the first of several URLs that answers) and closes; throws a BatonError whose message says what to do. */
 export async function checkBroker(url: string, timeoutMs = 5000): Promise<void> {
-  let connection: amqp.ChannelModel;
-  try {
-    connection = await amqp.connect(url, { timeout: timeoutMs });
-  } catch (error) {
-    throw brokerError(url, error as Error);
+  let failure: Error | undefined;
+  for (const one of amqpUrls(url)) {
+    try {
+      const connection = await amqp.connect(one, { timeout: timeoutMs });
+      await connection.close().catch(() => undefined);
+      return;
+    } catch (error) {
+      failure = error as Error;
+    }
   }
-  await connection.close().catch(() => undefined);
+  throw brokerError(url, failure ?? new Error('no URL given'));
 }
 
 function brokerError(url: string, error: Error): BatonError {

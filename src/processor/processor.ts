@@ -25,6 +25,7 @@ export type ProcessorConfig = Pick<
   Config,
   | 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'concurrency' | 'leaseSeconds' | 'renewSeconds' | 'deferSeconds'
   | 'maxAttempts' | 'shutdownGraceSeconds' | 'processorId' | 'metricsPort' | 'metricsHost' | 'retryBaseMs' | 'retryMaxMs'
+  | 'queueType'
 >;
 
 export function defaultRegistry(): HandlerRegistry {
@@ -155,7 +156,7 @@ export class Processor {
         if (!this.#stopping) void connection.close().catch(() => undefined);
       });
     }
-    await assertTopology(channel, this.names);
+    await assertTopology(channel, this.names, this.#config.queueType);
     await channel.prefetch(this.#config.concurrency);
     const session: Session = { channel, confirm, delayQueues: new Map() };
     this.#session = session;
@@ -205,7 +206,7 @@ export class Processor {
       ensureDelayQueue: (delayMs) => {
         let queue = session.delayQueues.get(delayMs);
         if (!queue) {
-          queue = assertDelayQueue(session.confirm, this.names, delayMs);
+          queue = assertDelayQueue(session.confirm, this.names, delayMs, this.#config.queueType);
           queue.catch(() => session.delayQueues.delete(delayMs));
           session.delayQueues.set(delayMs, queue);
         }

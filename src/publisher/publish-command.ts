@@ -13,7 +13,7 @@ import { Publisher, type PublishedJob } from './publisher.js';
 const WINDOW = 256;
 
 export interface PublishRun {
-  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace'>;
+  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'queueType'>;
   readonly logger: Logger;
   readonly flags: JobFlags;
   readonly file?: string;

@@ -10,6 +10,7 @@ import { publishConfirmed } from '../broker/confirm-publish.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
 import { PublishError } from '../core/errors.js';
+import type { QueueType } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
 
@@ -19,6 +20,8 @@ export interface PublisherOptions {
   readonly namespace: string;
   readonly publisherId: string;
   readonly logger: Logger;
+  /** `BATON_QUEUE_TYPE`; classic when not given. */
+  readonly queueType?: QueueType;
 }
 
 export interface PublishedJob {
@@ -98,7 +101,7 @@ export class Publisher {
   async #open(connection: ChannelModel): Promise<void> {
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.#options.logger.warn('broker channel error', { error: error.message }));
-    await assertTopology(channel, this.names);
+    await assertTopology(channel, this.names, this.#options.queueType ?? 'classic');
     this.#channel = channel;
   }
 }
