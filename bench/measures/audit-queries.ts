@@ -86,7 +86,7 @@ export async function fillDataset(connectionString: string, total: number): Prom
   });
   const byPartition = new Map<string, AuditEvent[]>();
   for (const event of jobs.flat()) {
-    const partition = indexPartition(Date.parse(event.timestamp));
+    const partition = indexPartition(Date.parse(event.timestamp), event.eventId);
     const list = byPartition.get(partition) ?? [];
     list.push(event);
     byPartition.set(partition, list);
