@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INDEX_SHARDS, indexBucket, indexPartition, indexRowKey, indexShard, indexShardPrefix, newEventId } from './event-keys.js';
+import { INDEX_SHARDS, indexBucket, indexPartition, indexRowKey, indexShardPrefix, newEventId } from './event-keys.js';
 
 describe('event keys', () => {
   it('makes event ids that sort by time and never repeat', () => {
@@ -18,26 +18,12 @@ describe('event keys', () => {
     expect(indexBucket(ms + 10 * 60 * 1000) < indexBucket(ms)).toBe(true);
   });
 
-  it('spreads a bucket evenly over its sub-partitions, each event always to the same one', () => {
-    const ms = 1_800_000_000_000;
-    const counts = new Array<number>(INDEX_SHARDS).fill(0);
-    for (let i = 0; i < 16_000; i++) {
-      const { eventId } = newEventId(ms + i);
-      const shard = indexShard(eventId);
-      expect(shard).toBe(indexShard(eventId));
-      counts[shard]!++;
-    }
-    // 1,000 expected in each; a fair spread stays well within ±25%.
-    expect(Math.min(...counts)).toBeGreaterThan(750);
-    expect(Math.max(...counts)).toBeLessThan(1250);
-  });
-
   it('keys the index by sub-partition, then bucket: within a sub-partition newer buckets sort first', () => {
     const ms = 1_800_000_000_000;
-    const { eventId } = newEventId(ms);
-    const partition = indexPartition(ms, eventId);
-    expect(partition).toBe(`${indexShardPrefix(indexShard(eventId))}${indexBucket(ms)}`);
+    const partition = indexPartition(ms, 7);
+    expect(partition).toBe(`07-${indexBucket(ms)}`);
     expect(partition).toMatch(/^\d{2}-\d{13}$/);
+    expect(() => indexPartition(ms, INDEX_SHARDS)).toThrow(RangeError);
     expect(indexShardPrefix(3)).toBe('03-');
     expect(`${indexShardPrefix(3)}${indexBucket(ms + 600_000)}` < `${indexShardPrefix(3)}${indexBucket(ms)}`).toBe(true);
   });

@@ -8,8 +8,8 @@ export const INDEX_BUCKET_MS = 10 * 60 * 1000;
  * Sub-partitions of each bucket. Azure Table Storage targets 2,000 entities/s per partition and 20,000
  * requests/s per account (https://learn.microsoft.com/azure/storage/tables/scalability-targets): with one
  * partition per bucket, the index would cap a fleet at 2,000 events/s (500 no-op jobs/s) long before the
- * account's limit. 16 sub-partitions carry 32,000 events/s, more than the account can take at one request
- * per event; readers query the 16 and merge (docs/BENCHMARKS.md, "Capacity").
+ * account's limit. 16 sub-partitions carry 32,000 events/s; readers query the 16 and merge
+ * (docs/BENCHMARKS.md, "Capacity").
  */
 export const INDEX_SHARDS = 16;
 
@@ -55,25 +55,19 @@ export function indexBucket(ms: number): string {
   return invertedMs(Math.floor(ms / INDEX_BUCKET_MS) * INDEX_BUCKET_MS);
 }
 
-/** The sub-partition of an event: a hash of its id, so that every bucket's events spread evenly over INDEX_SHARDS. */
-export function indexShard(eventId: string): number {
-  let hash = 0x811c9dc5; // FNV-1a, 32 bits
-  for (let i = 0; i < eventId.length; i++) hash = Math.imul(hash ^ eventId.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % INDEX_SHARDS;
-}
-
 /** The prefix of every PartitionKey of one sub-partition: `07-`. Within it, newer buckets sort first. */
 export function indexShardPrefix(shard: number): string {
   return `${String(shard).padStart(2, '0')}-`;
 }
 
 /**
- * PartitionKey of an event in the index: `<shard>-<inverted bucket>`. Shard first, so that one range query
- * per sub-partition reads it newest first across buckets, and a merge of the sub-partitions by RowKey
- * (inverted time, the same order everywhere) is the whole index newest first.
+ * PartitionKey of index rows: `<shard>-<inverted bucket>`. Shard first, so that one range query per
+ * sub-partition reads it newest first across buckets, and a merge of the sub-partitions by RowKey (inverted
+ * time, the same order everywhere) is the whole index newest first.
  */
-export function indexPartition(ms: number, eventId: string): string {
-  return `${indexShardPrefix(indexShard(eventId))}${indexBucket(ms)}`;
+export function indexPartition(ms: number, shard: number): string {
+  if (!Number.isInteger(shard) || shard < 0 || shard >= INDEX_SHARDS) throw new RangeError(`index shard ${shard} outside 0–${INDEX_SHARDS - 1}`);
+  return `${indexShardPrefix(shard)}${indexBucket(ms)}`;
 }
 
 /**

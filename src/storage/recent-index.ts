@@ -2,9 +2,10 @@
  * @module The recent-events index: every event again, by 10-minute bucket, each bucket spread over
  * INDEX_SHARDS sub-partitions (a busy fleet would exceed one partition's throughput target), with
  * inverted-time row keys, so that each sub-partition reads newest first and "recent" never scans history:
- * readers query every sub-partition and merge by row key. Rows are written behind, batched per partition
- * (up to 100 per transaction); the per-job partitions stay the source of truth, so a crash can cost the
- * index at most one flush interval of rows.
+ * readers query every sub-partition and merge by row key. Rows are written behind, batched (up to 100 per
+ * transaction); each batch goes whole to the next sub-partition in turn, so spreading costs no extra
+ * request and the fleet's batches share the sub-partitions evenly. The per-job partitions stay the source of
+ * truth, so a crash can cost the index at most one flush interval of rows.
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { AuditEvent } from '../contracts/audit-event.js';
@@ -48,6 +49,8 @@ export class RecentIndex {
   #pending: AuditEvent[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  /** The sub-partition of the next batch; each index starts at a random one, so processors do not move in step. */
+  #shard = Math.floor(Math.random() * INDEX_SHARDS);
 
   constructor(table: TableClient, options: { logger?: Logger; flushMs?: number } = {}) {
     this.#table = table;
@@ -122,16 +125,20 @@ export class RecentIndex {
   }
 
   async #write(events: AuditEvent[]): Promise<void> {
-    const byPartition = new Map<string, AuditEvent[]>();
+    const byBucket = new Map<string, AuditEvent[]>();
     for (const event of events) {
-      const partition = indexPartition(Date.parse(event.timestamp), event.eventId);
-      const list = byPartition.get(partition) ?? [];
+      const bucket = indexBucket(Date.parse(event.timestamp));
+      const list = byBucket.get(bucket) ?? [];
       list.push(event);
-      byPartition.set(partition, list);
+      byBucket.set(bucket, list);
     }
     const writes: Promise<void>[] = [];
-    for (const [partition, list] of byPartition) {
-      for (let i = 0; i < list.length; i += MAX_BATCH) writes.push(this.#writeBatch(partition, list.slice(i, i + MAX_BATCH)));
+    for (const list of byBucket.values()) {
+      for (let i = 0; i < list.length; i += MAX_BATCH) {
+        const batch = list.slice(i, i + MAX_BATCH);
+        this.#shard = (this.#shard + 1) % INDEX_SHARDS;
+        writes.push(this.#writeBatch(indexPartition(Date.parse(batch[0]!.timestamp), this.#shard), batch));
+      }
     }
     await Promise.all(writes);
   }

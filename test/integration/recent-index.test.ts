@@ -7,7 +7,7 @@ import type { AuditEvent } from '../../src/contracts/audit-event.js';
 import { namesFor } from '../../src/contracts/names.js';
 import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
 import { createStorageClients } from '../../src/storage/clients.js';
-import { eventIdAt, INDEX_BUCKET_MS, INDEX_SHARDS, indexRowKey } from '../../src/storage/event-keys.js';
+import { eventIdAt, INDEX_BUCKET_MS, INDEX_SHARDS, indexBucket, indexRowKey } from '../../src/storage/event-keys.js';
 import { RecentIndex } from '../../src/storage/recent-index.js';
 import { freshNamespace } from '../helpers/namespace.js';
 
@@ -28,10 +28,9 @@ const newestFirst = [...events].sort((a, b) => (indexRowKey(Date.parse(a.timesta
 
 beforeAll(async () => {
   await table.createTable();
-  // Shuffled, in several flushes: the order of writing must not matter.
-  const shuffled = [...events].sort((a, b) => (a.eventId.slice(-8) < b.eventId.slice(-8) ? -1 : 1));
-  for (let i = 0; i < shuffled.length; i += 150) {
-    index.add(shuffled.slice(i, i + 150));
+  // In many small flushes, as events come: 48 batches of 10 (a few split at a bucket's end).
+  for (let i = 0; i < events.length; i += 10) {
+    index.add(events.slice(i, i + 10));
     await index.flush();
   }
 });
@@ -40,21 +39,47 @@ afterAll(async () => {
   await table.deleteTable();
 });
 
+async function rowsPerPartition(of: typeof table): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for await (const entity of of.listEntities<Record<string, unknown>>({ queryOptions: { select: ['PartitionKey'] } })) {
+    counts.set(entity.partitionKey!, (counts.get(entity.partitionKey!) ?? 0) + 1);
+  }
+  return counts;
+}
+
 describe('recent-events index', () => {
   it('spreads every bucket over its sub-partitions instead of one partition', async () => {
-    const perPartition = new Map<string, number>();
-    for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { select: ['PartitionKey'] } })) {
-      perPartition.set(entity.partitionKey!, (perPartition.get(entity.partitionKey!) ?? 0) + 1);
-    }
+    const perPartition = await rowsPerPartition(table);
     expect([...perPartition.values()].reduce((a, b) => a + b, 0)).toBe(events.length);
     const fullBucket = FIRST_BUCKET + INDEX_BUCKET_MS; // a bucket wholly inside the run
     const rowsOfFullBucket = events.filter((e) => Math.floor(Date.parse(e.timestamp) / INDEX_BUCKET_MS) * INDEX_BUCKET_MS === fullBucket).length;
     expect(rowsOfFullBucket).toBe(120);
     const buckets = new Set([...perPartition.keys()].map((key) => key.split('-')[1]));
     expect(buckets.size).toBe(5);
-    // 120 events of one bucket over 16 sub-partitions: every partition holds a small share.
-    expect(perPartition.size).toBeGreaterThan(4 * (INDEX_SHARDS - 4));
-    expect(Math.max(...perPartition.values())).toBeLessThan(rowsOfFullBucket / 3);
+    // 120 events of one bucket, written in 12–13 batches, each to the next sub-partition: none holds more than two batches.
+    const bucketKey = [...perPartition.keys()].find((key) => key.endsWith(`-${indexBucket(fullBucket)}`))!.split('-')[1]!;
+    const ofFullBucket = [...perPartition].filter(([key]) => key.endsWith(`-${bucketKey}`));
+    expect(ofFullBucket.reduce((sum, [, rows]) => sum + rows, 0)).toBe(rowsOfFullBucket);
+    expect(ofFullBucket.length).toBeGreaterThanOrEqual(12);
+    expect(ofFullBucket.length).toBeLessThanOrEqual(INDEX_SHARDS);
+    expect(Math.max(...ofFullBucket.map(([, rows]) => rows))).toBeLessThanOrEqual(20);
+  });
+
+  it('writes one flushed batch whole into one sub-partition: spreading costs no extra request', async () => {
+    const other = clients.table(`${names.recentTable}b`);
+    await other.createTable();
+    try {
+      const own = new RecentIndex(other, { flushMs: 10 });
+      own.add(events.slice(40, 100)); // 60 events of one bucket
+      await own.flush();
+      const partitions = await rowsPerPartition(other);
+      expect([...partitions.values()]).toEqual([60]);
+      own.add(events.slice(100, 110));
+      await own.flush();
+      expect((await rowsPerPartition(other)).size).toBe(2); // the next batch: the next sub-partition
+    } finally {
+      await other.deleteTable();
+    }
   });
 
   it('reads the newest events first, merged across sub-partitions and buckets', async () => {
