@@ -9,6 +9,7 @@
 #                                                       prints the comma-separated AMQP URLs for BATON_AMQP_URL
 #   scripts/rabbitmq-cluster.sh stop DIR                stops every node of DIR (killing any that will not stop)
 #   scripts/rabbitmq-cluster.sh stop-node DIR NODE      stops one node (baton-b@localhost)
+#   scripts/rabbitmq-cluster.sh kill-node DIR NODE      kills one node's Erlang VM (SIGKILL): a crashed node
 #   scripts/rabbitmq-cluster.sh start-node DIR NODE     starts it again; it rejoins the cluster
 #   scripts/rabbitmq-cluster.sh ctl DIR NODE ARGS…      rabbitmqctl against one node
 set -euo pipefail
@@ -19,7 +20,7 @@ RABBIT_SBIN=${RABBIT_SBIN:-$(ls -d /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin 
 
 NODES=(baton-a baton-b baton-c)
 
-usage() { sed -n '2,14p' "$0" >&2; exit 64; }
+usage() { sed -n '2,15p' "$0" >&2; exit 64; }
 
 node_env() { # DIR NAME: the environment of one node (or of a rabbitmqctl aimed at it)
   local dir=$1 name=$2
@@ -98,6 +99,13 @@ stop_node() {
   rm -f "$dir/$name/pid"
 }
 
+kill_node() {
+  local dir=$1 name=$2
+  [ -s "$dir/$name/pid" ] || return 0
+  kill -KILL "$(cat "$dir/$name/pid")" 2>/dev/null || true
+  rm -f "$dir/$name/pid"
+}
+
 stop() {
   local dir=$1
   [ -d "$dir" ] || return 0
@@ -110,6 +118,7 @@ case "$command" in
   start) [ $# -ge 1 ] || usage; start "$@" ;;
   stop) [ $# -eq 1 ] || usage; stop "$1" ;;
   stop-node) [ $# -eq 2 ] || usage; stop_node "$1" "${2%@*}" ;;
+  kill-node) [ $# -eq 2 ] || usage; kill_node "$1" "${2%@*}" ;;
   start-node) [ $# -eq 2 ] || usage; start_node "$1" "${2%@*}" ;;
   ctl) [ $# -ge 3 ] || usage; dir=$1 name=${2%@*}; shift 2; ctl "$dir" "$name" "$@" ;;
   *) usage ;;

@@ -71,6 +71,12 @@ export class RabbitCluster {
     await run(['stop-node', this.#requireDir(), node], 120_000);
   }
 
+  /** Kills one node's Erlang VM (SIGKILL, by its own pid): a node crash, its clients' sockets reset at once. */
+  async killNode(node: string): Promise<void> {
+    this.stopped.add(node);
+    await run(['kill-node', this.#requireDir(), node], 30_000);
+  }
+
   /** Stops every node (killing, by its own pid, any that will not stop) and removes the directory. Idempotent. */
   async dispose(): Promise<void> {
     const dir = this.#dir;
