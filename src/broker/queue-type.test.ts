@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
-import { declareQueue, explainDeclareError, honoursPriority, queueOptions } from './queue-type.js';
+import { declareQueue, explainDeclareError, queueOptions } from './queue-type.js';
 
 describe('queueOptions', () => {
   it('declares classic queues exactly as earlier Baton did (no x-queue-type), so existing queues re-declare cleanly', () => {
@@ -34,8 +34,6 @@ describe('queueOptions', () => {
   it('gives priority levels to classic jobs queues only: quorum queues refuse x-max-priority before RabbitMQ 4.0', () => {
     expect(queueOptions('classic', { role: 'jobs', maxPriority: 9 }).arguments).toEqual({ 'x-max-priority': 9 });
     expect(queueOptions('quorum', { role: 'jobs', maxPriority: 9 }).arguments).not.toHaveProperty('x-max-priority');
-    expect(honoursPriority('classic')).toBe(true);
-    expect(honoursPriority('quorum')).toBe(false);
   });
 });
 

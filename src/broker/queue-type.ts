@@ -53,11 +53,6 @@ export function queueOptions(type: QueueType, role: QueueRole): Options.AssertQu
   return Object.keys(args).length > 0 ? { durable: true, arguments: args } : { durable: true };
 }
 
-/** True when the job's `priority` has an effect on queues of this type (on this broker version). */
-export function honoursPriority(type: QueueType): boolean {
-  return type === 'classic';
-}
-
 /**
  * The broker's answer to declaring an existing queue with a different `x-queue-type` is a channel error
  * (406 PRECONDITION_FAILED, "inequivalent arg 'x-queue-type'"): retrying can never succeed, so it becomes a
