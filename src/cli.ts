@@ -13,7 +13,7 @@ import { DEV_SETTINGS } from './dev/dev-settings.js';
 import { addTenantsCommand } from './tenants/tenants-command.js';
 import { startTracing, stopTracing } from './core/tracing.js';
 
-const COMMON: SettingKey[] = ['amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
+const COMMON: SettingKey[] = ['amqpUrl', 'queueType', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
 const PUBLISH: SettingKey[] = [...COMMON, 'connectTimeoutSeconds', 'actor'];
 const PROCESSOR: SettingKey[] = [
   ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',

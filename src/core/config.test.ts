@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       amqpUrl: 'amqp://guest:guest@127.0.0.1:5672', namespace: 'baton', concurrency: 1, leaseSeconds: 60, renewSeconds: 20,
       deferSeconds: 10, maxAttempts: 5, shutdownGraceSeconds: 30, dashboardHost: '127.0.0.1', dashboardPort: 5002,
-      logLevel: 'info', logFormat: 'json', metricsPort: undefined, handlers: undefined,
+      logLevel: 'info', logFormat: 'json', metricsPort: undefined, handlers: undefined, queueType: 'classic',
     });
   });
 
@@ -27,6 +27,8 @@ describe('loadConfig', () => {
     ['BATON_NAMESPACE', 'Bad-Name', /BATON_NAMESPACE/],
     ['BATON_METRICS_PORT', '70000', /"off" or a port/],
     ['BATON_LOG_LEVEL', 'loud', /error, warn, info or debug/],
+    ['BATON_QUEUE_TYPE', 'stream', /BATON_QUEUE_TYPE \(--queue-type\) must be classic or quorum; got "stream"/],
+    ['BATON_AMQP_URL', 'amqp://a:5672,,amqp://b:5672', /BATON_AMQP_URL \(--amqp-url\) must be an amqp:\/\/ or amqps:\/\/ URL, or several/],
   ])('refuses %s=%s with a message naming it and the range', (name, value, message) => {
     expect(() => loadConfig({ env: { [name]: value } })).toThrow(ConfigError);
     expect(() => loadConfig({ env: { [name]: value } })).toThrow(message);
@@ -34,6 +36,12 @@ describe('loadConfig', () => {
 
   it('refuses a renewal period not below the lease', () => {
     expect(() => loadConfig({ env: { BATON_LEASE_SECONDS: '20', BATON_RENEW_SECONDS: '20' } })).toThrow(/must be below BATON_LEASE_SECONDS/);
+  });
+
+  it('takes quorum queues and a list of cluster nodes', () => {
+    const config = loadConfig({ env: { BATON_QUEUE_TYPE: 'quorum', BATON_AMQP_URL: 'amqp://u:p@node-a:5672,amqp://u:p@node-b:5672, amqps://u:p@node-c:5671' } });
+    expect(config.queueType).toBe('quorum');
+    expect(config.amqpUrl.split(',')).toHaveLength(3);
   });
 
   it('never echoes a secret it refuses', () => {

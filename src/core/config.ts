@@ -17,6 +17,10 @@ export const AZURITE_CONNECTION_STRING =
   'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
   'BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
 
+/** `BATON_QUEUE_TYPE`: what src/broker/queue-type.ts declares. */
+export const QUEUE_TYPES = ['classic', 'quorum'] as const;
+export type QueueType = (typeof QUEUE_TYPES)[number];
+
 interface Setting<T> {
   readonly env: string;
   /** Long flag without the value placeholder, e.g. `--lease-seconds`. */
@@ -40,9 +44,15 @@ function setting<T>(spec: Setting<T>): Setting<T> {
 
 export const SETTINGS = {
   amqpUrl: setting({
-    env: 'BATON_AMQP_URL', flag: '--amqp-url', description: 'RabbitMQ URL',
-    defaultText: 'amqp://guest:guest@127.0.0.1:5672', accepts: 'an amqp:// or amqps:// URL',
-    schema: z.string().regex(/^amqps?:\/\/\S+$/), secret: true,
+    env: 'BATON_AMQP_URL', flag: '--amqp-url',
+    description: 'RabbitMQ URL; for a cluster, the nodes\' URLs comma-separated, tried in turn from a random one',
+    defaultText: 'amqp://guest:guest@127.0.0.1:5672', accepts: 'an amqp:// or amqps:// URL, or several separated by commas',
+    schema: z.string().regex(/^amqps?:\/\/[^\s,]+(,\s*amqps?:\/\/[^\s,]+)*$/), secret: true,
+  }),
+  queueType: setting<QueueType>({
+    env: 'BATON_QUEUE_TYPE', flag: '--queue-type',
+    description: 'type of every queue Baton declares: quorum for a RabbitMQ cluster (no priorities before RabbitMQ 4.0); all of a namespace\'s publishers and processors must agree',
+    defaultText: 'classic', accepts: 'classic or quorum', schema: z.enum(QUEUE_TYPES),
   }),
   storageConnectionString: setting({
     env: 'BATON_STORAGE_CONNECTION_STRING', flag: '--storage-connection-string',
@@ -183,6 +193,7 @@ export interface ConfigSources {
 function defaults(isTerminal: boolean): Record<SettingKey, string | undefined> {
   return {
     amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
+    queueType: 'classic',
     storageConnectionString: AZURITE_CONNECTION_STRING,
     namespace: 'baton',
     concurrency: '1',

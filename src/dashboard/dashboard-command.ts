@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { openDashboard } from './dashboard-services.js';
 import { startServer } from './server.js';
 
-export type DashboardConfig = Pick<Config, 'storageConnectionString' | 'amqpUrl' | 'namespace' | 'dashboardToken' | 'dashboardTokens' | 'handlers' | 'dashboardHost' | 'dashboardPort'>
+export type DashboardConfig = Pick<Config, 'storageConnectionString' | 'amqpUrl' | 'queueType' | 'namespace' | 'dashboardToken' | 'dashboardTokens' | 'handlers' | 'dashboardHost' | 'dashboardPort'>
   & Partial<Pick<Config, 'tenantConcurrency' | 'tenantRate'>>;
 
 export interface RunningDashboard {
@@ -21,6 +21,7 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
   const services = await openDashboard({
     storageConnectionString: config.storageConnectionString,
     amqpUrl: config.amqpUrl,
+    queueType: config.queueType,
     namespace: config.namespace,
     token: config.dashboardToken,
     tenantDefaults: { concurrency: config.tenantConcurrency, rate: config.tenantRate },

@@ -2,6 +2,7 @@
  * @module Builds everything the dashboard app needs for one namespace — storage, the live feed, snapshots,
  * metrics, health checks, the broker probe and (with a token) the demo action — and closes it in reverse.
  */
+import type { QueueType } from '../core/config.js';
 import { namesFor, type Names } from '../contracts/names.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -27,6 +28,7 @@ import type { TenantDefaults } from '../tenants/tenant-view.js';
 export interface DashboardOptions {
   readonly storageConnectionString: string;
   readonly amqpUrl: string;
+  readonly queueType?: QueueType;
   readonly namespace: string;
   /** BATON_DASHBOARD_TOKEN: one operator named `operator`. */
   readonly token: string | undefined;
@@ -66,7 +68,7 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
   const feed = new EventFeed(storage.index, { ...options.feed, logger });
   const access = AccessControl.fromSettings(options.tokens, options.token);
   const publisher = new LazyPublisher({
-    amqpUrl: options.amqpUrl, storageConnectionString: options.storageConnectionString, namespace: options.namespace, logger,
+    amqpUrl: options.amqpUrl, queueType: options.queueType ?? 'classic', storageConnectionString: options.storageConnectionString, namespace: options.namespace, logger,
     ...(options.publisherStartTimeoutMs !== undefined ? { startTimeoutMs: options.publisherStartTimeoutMs } : {}),
   });
   const actions = access.writesEnabled ? new DemoActions(publisher, { amqpUrl: options.amqpUrl, names }) : undefined;

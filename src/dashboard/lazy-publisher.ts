@@ -3,6 +3,7 @@
  * dashboard started while RabbitMQ is down still serves reads, and the answer when it cannot be had: a
  * 503 naming what is down (the broker or storage), never a 500.
  */
+import type { QueueType } from '../core/config.js';
 import { errorMessage, PublishError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { Publisher } from '../publisher/publisher.js';
@@ -11,6 +12,7 @@ import { HttpError } from './http-error.js';
 
 export interface LazyPublisherOptions {
   readonly amqpUrl: string;
+  readonly queueType?: QueueType;
   readonly storageConnectionString: string;
   readonly namespace: string;
   readonly logger: Logger;

@@ -3,15 +3,21 @@
  * what failed and the commands that start a broker, instead of a processor retrying forever.
  */
 import amqp from 'amqplib';
+import { amqpUrls } from '../broker/connection.js';
 import { brokerRefusedError, brokerUnreachableError, firstLine, isAccessRefused } from '../core/broker-advice.js';
 
-/** Connects once and closes; throws a BatonError whose message says what to do. */
+/** Connects once to the first of the listed nodes that answers, and closes; throws a BatonError whose message says what to do. */
 export async function checkBroker(url: string, timeoutMs = 5000): Promise<void> {
-  let connection: amqp.ChannelModel;
-  try {
-    connection = await amqp.connect(url, { timeout: timeoutMs });
-  } catch (error) {
-    throw isAccessRefused(error) ? brokerRefusedError(url, error) : brokerUnreachableError(url, firstLine(error), 'run `npm start` again');
+  let failure: unknown;
+  for (const one of amqpUrls(url)) {
+    try {
+      const connection = await amqp.connect(one, { timeout: timeoutMs });
+      await connection.close().catch(() => undefined);
+      return;
+    } catch (error) {
+      if (isAccessRefused(error)) throw brokerRefusedError(one, error);
+      failure = error;
+    }
   }
-  await connection.close().catch(() => undefined);
+  throw brokerUnreachableError(url, firstLine(failure), 'run `npm start` again');
 }

@@ -3,6 +3,7 @@
  * fewer jobs wait than the processors run at once), so the dashboard has something to show — mostly plain jobs, now and then one that fails once or one sharing a lock key with others.
  */
 import { validateJobRequest } from '../contracts/job-request.js';
+import type { QueueType } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { demoJob, type DemoOptions } from '../publisher/demo-job.js';
 import { Publisher } from '../publisher/publisher.js';
@@ -10,6 +11,7 @@ import { NamespaceQueues } from '../queues/namespace-queues.js';
 
 export interface DemoPublisherOptions {
   readonly amqpUrl: string;
+  readonly queueType?: QueueType;
   readonly storageConnectionString: string;
   readonly namespace: string;
   readonly intervalMs: number;

@@ -38,7 +38,7 @@ export type ProcessorConfig = Pick<
   Config,
   | 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'concurrency' | 'leaseSeconds' | 'renewSeconds' | 'deferSeconds'
   | 'maxAttempts' | 'shutdownGraceSeconds' | 'processorId' | 'metricsPort' | 'metricsHost' | 'retryBaseMs' | 'retryMaxMs'
-  | 'tenantConcurrency' | 'tenantRate' | 'partitions'
+  | 'tenantConcurrency' | 'tenantRate' | 'partitions' | 'queueType'
 >;
 
 export function defaultRegistry(): HandlerRegistry {
@@ -94,7 +94,7 @@ export class Processor {
     });
     this.metrics = new ProcessorMetrics(this.#storage.clients.counter, { leasesHeld: () => this.#leases.size });
     this.#tenants = new ProcessorTenants(config, { storage: this.#storage, leases: this.#leases, metrics: this.metrics, logger: this.#logger });
-    this.#registrar = new PartitionRegistrar((partition) => this.#storage.tenants.registerPartition(partition));
+    this.#registrar = new PartitionRegistrar((partition) => this.#storage.tenants.registerPartition(partition), config.queueType);
     this.#partitions = new PartitionConsumer({
       names: this.names,
       partitions: config.partitions,
@@ -215,9 +215,9 @@ export class Processor {
         if (!this.#stopping) void connection.close().catch(() => undefined);
       });
     }
-    const mode = await bounded(probeJobsQueue(connection, this.names), 'the jobs queue probe');
+    const mode = await bounded(probeJobsQueue(connection, this.names, this.#config.queueType), 'the jobs queue probe');
     if (mode === 'legacy') this.#logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
-    await bounded(assertTopology(channel, this.names, mode), 'the topology declarations');
+    await bounded(assertTopology(channel, this.names, this.#config.queueType, mode), 'the topology declarations');
     // Global: one window for every queue consumed (jobs and partitions), as one queue had before.
     await bounded(channel.prefetch(this.#config.concurrency, true), 'the prefetch setting');
     this.#session = session;
@@ -244,7 +244,7 @@ export class Processor {
     if (this.#stopping || !session.open) return;
     this.#logger.warn(`the broker cancelled the consumer (was ${queue} deleted?); declaring it again`);
     try {
-      if (queue === this.names.jobsQueue) await bounded(assertTopology(session.channel, this.names), 'the topology declarations');
+      if (queue === this.names.jobsQueue) await bounded(assertTopology(session.channel, this.names, this.#config.queueType), 'the topology declarations');
       else {
         this.#registrar.forget();
         await this.#registrar.ensure(session.confirm, this.names, queue.slice(this.names.partitionQueue('').length));

@@ -14,7 +14,7 @@ const WINDOW = 256;
 
 export interface PublishRun {
   /** Without `connectTimeoutSeconds`, waits for RabbitMQ for as long as it takes. */
-  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace'> & Partial<Pick<Config, 'actor'>> & { readonly connectTimeoutSeconds?: number };
+  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'queueType'> & Partial<Pick<Config, 'actor'>> & { readonly connectTimeoutSeconds?: number };
   readonly logger: Logger;
   readonly flags: JobFlags;
   readonly file?: string;

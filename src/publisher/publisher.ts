@@ -16,6 +16,7 @@ import { sendDelayed } from '../broker/delay-infrastructure.js';
 import type { NewAuditEvent } from '../contracts/audit-event.js';
 import { PartitionRegistrar } from '../broker/partitions.js';
 import { PublishError } from '../core/errors.js';
+import type { QueueType } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { inSpan, withTraceHeaders } from '../core/tracing.js';
 import { messagingAttributes } from '../core/trace-attributes.js';
@@ -27,6 +28,8 @@ export interface PublisherOptions {
   readonly namespace: string;
   readonly publisherId: string;
   readonly logger: Logger;
+  /** `BATON_QUEUE_TYPE`; classic when not given. */
+  readonly queueType?: QueueType;
 }
 
 export interface PublishedJob {
@@ -70,7 +73,7 @@ export class Publisher {
     this.names = namesFor(options.namespace);
     this.storage = openStorage(options.storageConnectionString, this.names, { logger: options.logger });
     // The first send to a partition declares its queue and registers it, so processors serving all find it.
-    this.#partitions = new PartitionRegistrar((partition) => this.storage.tenants.registerPartition(partition));
+    this.#partitions = new PartitionRegistrar((partition) => this.storage.tenants.registerPartition(partition), options.queueType);
     this.#broker = new BrokerConnection({
       url: options.amqpUrl,
       name: `baton publisher ${options.publisherId}`,
@@ -168,9 +171,9 @@ export class Publisher {
   async #open(connection: ChannelModel): Promise<void> {
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.#options.logger.warn('broker channel error', { error: error.message }));
-    const mode = await probeJobsQueue(connection, this.names);
+    const mode = await probeJobsQueue(connection, this.names, this.#options.queueType ?? 'classic');
     if (mode === 'legacy') this.#options.logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
-    await assertTopology(channel, this.names, mode);
+    await assertTopology(channel, this.names, this.#options.queueType ?? 'classic', mode);
     this.#partitions.forget();
     this.#channel = channel;
   }

@@ -3,6 +3,7 @@
  * for `npm test` (under a minute each; nothing shared is disturbed: the broker fault closes only our own
  * connections, the storage fault stops only a private Azurite).
  */
+import type { QueueType } from '../../src/core/config.js';
 import { churnScenario, gracefulScenario, pauseScenario } from './process-scenarios.js';
 import { brokerScenario, storageScenario } from './service-scenarios.js';
 import { lossyScenario } from './network-scenarios.js';
@@ -32,22 +33,23 @@ export const SHORT = {
 export type ScenarioKey = keyof typeof FULL;
 export const SCENARIOS: readonly ScenarioKey[] = ['churn', 'pauses', 'graceful', 'storage', 'storageLong', 'lossy', 'broker'];
 
-export function runScenario(key: ScenarioKey, size: 'full' | 'short'): Promise<ScenarioResult> {
+/** Runs one scenario at `size`, on queues of `queueType` (BATON_QUEUE_TYPE of its publisher and processors). */
+export function runScenario(key: ScenarioKey, size: 'full' | 'short', queueType: QueueType = 'classic'): Promise<ScenarioResult> {
   const presets = size === 'full' ? FULL : SHORT;
   switch (key) {
     case 'churn':
-      return churnScenario(presets.churn);
+      return churnScenario({ ...presets.churn, queueType });
     case 'pauses':
-      return pauseScenario(presets.pauses);
+      return pauseScenario({ ...presets.pauses, queueType });
     case 'broker':
-      return brokerScenario(presets.broker);
+      return brokerScenario({ ...presets.broker, queueType });
     case 'storage':
-      return storageScenario(presets.storage);
+      return storageScenario({ ...presets.storage, queueType });
     case 'storageLong':
-      return storageScenario(presets.storageLong);
+      return storageScenario({ ...presets.storageLong, queueType });
     case 'graceful':
-      return gracefulScenario(presets.graceful);
+      return gracefulScenario({ ...presets.graceful, queueType });
     case 'lossy':
-      return lossyScenario(presets.lossy);
+      return lossyScenario({ ...presets.lossy, queueType });
   }
 }

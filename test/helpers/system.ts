@@ -10,7 +10,7 @@ import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { namesFor, type Names } from '../../src/contracts/names.js';
 import { validateJobRequest, type JobRequest, type JobRequestInput } from '../../src/contracts/job-request.js';
 import { ATTEMPT_END_STATUSES, type AuditEvent } from '../../src/contracts/audit-event.js';
-import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
+import { AZURITE_CONNECTION_STRING, type QueueType } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { deleteTopology } from '../../src/broker/topology.js';
 import { openStorage, type BatonStorage } from '../../src/storage/baton-storage.js';
@@ -62,7 +62,8 @@ export class TestSystem {
   #channel: Channel | undefined;
   #started = 0;
 
-  constructor(readonly namespace = freshNamespace()) {
+  /** `queueType`: what the publisher declares and processors get as BATON_QUEUE_TYPE (classic by default). */
+  constructor(readonly namespace = freshNamespace(), readonly queueType: QueueType = 'classic') {
     this.names = namesFor(namespace);
     this.storage = openStorage(AZURITE_CONNECTION_STRING, this.names);
     this.publisher = new Publisher({
@@ -71,6 +72,7 @@ export class TestSystem {
       namespace,
       publisherId: 'test-publisher',
       logger: silentLogger(),
+      queueType,
     });
   }
 
@@ -97,6 +99,7 @@ export class TestSystem {
         BATON_LOG_FORMAT: 'json',
         BATON_LOG_LEVEL: 'info',
         BATON_RETRY_BASE_MS: '200',
+        BATON_QUEUE_TYPE: this.queueType,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
