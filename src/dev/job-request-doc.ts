@@ -21,7 +21,13 @@ export const EXAMPLE_JOB_REQUEST = {
   priority: 0,
   inputFilePath: 'reports/oct.csv',
   processingParameters: { steps: 10, stepMs: 5000, failTimes: 0 },
+  tenantId: 'acme',
+  partition: 'eu',
+  runAt: '2026-11-22T10:05:00.000Z',
 } as const;
+
+/** Fields the example leaves out because it sets their alternative (`delayMs` is `runAt` made relative). */
+export const EXAMPLE_LEAVES_OUT = ['delayMs'] as const;
 
 /** What the schema says about one field (JSON Schema, plus our `accepts` and `defaultText` metadata). */
 interface FieldSchema {
