@@ -181,8 +181,8 @@ describe('the dashboard page', () => {
   it('saves a screenshot with figures, events and a timeline', async () => {
     const more = others.map((o) => job({ jobName: o.jobName, ...steps(10, 500) }));
     for (const j of more) await publisher.publish(j);
-    const inFlight = async () => ((await (await fetch(`${dashboard.url}/api/stats`)).json()) as { inFlight: number }).inFlight;
-    await poll(inFlight, 20_000).toBeGreaterThanOrEqual(3);
+    const running = async () => ((await (await fetch(`${dashboard.url}/api/stats`)).json()) as { running: number }).running;
+    await poll(running, 20_000).toBeGreaterThanOrEqual(3);
     // A fresh load fetches the figures at once, instead of at the page's next 5-second poll.
     await page.goto(`${dashboard.url}/#job=${retried.jobId}`);
     await page.reload();
