@@ -5,7 +5,7 @@
  * the live indicator shows a dropped stream reconnecting. Saves a screenshot in the temporary folder
  * (tests leave the work tree clean); `npm run docs:screenshot` runs this file to regenerate docs/dashboard.png.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import amqp from 'amqplib';
@@ -75,6 +75,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (!process.env.BATON_DOCS_SCREENSHOT) rmSync(SCREENSHOT, { force: true });
   await browser?.close();
   await dashboard?.close();
   await processor.stop();
