@@ -128,9 +128,11 @@ export class BrokerConnection {
       this.#connection = connection;
       // The first connection is part of starting up; a reconnection, or a connection after failures, is news.
       const triedSeconds = this.#failingSince === undefined ? undefined : Math.round((performance.now() - this.#failingSince) / 1000);
+      // One message text whatever came before (log searches count it); how long it took is a field.
       this.#options.logger.log(
         this.#firstConnect && triedSeconds === undefined ? 'debug' : 'info',
-        triedSeconds === undefined ? 'connected to RabbitMQ' : `connected to RabbitMQ after trying for ${triedSeconds} s`,
+        'connected to RabbitMQ',
+        triedSeconds === undefined ? {} : { triedSeconds },
       );
       failures = 0;
       this.#failingSince = undefined;

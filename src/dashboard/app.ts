@@ -38,7 +38,7 @@ export function createApp(deps: DashboardDeps): Hono {
   app.notFound((c) => {
     // A path that exists under other methods is a 405 naming them (RFC 9110 §15.5.6), not a 404.
     const allow = allowedMethods(app, c.req.path);
-    if (allow.length > 0) {
+    if (allow.length > 0 && !allow.includes(c.req.method)) {
       return c.json({ error: `method ${c.req.method} not allowed here; allowed: ${allow.join(', ')}`, code: 'method_not_allowed' }, 405, { allow: allow.join(', ') });
     }
     return c.json({ error: 'not found', code: 'not_found' }, 404);
@@ -63,7 +63,7 @@ function routePattern(path: string): RegExp {
     .split('/')
     .map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
-  return new RegExp(`^${source}/?$`);
+  return new RegExp(`^${source}$`);
 }
 
 /** Counts and times every request by its route pattern (never the raw path: ids would explode the labels). */

@@ -52,8 +52,8 @@ describe('bad publish values', () => {
 });
 
 describe('RabbitMQ problems', () => {
-  it('a wrong password is one line naming it, for publish and processor alike', async () => {
-    for (const command of [['publish', '--count', '1'], ['processor']]) {
+  it('a wrong password is one line naming it, for publish, processor and dev alike', async () => {
+    for (const command of [['publish', '--count', '1'], ['processor'], ['dev', '--in-memory']]) {
       const result = await run(command, { BATON_AMQP_URL: 'amqp://guest:not-the-password@127.0.0.1:5672' });
       expect(result.code, command[0]).toBe(1);
       const lines = messageLines(result.stderr);

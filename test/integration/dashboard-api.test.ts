@@ -318,7 +318,8 @@ describe('health, metrics, OpenAPI, page', () => {
   });
 
   it.each([
-    ['GET', '/nope'], ['GET', '/api/jobs/a/b/c'], ['GET', '/assets/../package.json'], ['GET', '/assets/%2e%2e/app.ts'], ['DELETE', '/api/jobs/x', `Bearer ${TOKEN}`],
+    // A method a known path does not take is a 405 (test/integration/dashboard-contract.test.ts).
+    ['GET', '/nope'], ['GET', '/api/jobs/a/b/c'], ['GET', '/assets/../package.json'], ['GET', '/assets/%2e%2e/app.ts'], ['DELETE', '/api/nothing/x', `Bearer ${TOKEN}`],
   ])('answers %s %s with a JSON 404', async (method, path, authorization?: string) => {
     // A write without an operator token is refused (401) before routing: only an operator learns what exists.
     const response = await app.request(path, { method, headers: authorization ? { authorization, 'content-type': 'application/json' } : {} });

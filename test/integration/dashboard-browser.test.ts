@@ -5,7 +5,7 @@
  * the live indicator shows a dropped stream reconnecting. Saves a screenshot in the temporary folder
  * (tests leave the work tree clean); `npm run docs:screenshot` runs this file to regenerate docs/dashboard.png.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import amqp from 'amqplib';
@@ -75,6 +75,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (!process.env.BATON_DOCS_SCREENSHOT) rmSync(SCREENSHOT, { force: true });
   await browser?.close();
   await dashboard?.close();
   await processor.stop();
@@ -179,8 +180,8 @@ describe('the dashboard page', () => {
   it('saves a screenshot with figures, events and a timeline', async () => {
     const more = others.map((o) => job({ jobName: o.jobName, ...steps(10, 500) }));
     for (const j of more) await publisher.publish(j);
-    const inFlight = async () => ((await (await fetch(`${dashboard.url}/api/stats`)).json()) as { inFlight: number }).inFlight;
-    await poll(inFlight, 20_000).toBeGreaterThanOrEqual(3);
+    const running = async () => ((await (await fetch(`${dashboard.url}/api/stats`)).json()) as { running: number }).running;
+    await poll(running, 20_000).toBeGreaterThanOrEqual(3);
     // A fresh load fetches the figures at once, instead of at the page's next 5-second poll.
     await page.goto(`${dashboard.url}/#job=${retried.jobId}`);
     await page.reload();
