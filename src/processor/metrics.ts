@@ -69,7 +69,7 @@ export class ProcessorMetrics {
         if (leasesHeld) this.set(leasesHeld());
       },
     });
-    collectDefaultMetrics({ register: this.registry, prefix: 'baton_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'baton_' });
     counter?.onRequest(({ service, operation }) => this.storageRequests.inc({ service, operation }));
     // timed_out and cancelled (an operator's cancel) stay 0 until those endings exist.
     for (const outcome of ['completed', 'failed', 'requeued', 'lease_lost', 'timed_out', 'cancelled', 'interrupted'] satisfies ProcessedOutcome[]) this.processed.inc({ outcome }, 0);
@@ -78,6 +78,8 @@ export class ProcessorMetrics {
 }
 
 export interface HealthReport {
+  /** The dashboard's /health shape too: `down` answers 503. */
+  readonly status: 'ok' | 'down';
   readonly ok: boolean;
   readonly checks: Record<string, { ok: boolean; detail?: string }>;
 }

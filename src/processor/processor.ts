@@ -158,7 +158,8 @@ export class Processor {
     } catch (error) {
       checks.storage = { ok: false, detail: redact((error as Error).message) };
     }
-    return { ok: Object.values(checks).every((check) => check.ok), checks };
+    const ok = Object.values(checks).every((check) => check.ok);
+    return { status: ok ? 'ok' : 'down', ok, checks };
   }
 
   /**

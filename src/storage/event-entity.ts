@@ -20,6 +20,8 @@ export function eventToProperties(event: AuditEvent): Record<string, string | nu
     // A stack may quote a connection string: redacted here too, whatever the caller did.
     ...(event.detail !== undefined ? { detail: fitBytes(redact(event.detail)) } : {}),
     ...(event.dueAt !== undefined ? { dueAt: event.dueAt } : {}),
+    ...(event.description !== undefined ? { description: event.description } : {}),
+    ...(event.parameters !== undefined ? { parameters: event.parameters } : {}),
   });
 }
 
@@ -39,5 +41,7 @@ export function eventFromEntity(entity: Record<string, unknown>): AuditEvent {
     ...(typeof entity.jobName === 'string' ? { jobName: entity.jobName } : {}),
     ...(typeof entity.detail === 'string' ? { detail: entity.detail } : {}),
     ...(typeof entity.dueAt === 'string' ? { dueAt: entity.dueAt } : {}),
+    ...(typeof entity.description === 'string' ? { description: entity.description } : {}),
+    ...(typeof entity.parameters === 'string' ? { parameters: entity.parameters } : {}),
   };
 }
