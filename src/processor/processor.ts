@@ -55,6 +55,8 @@ export class Processor {
   readonly #forced = new AbortController();
   readonly #slots: AttemptSlots;
   readonly #active = new Set<Promise<unknown>>();
+  /** Warnings given once per processor (unknown job fields by name): a bounded set of keys. */
+  readonly #warned = new Set<string>();
   #session: Session | undefined;
   #stopping = false;
   #closePromise: Promise<void> | undefined;
@@ -238,6 +240,11 @@ export class Processor {
       audit: this.#storage.audit,
       registry: this.#registry,
       logger: this.#logger,
+      warnOnce: (key, message, meta) => {
+        if (this.#warned.has(key)) return;
+        this.#warned.add(key);
+        this.#logger.warn(message, meta);
+      },
       slots: this.#slots,
       delays,
     };

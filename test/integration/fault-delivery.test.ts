@@ -116,3 +116,14 @@ it('never runs one jobId twice at once, even when its copies name different lock
   expect(history.filter((e) => e.status === 'Completed')).toHaveLength(1);
   expect(history.some((e) => e.status === 'Deferred' && e.message.includes('running elsewhere'))).toBe(true);
 });
+
+it('runs jobs with fields of a newer edition, keeping them, with one warning per field name (defect 11)', async () => {
+  const p = await processor();
+  const jobs = [1, 2].map((i) => system.job({ jobName: `from a newer publisher ${i}`, processingParameters: { steps: 1, stepMs: 10 } }));
+  for (const job of jobs) system.publishRaw(JSON.stringify({ ...job, tenantId: 'acme', runAt: '2026-01-01T00:00:00Z' }));
+  await system.waitForAll(jobs.map((j) => j.jobId), 'Completed', 30_000);
+  expect(await system.messageCount(system.names.deadQueue)).toBe(0);
+  const warnings = p.lines.filter((line) => line.includes('does not know'));
+  expect(warnings.filter((line) => line.includes('tenantId')).length).toBe(1);
+  expect(warnings.filter((line) => line.includes('runAt')).length).toBe(1);
+});
