@@ -62,7 +62,7 @@ export async function publishConfirmed(
         { persistent: true, mandatory: true, contentType: 'application/json', ...options, messageId },
         (error: unknown) => {
           if (error) return finish(new PublishError(`broker refused a message to ${queue}`, { cause: error }));
-          if (state.returned.delete(messageId)) return finish(new PublishError(`broker could not route a message to ${queue}`));
+          if (state.returned.delete(messageId)) return finish(new PublishError(`broker could not route a message to ${queue}`, { unroutable: true }));
           finish();
         },
       );

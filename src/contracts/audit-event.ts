@@ -12,15 +12,18 @@ export const AUDIT_STATUSES = [
   'DeadLettered',
   'Deferred',
   'Duplicate',
-  'Cancelled',
+  /** Stopped by its processor shutting down; delivered again (`Cancelled` before the second edition). */
+  'Interrupted',
   'LeaseLost',
   'Rejected',
+  /** An operator cancelled the job: final, like Completed (second edition). */
+  'Cancelled',
 ] as const;
 
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];
 
 /** The statuses that end an attempt; every attempt begins with `Started` and ends with exactly one of these. */
-export const ATTEMPT_END_STATUSES = ['Completed', 'Failed', 'Cancelled', 'LeaseLost'] as const satisfies readonly AuditStatus[];
+export const ATTEMPT_END_STATUSES = ['Completed', 'Failed', 'Interrupted', 'Cancelled', 'LeaseLost'] as const satisfies readonly AuditStatus[];
 
 export const auditEventSchema = z.object({
   jobId: jobIdSchema,

@@ -76,7 +76,7 @@ export const SETTINGS = {
   }),
   shutdownGraceSeconds: setting({
     env: 'BATON_SHUTDOWN_GRACE_SECONDS', flag: '--shutdown-grace-seconds',
-    description: 'how long a stopping processor lets running jobs finish before cancelling them',
+    description: 'how long a stopping processor lets running jobs finish before interrupting them',
     defaultText: '30', accepts: 'an integer from 0 to 3600', schema: int(0, 3600),
   }),
   retryBaseMs: setting({

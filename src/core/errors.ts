@@ -4,6 +4,7 @@ export type BatonErrorCode =
   | 'CONFIG_INVALID'
   | 'LEASE_LOST'
   | 'JOB_CANCELLED'
+  | 'ATTEMPT_INTERRUPTED'
   | 'JOB_UNRECOVERABLE'
   | 'PUBLISH_FAILED'
   | 'BROKER_UNREACHABLE'
@@ -40,10 +41,17 @@ export class LeaseLostError extends BatonError {
   }
 }
 
-/** The attempt was stopped because its processor is shutting down. */
+/** An operator cancelled the job: the attempt stops and the job does not run again unless requeued. */
 export class JobCancelledError extends BatonError {
-  constructor(message = 'processor is shutting down') {
+  constructor(message = 'the job was cancelled') {
     super('JOB_CANCELLED', message);
+  }
+}
+
+/** The attempt was stopped because its processor is shutting down (`Interrupted`; the job is delivered again). */
+export class AttemptInterruptedError extends BatonError {
+  constructor(message = 'processor is shutting down') {
+    super('ATTEMPT_INTERRUPTED', message);
   }
 }
 
@@ -54,10 +62,20 @@ export class UnrecoverableJobError extends BatonError {
   }
 }
 
+/** The broker did not answer a call in time (a connection that hangs rather than closes). */
+export class BrokerTimeoutError extends BatonError {
+  constructor(what: string, ms: number) {
+    super('BROKER_UNREACHABLE', `the broker did not answer ${what} within ${ms} ms`);
+  }
+}
+
 /** A message was not confirmed by the broker (nacked, unroutable, channel closed or timed out). */
 export class PublishError extends BatonError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The broker returned the message: no queue of that name exists (it was deleted, say). */
+  readonly unroutable: boolean;
+  constructor(message: string, options?: { cause?: unknown; unroutable?: boolean }) {
     super('PUBLISH_FAILED', message, options);
+    this.unroutable = options?.unroutable ?? false;
   }
 }
 

@@ -27,3 +27,16 @@ export function backoffMs(failures: number, baseMs: number, maxMs: number, rando
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
   return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
+
+/**
+ * Resolves or rejects as `work` does, or rejects with `timeoutError()` after `ms`, whichever comes first.
+ * The work itself is not cancelled (pass it an AbortSignal for that); its late result is ignored.
+ */
+export function withTimeout<T>(work: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError()), Math.max(0, ms));
+  });
+  work.catch(() => undefined); // a late rejection after the timeout is not unhandled
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

@@ -3,11 +3,11 @@
  * attempts (queued, deferred, retrying, dead-lettered…), and a summary. Pure: history in, view out.
  */
 import type { JobSummary } from '../contracts/api.js';
-import type { AuditEvent, AuditStatus } from '../contracts/audit-event.js';
+import { ATTEMPT_END_STATUSES, type AuditEvent, type AuditStatus } from '../contracts/audit-event.js';
 import type { AttemptView, JobSummaryView, JobView, TimelineItem } from './schemas.js';
 import { nextJobState } from './stats.js';
 
-const ATTEMPT_ENDS = new Set(['Completed', 'Failed', 'Cancelled', 'LeaseLost']);
+const ATTEMPT_ENDS: ReadonlySet<string> = new Set(ATTEMPT_END_STATUSES);
 const ERROR_ENDS = new Set(['Failed', 'LeaseLost']);
 
 const ms = (iso: string) => Date.parse(iso);

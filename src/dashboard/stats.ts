@@ -14,7 +14,7 @@ export interface StatsWindow {
 }
 
 const FINAL: ReadonlySet<AuditStatus> = new Set(['Completed', 'DeadLettered']);
-const WAITING: ReadonlySet<AuditStatus> = new Set(['Queued', 'Deferred', 'Retrying', 'Cancelled', 'LeaseLost']);
+const WAITING: ReadonlySet<AuditStatus> = new Set(['Queued', 'Deferred', 'Retrying', 'Interrupted', 'LeaseLost']);
 const MINUTE_MS = 60_000;
 
 /** The job's state after `event`, given its state before: the rules behind `jobsByStatus`. */

@@ -28,12 +28,14 @@ export class Delivery {
   readonly #message: ConsumeMessage;
   readonly #channel: Channel;
   readonly #confirm: ConfirmChannel;
+  readonly #channelOpen: () => boolean;
   #settled = false;
 
-  constructor(message: ConsumeMessage, channel: Channel, confirm: ConfirmChannel) {
+  constructor(message: ConsumeMessage, channel: Channel, confirm: ConfirmChannel, channelOpen: () => boolean = () => true) {
     this.#message = message;
     this.#channel = channel;
     this.#confirm = confirm;
+    this.#channelOpen = channelOpen;
     this.body = message.content;
     this.headers = (message.properties.headers ?? {}) as MessageHeaders;
     this.redelivered = message.fields.redelivered;
@@ -56,6 +58,11 @@ export class Delivery {
 
   get settled(): boolean {
     return this.#settled;
+  }
+
+  /** The channel it came on has closed: the broker has already put the message back for another consumer. */
+  get stale(): boolean {
+    return !this.#channelOpen();
   }
 
   ack(): void {

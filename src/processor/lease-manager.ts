@@ -15,6 +15,8 @@ export interface LeaseManagerOptions {
   readonly safetyMs?: number;
   readonly onRenewal?: (outcome: 'Renewed' | 'Unknown' | 'Lost', error?: unknown) => void;
   readonly onLost?: (lease: HeldLease, error: LeaseLostError) => void;
+  /** A release that failed: the lease will expire by itself. */
+  readonly onReleaseFailed?: (lease: HeldLease, error: unknown) => void;
   readonly now?: () => number;
 }
 
@@ -24,6 +26,8 @@ export class HeldLease {
   /** performance.now() when the last successful renewal (or the acquire) was sent. */
   lastRenewedAt: number;
   renewing = false;
+  /** Given up (or being given up): never valid again, whatever the clock says. */
+  released = false;
   readonly #controller = new AbortController();
   readonly #manager: LeaseManager;
 
@@ -44,7 +48,12 @@ export class HeldLease {
 
   /** True while the lease is certainly ours (the local deadline, minus the safety margin, has not passed). */
   isValid(): boolean {
-    return !this.lost && this.#manager.now() < this.lastRenewedAt + this.#manager.leaseMs - this.#manager.safetyMs;
+    return !this.released && !this.lost && this.remainingMs() > 0;
+  }
+
+  /** Milliseconds until the lease stops being certainly ours, on the monotonic clock, now (≤ 0: past). */
+  remainingMs(): number {
+    return this.lastRenewedAt + this.#manager.leaseMs - this.#manager.safetyMs - this.#manager.now();
   }
 
   /** Wall-clock time of the lease's last valid instant as this processor knows it. */
@@ -92,7 +101,22 @@ export class LeaseManager {
     return held;
   }
 
+  /**
+   * Gives the lease up: untracked (no more renewals), invalid from now on, then released at the service
+   * (`removeBlob` deletes the lock blob in the same request). Never throws; a failed release expires by itself.
+   */
+  async release(held: HeldLease, options: { removeBlob?: boolean } = {}): Promise<void> {
+    if (held.released) return;
+    this.untrack(held);
+    try {
+      await this.#store.release(held.lockKey, held.leaseId, options);
+    } catch (error) {
+      this.#options.onReleaseFailed?.(held, error);
+    }
+  }
+
   untrack(held: HeldLease): void {
+    held.released = true;
     this.#held.delete(held);
     if (this.#held.size === 0 && this.#timer) {
       clearTimeout(this.#timer);
@@ -110,7 +134,7 @@ export class LeaseManager {
   tick(): void {
     const now = this.now();
     for (const held of this.#held) {
-      if (held.lost) continue;
+      if (held.lost || held.released) continue;
       if (now >= held.lastRenewedAt + this.leaseMs - this.safetyMs) {
         this.#lose(held, 'its deadline passed before a renewal succeeded (was the process paused?)');
       } else if (!held.renewing && now - held.lastRenewedAt >= this.renewMs) {
@@ -125,6 +149,8 @@ export class LeaseManager {
     const remaining = held.lastRenewedAt + this.leaseMs - this.safetyMs - sentAt;
     try {
       const outcome = await this.#store.renew(held.lockKey, held.leaseId, AbortSignal.timeout(Math.floor(Math.max(1, Math.min(remaining, 10_000)))));
+      // Released while the renewal was in flight: whatever it says (a "Lost" for the lease id just given up) is news to no one.
+      if (held.released) return;
       if (outcome === 'Renewed') {
         // Only trust the renewal if it landed while the lease was still ours by our own clock.
         if (this.now() < held.lastRenewedAt + this.leaseMs - this.safetyMs) held.lastRenewedAt = sentAt;
@@ -134,6 +160,7 @@ export class LeaseManager {
         this.#lose(held, 'the storage service says the lease is no longer ours');
       }
     } catch (error) {
+      if (held.released) return;
       // Unknown: network, timeout or 5xx. Keep running; the next tick retries while the lease lasts.
       this.#options.onRenewal?.('Unknown', error);
     } finally {

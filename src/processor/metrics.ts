@@ -11,12 +11,20 @@ export class ProcessorMetrics {
     name: 'baton_attempt_duration_seconds', help: 'Duration of attempts, by outcome', labelNames: ['outcome'],
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800], registers: [this.registry],
   });
-  readonly leasesHeld = new Gauge({ name: 'baton_leases_held', help: 'Leases this processor holds now', registers: [this.registry] });
+  readonly leasesHeld: Gauge;
   readonly renewals = new Counter({ name: 'baton_lease_renewals_total', help: 'Lease renewals, by outcome (Renewed, Unknown, Lost)', labelNames: ['outcome'], registers: [this.registry] });
   readonly storageRequests = new Counter({ name: 'baton_storage_requests_total', help: 'Azure Storage requests, by service and operation', labelNames: ['service', 'operation'], registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'baton_deliveries_in_flight', help: 'Deliveries being handled now', registers: [this.registry] });
 
-  constructor(counter?: RequestCounter) {
+  constructor(counter?: RequestCounter, sources: { leasesHeld?: () => number } = {}) {
+    const leasesHeld = sources.leasesHeld;
+    // Read when scraped: a gauge set on events goes stale between them (it read 0 while a lease was renewed).
+    this.leasesHeld = new Gauge({
+      name: 'baton_leases_held', help: 'Leases this processor holds now', registers: [this.registry],
+      collect() {
+        if (leasesHeld) this.set(leasesHeld());
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'baton_process_' });
     counter?.onRequest(({ service, operation }) => this.storageRequests.inc({ service, operation }));
   }

@@ -7,15 +7,19 @@ import type { ServerType } from '@hono/node-server';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { namesFor, type Names } from '../contracts/names.js';
 import type { Config } from '../core/config.js';
-import { JobCancelledError } from '../core/errors.js';
+import { AttemptInterruptedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sleep } from '../core/time.js';
 import { redact } from '../core/redact.js';
 import { BrokerConnection } from '../broker/connection.js';
-import { assertDelayQueue, assertTopology } from '../broker/topology.js';
-import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
+import { bounded } from '../broker/bounded.js';
+import { assertTopology } from '../broker/topology.js';
+import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
+import { AttemptSlots } from './attempt-slots.js';
+import { TtlQueueDelays } from './delays.js';
 import { Delivery } from './delivery.js';
-import { handleDelivery, type DeliveryDeps } from './handle-delivery.js';
+import type { DeliveryDeps } from './delivery-deps.js';
+import { handleDelivery } from './handle-delivery.js';
 import { HandlerRegistry } from './handlers/registry.js';
 import { stepsHandler } from './handlers/steps.js';
 import { LeaseManager } from './lease-manager.js';
@@ -34,7 +38,8 @@ export function defaultRegistry(): HandlerRegistry {
 interface Session {
   readonly channel: Channel;
   readonly confirm: ConfirmChannel;
-  readonly delayQueues: Map<number, Promise<string>>;
+  readonly deps: DeliveryDeps;
+  open: boolean;
   consumerTag?: string;
 }
 
@@ -47,7 +52,8 @@ export class Processor {
   readonly #storage: BatonStorage;
   readonly #leases: LeaseManager;
   readonly #broker: BrokerConnection;
-  readonly #cancel = new AbortController();
+  readonly #forced = new AbortController();
+  readonly #slots: AttemptSlots;
   readonly #active = new Set<Promise<unknown>>();
   #session: Session | undefined;
   #stopping = false;
@@ -60,7 +66,7 @@ export class Processor {
     this.#logger = options.logger.child({ processorId: config.processorId });
     this.#registry = options.registry ?? defaultRegistry();
     this.#storage = openStorage(config.storageConnectionString, this.names, { logger: this.#logger });
-    this.metrics = new ProcessorMetrics(this.#storage.clients.counter);
+    this.#slots = new AttemptSlots(config.concurrency);
     this.#leases = new LeaseManager(this.#storage.leases, {
       leaseMs: config.leaseSeconds * 1000,
       renewMs: config.renewSeconds * 1000,
@@ -69,7 +75,9 @@ export class Processor {
         if (error) this.#logger.debug('lease renewal failed; retrying while the lease lasts', { error: redact(String((error as Error).message ?? error)) });
       },
       onLost: (held, error) => this.#logger.warn('lease lost', { lockKey: held.lockKey, reason: error.message }),
+      onReleaseFailed: (held, error) => this.#logger.warn('could not release a lease; it will expire by itself', { lockKey: held.lockKey, error: redact(String((error as Error).message ?? error)) }),
     });
+    this.metrics = new ProcessorMetrics(this.#storage.clients.counter, { leasesHeld: () => this.#leases.size });
     this.#broker = new BrokerConnection({
       url: config.amqpUrl,
       name: `baton processor ${config.processorId} (${config.namespace})`,
@@ -104,10 +112,14 @@ export class Processor {
   }
 
   async health(): Promise<HealthReport> {
-    const checks: HealthReport['checks'] = { broker: { ok: this.#broker.connected } };
+    const consuming = this.#broker.connected && this.#session?.consumerTag !== undefined;
+    const checks: HealthReport['checks'] = {
+      broker: consuming ? { ok: true } : { ok: false, detail: this.#broker.connected ? `not consuming ${this.names.jobsQueue}` : 'not connected' },
+    };
     try {
-      await pingStorage(this.#storage, this.names, AbortSignal.timeout(3000));
-      checks.storage = { ok: true };
+      // The same request as pingStorage, whose answer also says whether the lock container is still there.
+      const locks = await this.#storage.clients.blobService.getContainerClient(this.names.locksContainer).exists({ abortSignal: AbortSignal.timeout(3000) });
+      checks.storage = locks ? { ok: true } : { ok: false, detail: `lock container ${this.names.locksContainer} is missing (created again on the next job)` };
     } catch (error) {
       checks.storage = { ok: false, detail: redact((error as Error).message) };
     }
@@ -115,27 +127,31 @@ export class Processor {
   }
 
   /**
-   * Graceful stop: no new deliveries, running attempts get the grace period, then are cancelled
-   * (Cancelled, lease released, message back in the queue). Idempotent: every call gets the same promise.
+   * Graceful stop: no new deliveries, running attempts get the grace period, then are interrupted
+   * (Interrupted, lease released, message back in the queue). Idempotent: every call gets the same promise.
    * `force` skips the grace period (a second signal).
    */
   stop(options: { force?: boolean } = {}): Promise<void> {
-    if (options.force) this.#cancel.abort(new JobCancelledError('processor stopped at once (second signal)'));
+    if (options.force) {
+      this.#forced.abort();
+      this.#slots.interruptAll(new AttemptInterruptedError('processor stopped at once (second signal)'));
+    }
     this.#closePromise ??= this.#shutdown();
     return this.#closePromise;
   }
 
   async #shutdown(): Promise<void> {
     this.#stopping = true;
+    this.#slots.close();
     const session = this.#session;
-    if (session?.consumerTag) await session.channel.cancel(session.consumerTag).catch(() => undefined);
+    if (session?.consumerTag) await bounded(session.channel.cancel(session.consumerTag), 'the consumer cancel').catch(() => undefined);
     this.#logger.info('stopping: no new jobs; waiting for running ones', { running: this.#active.size, graceSeconds: this.#config.shutdownGraceSeconds });
     const drained = Promise.allSettled([...this.#active]);
-    const graceOver = sleep(this.#config.shutdownGraceSeconds * 1000, this.#cancel.signal).catch(() => undefined);
+    const graceOver = sleep(this.#config.shutdownGraceSeconds * 1000, this.#forced.signal).catch(() => undefined);
     await Promise.race([drained, graceOver]);
     if (this.#active.size > 0) {
-      this.#logger.warn('grace period over: cancelling running jobs', { running: this.#active.size });
-      if (!this.#cancel.signal.aborted) this.#cancel.abort(new JobCancelledError());
+      this.#logger.warn('grace period over: interrupting running jobs', { running: this.#active.size });
+      this.#slots.interruptAll(new AttemptInterruptedError());
       await Promise.allSettled([...this.#active]);
     }
     this.#leases.close();
@@ -146,32 +162,53 @@ export class Processor {
   }
 
   async #openSession(connection: ChannelModel): Promise<void> {
-    const channel = await connection.createChannel();
-    const confirm = await connection.createConfirmChannel();
+    // Each call bounded: a hung one fails the set-up, and BrokerConnection drops the connection and tries again.
+    const channel = await bounded(connection.createChannel(), 'a channel open');
+    const confirm = await bounded(connection.createConfirmChannel(), 'a confirm channel open');
+    const session: Session = { channel, confirm, deps: this.#deps(new TtlQueueDelays(confirm, this.names)), open: true };
     for (const ch of [channel, confirm]) {
       ch.on('error', (error: Error) => this.#logger.warn('broker channel error', { error: error.message }));
       // A channel that closes alone (a protocol error) would leave us half-connected: start over.
       ch.on('close', () => {
+        session.open = false;
         if (!this.#stopping) void connection.close().catch(() => undefined);
       });
     }
-    await assertTopology(channel, this.names);
-    await channel.prefetch(this.#config.concurrency);
-    const session: Session = { channel, confirm, delayQueues: new Map() };
+    await bounded(assertTopology(channel, this.names), 'the topology declarations');
+    await bounded(channel.prefetch(this.#config.concurrency), 'the prefetch setting');
     this.#session = session;
     if (this.#stopping) return;
-    const { consumerTag } = await channel.consume(this.names.jobsQueue, (message) => {
+    await this.#consume(session, connection);
+  }
+
+  async #consume(session: Session, connection: ChannelModel): Promise<void> {
+    const { consumerTag } = await bounded(session.channel.consume(this.names.jobsQueue, (message) => {
       if (message) this.#onMessage(message, session);
-    });
+      // The broker cancelled the consumer: someone deleted `<ns>.jobs`. Declare it again and consume again.
+      else void this.#resubscribe(session, connection);
+    }), 'the consume');
     session.consumerTag = consumerTag;
   }
 
+  async #resubscribe(session: Session, connection: ChannelModel): Promise<void> {
+    session.consumerTag = undefined;
+    if (this.#stopping || !session.open) return;
+    this.#logger.warn(`the broker cancelled the consumer (was ${this.names.jobsQueue} deleted?); declaring it again`);
+    try {
+      await bounded(assertTopology(session.channel, this.names), 'the topology declarations');
+      await this.#consume(session, connection);
+    } catch (error) {
+      // Could not: start over with a new connection, which declares everything again.
+      this.#logger.warn('could not consume again; reconnecting', { error: redact((error as Error).message) });
+      await connection.close().catch(() => undefined);
+    }
+  }
+
   #onMessage(message: ConsumeMessage, session: Session): void {
-    const delivery = new Delivery(message, session.channel, session.confirm);
+    const delivery = new Delivery(message, session.channel, session.confirm, () => session.open);
     this.metrics.inFlight.inc();
-    this.metrics.leasesHeld.set(this.#leases.size);
     const started = performance.now();
-    const task = handleDelivery(delivery, this.#deps(session))
+    const task = handleDelivery(delivery, session.deps)
       .then((outcome) => {
         this.metrics.deliveries.inc({ outcome });
         this.metrics.attemptSeconds.observe({ outcome }, (performance.now() - started) / 1000);
@@ -184,12 +221,11 @@ export class Processor {
       .finally(() => {
         this.#active.delete(task);
         this.metrics.inFlight.dec();
-        this.metrics.leasesHeld.set(this.#leases.size);
       });
     this.#active.add(task);
   }
 
-  #deps(session: Session): DeliveryDeps {
+  #deps(delays: TtlQueueDelays): DeliveryDeps {
     return {
       names: this.names,
       processorId: this.#config.processorId,
@@ -197,20 +233,13 @@ export class Processor {
       deferSeconds: this.#config.deferSeconds,
       retry: { maxAttempts: this.#config.maxAttempts, retryBaseMs: this.#config.retryBaseMs, retryMaxMs: this.#config.retryMaxMs },
       leaseStore: this.#storage.leases,
+      ensureLockContainer: () => this.#storage.leases.ensureContainer(),
       leases: this.#leases,
       audit: this.#storage.audit,
       registry: this.#registry,
       logger: this.#logger,
-      cancelSignal: this.#cancel.signal,
-      ensureDelayQueue: (delayMs) => {
-        let queue = session.delayQueues.get(delayMs);
-        if (!queue) {
-          queue = assertDelayQueue(session.confirm, this.names, delayMs);
-          queue.catch(() => session.delayQueues.delete(delayMs));
-          session.delayQueues.set(delayMs, queue);
-        }
-        return queue;
-      },
+      slots: this.#slots,
+      delays,
     };
   }
 }

@@ -13,7 +13,7 @@ const TALLY: ReadonlyArray<[AuditStatus, string]> = [
   ['Queued', 'queued'],
   ['Started', 'running'],
   ['Retrying', 'retrying'],
-  ['Cancelled', 'cancelled'],
+  ['Interrupted', 'interrupted'],
   ['LeaseLost', 'lease lost'],
   ['Completed', 'completed'],
   ['DeadLettered', 'dead-lettered'],

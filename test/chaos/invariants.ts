@@ -4,7 +4,7 @@
  *
  * - every confirmed job ends with exactly one Completed (or one DeadLettered when it was built to fail);
  * - no two attempts of jobs sharing a lock key overlap in time (a job's own attempts included);
- * - every attempt begins with Started and ends with exactly one of Completed, Failed, Cancelled, LeaseLost —
+ * - every attempt begins with Started and ends with exactly one of Completed, Failed, Interrupted, LeaseLost —
  *   except an attempt whose processor was SIGKILLed, which cannot say anything and is counted apart; an attempt
  *   that ended LeaseLost recorded nothing stamped after that moment;
  * - nothing is left in `<ns>.jobs` or the delay queues, and the dead-letter queue holds only jobs built to fail.
@@ -15,7 +15,7 @@ import type { PlannedJob } from './load.js';
 
 const ENDS: ReadonlySet<string> = new Set(ATTEMPT_END_STATUSES);
 const ATTEMPT_STATUSES: ReadonlySet<string> = new Set([...ATTEMPT_END_STATUSES, 'Started', 'Step', 'Retrying', 'DeadLettered']);
-/** Events that move a job forward; a LeaseLost or Cancelled attempt's work is lost, so its end is no progress. */
+/** Events that move a job forward; a LeaseLost or Interrupted attempt's work is lost, so its end is no progress. */
 const PROGRESS: ReadonlySet<string> = new Set(['Queued', 'Started', 'Step', 'Completed', 'Failed', 'DeadLettered']);
 
 export interface Evidence {
@@ -48,7 +48,7 @@ export interface Figures {
   /** Two Started for one attempt, two ends, events stamped after the end, events without a Started. */
   malformedAttempts: string[];
   overlaps: string[];
-  counts: { leaseLost: number; cancelled: number; deferred: number; duplicate: number; failed: number; stalledStarts: number };
+  counts: { leaseLost: number; interrupted: number; deferred: number; duplicate: number; failed: number; stalledStarts: number };
   /** Interrupted attempts (killed, paused past the lease, cancelled) and how long until the job's next attempt started. */
   handovers: number;
   worstHandoverMs: number;
@@ -93,7 +93,7 @@ function emptyFigures(evidence: Evidence): Figures {
   return {
     confirmed, unconfirmed: evidence.planned.length - confirmed, completed: 0, deadLettered: 0, lost: [], duplicateCompletions: [],
     wrongEnding: [], attempts: 0, killedAttempts: 0, incompleteAttempts: [], malformedAttempts: [], overlaps: [],
-    counts: { leaseLost: 0, cancelled: 0, deferred: 0, duplicate: 0, failed: 0, stalledStarts: 0 },
+    counts: { leaseLost: 0, interrupted: 0, deferred: 0, duplicate: 0, failed: 0, stalledStarts: 0 },
     handovers: 0, worstHandoverMs: 0, worstFaultWaitMs: 0, worstFaultWaitJob: '', worstUntouchedWaitMs: 0,
     queues: { jobs: 0, delays: 0, deadExpected: 0, deadUnexpected: [], deadExtraCopies: 0, doomedNotInDead: [] },
   };
@@ -112,7 +112,7 @@ function checkEnding(entry: PlannedJob, history: AuditEvent[], figures: Figures)
   if (wanted === 0 && other > 0) figures.wrongEnding.push(`${jobId} (${entry.kind}): ${history.map((e) => e.status).join(' ')}`);
   for (const event of history) {
     if (event.status === 'LeaseLost') figures.counts.leaseLost++;
-    if (event.status === 'Cancelled') figures.counts.cancelled++;
+    if (event.status === 'Interrupted') figures.counts.interrupted++;
     if (event.status === 'Deferred') figures.counts.deferred++;
     if (event.status === 'Duplicate') figures.counts.duplicate++;
     if (event.status === 'Failed') figures.counts.failed++;
@@ -191,8 +191,8 @@ function measureHandovers(attempts: Attempt[], faults: readonly Fault[], figures
     list.sort((a, b) => a.attempt - b.attempt);
     for (let i = 0; i < list.length - 1; i++) {
       const attempt = list[i]!;
-      if (!['SIGKILL', 'LeaseLost', 'Cancelled', 'no end'].includes(attempt.endStatus)) continue;
-      // The fault on its processor that stopped it (a SIGSTOP ends in LeaseLost only later; a SIGTERM in Cancelled after the grace).
+      if (!['SIGKILL', 'LeaseLost', 'Interrupted', 'no end'].includes(attempt.endStatus)) continue;
+      // The fault on its processor that stopped it (a SIGSTOP ends in LeaseLost only later; a SIGTERM in Interrupted after the grace).
       const fault = faults.find((f) => f.target === attempt.processorId && f.from <= attempt.end && (f.to || Infinity) >= attempt.start);
       const interruptedAt = fault ? Math.max(fault.from, attempt.start) : attempt.end;
       figures.handovers++;

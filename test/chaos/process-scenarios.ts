@@ -141,8 +141,8 @@ export async function gracefulScenario(p: GracefulParams): Promise<ScenarioResul
     const bad = exits.filter((e) => e.code !== 0);
     if (bad.length > 0) settled.violations.push(`${bad.length} processors exited with a non-zero code after SIGTERM`);
     if (figures.counts.deferred > 0) settled.violations.push(`${figures.counts.deferred} Deferred events: a handed-over job found its lease still held`);
-    if (figures.worstHandoverMs >= 10_000) settled.violations.push(`a cancelled job waited ${figures.worstHandoverMs} ms for its next attempt`);
-    if (figures.counts.cancelled === 0) settled.notes.push('no SIGTERM caught an attempt in flight');
+    if (figures.worstHandoverMs >= 10_000) settled.violations.push(`an interrupted job waited ${figures.worstHandoverMs} ms for its next attempt`);
+    if (figures.counts.interrupted === 0) settled.notes.push('no SIGTERM caught an attempt in flight');
     settled.notes.push(`SIGTERM to exit: worst ${Math.max(...exits.map((e) => e.ms))} ms (grace ${p.graceSeconds} s)`);
     return {
       key: 'graceful', title: 'Graceful churn', load: `${describeLoad(p, 'own lock keys, 5% fail once')}, lease 60 s, grace ${p.graceSeconds} s`,

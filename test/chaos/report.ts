@@ -35,7 +35,7 @@ export function renderSection(result: ScenarioResult, command: string, when: Dat
     row('**Worst wait caused by a fault**', worstWait(f)),
     row('Interrupted attempts handed over', `${f.handovers}, the worst ${seconds(f.worstHandoverMs)} from the fault to the job's next Started`),
     row('Worst wait no fault touched', seconds(f.worstUntouchedWaitMs)),
-    row('Events', `LeaseLost ${f.counts.leaseLost}, Cancelled ${f.counts.cancelled}, Deferred ${f.counts.deferred}, Duplicate ${f.counts.duplicate}, Failed ${f.counts.failed}, attempts counted failed for ending without a record ${f.counts.stalledStarts}`),
+    row('Events', `LeaseLost ${f.counts.leaseLost}, Interrupted ${f.counts.interrupted}, Deferred ${f.counts.deferred}, Duplicate ${f.counts.duplicate}, Failed ${f.counts.failed}, attempts counted failed for ending without a record ${f.counts.stalledStarts}`),
     row('Queues after the run', `jobs ${q.jobs}, delay queues ${q.delays}, dead-letter ${q.deadExpected + q.deadExtraCopies + q.deadUnexpected.length} (${q.deadExpected} jobs built to fail, ${q.deadExtraCopies} extra copies, ${q.deadUnexpected.length} unexpected)`),
     ...(result.notes.length > 0 ? [row('Notes', result.notes.join('; '))] : []),
     row('Verdict', verdict),

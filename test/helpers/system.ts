@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { namesFor, type Names } from '../../src/contracts/names.js';
 import { validateJobRequest, type JobRequest, type JobRequestInput } from '../../src/contracts/job-request.js';
-import type { AuditEvent } from '../../src/contracts/audit-event.js';
+import { ATTEMPT_END_STATUSES, type AuditEvent } from '../../src/contracts/audit-event.js';
 import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { DELAY_LADDER_MS } from '../../src/broker/topology.js';
@@ -176,7 +176,7 @@ export class TestSystem {
 
 /** Attempt intervals [Started, end] from a history, for overlap checks. */
 export function attemptIntervals(events: AuditEvent[]): Array<{ attempt: number; processorId: string; start: number; end: number; endStatus: string }> {
-  const ends = new Set(['Completed', 'Failed', 'Cancelled', 'LeaseLost']);
+  const ends: ReadonlySet<string> = new Set(ATTEMPT_END_STATUSES);
   const intervals: Array<{ attempt: number; processorId: string; start: number; end: number; endStatus: string }> = [];
   for (const started of events.filter((e) => e.status === 'Started')) {
     const end = events.find((e) => e.attempt === started.attempt && ends.has(e.status));

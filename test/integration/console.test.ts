@@ -100,7 +100,7 @@ function consoleCommand(namespace: string, args = ''): string {
 function jobLines(screen: string): Array<{ jobId: string; label: string }> {
   return screen
     .split('\n')
-    .map((line) => /^([0-9a-f-]{36}) {2}(?!Queued|Started|Retrying|Completed|DeadLettered|Cancelled|LeaseLost)[^[\n]*?(?: {2}\[(.+)\])?\s*$/.exec(line))
+    .map((line) => /^([0-9a-f-]{36}) {2}(?!Queued|Started|Retrying|Completed|DeadLettered|Interrupted|LeaseLost)[^[\n]*?(?: {2}\[(.+)\])?\s*$/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)
     .map((match) => ({ jobId: match[1]!, label: match[2] ?? '' }));
 }

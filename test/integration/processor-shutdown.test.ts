@@ -1,4 +1,4 @@
-/** SIGTERM with a running job: Cancelled, lease released, and another processor starts it at once. */
+/** SIGTERM with a running job: Interrupted, lease released, and another processor starts it at once. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestSystem, waitFor } from '../helpers/system.js';
 
@@ -7,7 +7,7 @@ const system = new TestSystem();
 beforeAll(() => system.start());
 afterAll(() => system.stop());
 
-it('cancels a running job on SIGTERM and hands it over without waiting for the lease', async () => {
+it('interrupts a running job on SIGTERM and hands it over without waiting for the lease', async () => {
   const a = await system.startProcessor({ BATON_SHUTDOWN_GRACE_SECONDS: '1', BATON_LEASE_SECONDS: '60' });
   const job = system.job({ jobName: 'handed over', processingParameters: { steps: 10, stepMs: 400 } });
   await system.publish([job]);
@@ -18,11 +18,11 @@ it('cancels a running job on SIGTERM and hands it over without waiting for the l
   await system.waitForAll([job.jobId], 'Completed', 60_000);
 
   const history = await system.history(job.jobId);
-  const cancelled = history.find((e) => e.status === 'Cancelled')!;
-  expect(cancelled.processorId).toBe(a.processorId);
+  const interrupted = history.find((e) => e.status === 'Interrupted')!;
+  expect(interrupted.processorId).toBe(a.processorId);
   const restarted = history.find((e) => e.status === 'Started' && e.processorId === b.processorId)!;
   // Well before the 60 s lease would have expired: the lease was released, not left to run out.
-  expect(Date.parse(restarted.timestamp) - Date.parse(cancelled.timestamp)).toBeLessThan(5_000);
+  expect(Date.parse(restarted.timestamp) - Date.parse(interrupted.timestamp)).toBeLessThan(5_000);
   expect(history.filter((e) => e.status === 'Completed')).toHaveLength(1);
   expect(history.some((e) => e.status === 'Deferred')).toBe(false);
 });

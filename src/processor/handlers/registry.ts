@@ -17,6 +17,16 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** This attempt's number, from 1. */
   readonly attempt: number;
+  /**
+   * Throws LeaseLostError unless the attempt's lease is certainly still held, checked against the
+   * lease's deadline on the monotonic clock at the moment of the call. Call it right before each side effect.
+   */
+  assertLease(): void;
+  /**
+   * A number that grows with every attempt of this job that may hold its lock (per job, not per lock
+   * key): pass it to the systems the handler writes to, so they can refuse a write from an older attempt.
+   */
+  readonly fencingToken: number;
   readonly processorId: string;
   /** Records progress as a `Step` event (written within a fraction of a second, batched). */
   step(step: number, totalSteps: number, message?: string): void;

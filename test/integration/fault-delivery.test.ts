@@ -1,0 +1,118 @@
+/**
+ * The delivery path under faults on the processor's side (issue 9): storage answers lost or refused
+ * through the fault proxy, the broker connection closed from the test, handlers that misbehave.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { freePort } from '../../src/dev/ports.js';
+import { startStorageProxies, toxic, transactionWith } from '../helpers/fault-proxy.js';
+import { attemptIntervals, closeBrokerConnections, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
+
+const handlers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/fault-handlers.mjs');
+const system = new TestSystem();
+let proxies: Awaited<ReturnType<typeof startStorageProxies>>;
+let running: ProcessorProcess[] = [];
+
+async function processor(env: Record<string, string> = {}): Promise<ProcessorProcess> {
+  const started = await system.startProcessor({ BATON_HANDLERS: handlers, BATON_STORAGE_CONNECTION_STRING: proxies.connectionString, ...env });
+  running.push(started);
+  return started;
+}
+
+beforeAll(async () => {
+  proxies = await startStorageProxies({ seed: 9 });
+  await system.start();
+});
+afterEach(async () => {
+  proxies.table.clearRules();
+  proxies.blob.clearRules();
+  for (const p of running) {
+    p.signal('SIGKILL');
+    await p.exited;
+  }
+  running = [];
+});
+afterAll(async () => {
+  await system.stop();
+  await proxies.close();
+});
+
+it('holds a Rejected message back until its event is written (defect 6)', async () => {
+  await processor({ BATON_DEFER_SECONDS: '1' });
+  const refused = proxies.table.addRule({ method: 'POST', when: (r) => r.text.includes('"status":"Rejected"'), action: toxic.reset });
+  system.publishRaw(JSON.stringify({ jobId: 'rejected-while-storage-refuses', jobName: 42 }));
+  await waitFor(() => refused.hits >= 3, 'the Rejected event to be tried three times', 30_000);
+  // Not acknowledged (dead-lettered) while its event cannot be written.
+  expect(await system.messageCount(system.names.deadQueue)).toBe(0);
+  refused.remove();
+  await waitFor(async () => (await system.statuses('rejected-while-storage-refuses')).includes('Rejected'), 'Rejected to be recorded', 30_000);
+  await waitFor(async () => (await system.messageCount(system.names.deadQueue)) === 1, 'the message in the dead-letter queue', 10_000);
+});
+
+it('never runs more attempts than BATON_CONCURRENCY after a reconnect (defect 4)', async () => {
+  const p = await processor({ BATON_CONCURRENCY: '1', BATON_LEASE_SECONDS: '15' });
+  const jobs = [0, 1, 2].map((i) => system.job({ jobName: `one at a time ${i}`, processingParameters: { steps: 6, stepMs: 500 } }));
+  await system.publish(jobs);
+  await waitFor(async () => {
+    for (const job of jobs) if ((await system.statuses(job.jobId)).includes('Started')) return true;
+    return false;
+  }, 'a first job to start');
+  expect(await closeBrokerConnections(`baton processor ${p.processorId} `)).toBe(1);
+  await waitFor(() => p.logged('connected to RabbitMQ'), 'the processor to reconnect', 20_000);
+  await system.waitForAll(jobs.map((j) => j.jobId), 'Completed', 90_000);
+  const intervals = (await Promise.all(jobs.map((job) => system.history(job.jobId)))).flatMap((history) => attemptIntervals(history));
+  intervals.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < intervals.length; i++) {
+    // Each attempt started after the one before it ended: never two at once on a processor of concurrency 1.
+    expect(intervals[i]!.start).toBeGreaterThanOrEqual(intervals[i - 1]!.end);
+  }
+  for (const job of jobs) expect((await system.statuses(job.jobId)).filter((s) => s === 'Completed')).toHaveLength(1);
+});
+
+it('records nothing of an attempt after its end: ctx.step after return or throw (defect 5)', async () => {
+  await processor();
+  const returned = system.job({ jobName: 'steps after return', type: 'late-step' });
+  const threw = system.job({ jobName: 'steps after throw', type: 'late-step-throw', maxAttempts: 1 });
+  await system.publish([returned, threw]);
+  await system.waitForAll([returned.jobId], 'Completed');
+  await system.waitForAll([threw.jobId], 'DeadLettered');
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // the late steps fire 500 ms after the end
+  expect(await system.statuses(returned.jobId)).toEqual(['Queued', 'Started', 'Completed']);
+  expect(await system.statuses(threw.jobId)).toEqual(['Queued', 'Started', 'Failed', 'DeadLettered']);
+});
+
+it('gives the lease up when an attempt\'s end cannot be recorded within it, and counts the lease it holds (defect 2)', async () => {
+  const metricsPort = await freePort();
+  await processor({ BATON_LEASE_SECONDS: '15', BATON_RENEW_SECONDS: '5', BATON_METRICS_PORT: String(metricsPort) });
+  // The table service takes the Completed transaction and never answers.
+  const hung = proxies.table.addRule({ method: 'POST', when: transactionWith('Completed'), times: 1, action: toxic.hold });
+  const job = system.job({ jobName: 'end never answered', processingParameters: { steps: 2, stepMs: 1000 } });
+  await system.publish([job]);
+  await waitFor(async () => (await system.statuses(job.jobId)).includes('Started'), 'the attempt to start');
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  expect(metrics).toMatch(/^baton_leases_held 1$/m);
+  await waitFor(() => hung.hits === 1, 'the Completed write to hang', 20_000);
+  // Within about one lease period the attempt gives up (LeaseLost), and the job's next attempt completes.
+  await system.waitForAll([job.jobId], 'Completed', 60_000);
+  const history = await system.history(job.jobId);
+  const lost = history.find((e) => e.status === 'LeaseLost');
+  expect(lost?.attempt).toBe(1);
+  expect(lost?.message).toMatch(/could not be recorded within its lease/);
+  expect(history.filter((e) => e.status === 'Completed').map((e) => e.attempt)).toEqual([2]);
+}, 90_000);
+
+it('never runs one jobId twice at once, even when its copies name different lock keys (defect 8)', async () => {
+  await processor({ BATON_CONCURRENCY: '2', BATON_DEFER_SECONDS: '1', BATON_LEASE_SECONDS: '15' });
+  const job = system.job({ jobName: 'two lock keys', lockKey: 'first-key', processingParameters: { steps: 6, stepMs: 500 } });
+  await system.publish([job]);
+  await waitFor(async () => (await system.statuses(job.jobId)).includes('Started'), 'the first copy to start');
+  system.publishRaw(JSON.stringify({ ...job, lockKey: 'second-key' }));
+  await system.waitForAll([job.jobId], 'Completed', 60_000);
+  await waitFor(async () => (await system.messageCount(system.names.jobsQueue)) === 0, 'the second copy to be settled', 30_000);
+  const history = await system.history(job.jobId);
+  const intervals = attemptIntervals(history).sort((a, b) => a.start - b.start);
+  for (let i = 1; i < intervals.length; i++) expect(intervals[i]!.start).toBeGreaterThanOrEqual(intervals[i - 1]!.end);
+  expect(history.filter((e) => e.status === 'Completed')).toHaveLength(1);
+  expect(history.some((e) => e.status === 'Deferred' && e.message.includes('running elsewhere'))).toBe(true);
+});
