@@ -89,6 +89,16 @@ export class FencedError extends BatonError {
   }
 }
 
+/** A storage call got no answer within its bound (retries included): transient, like a network error. */
+export class StorageTimeoutError extends BatonError {
+  constructor(
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super('STORAGE_UNREACHABLE', `storage request got no answer within ${timeoutMs} ms`, options);
+  }
+}
+
 /** Handlers may throw anything; the rest of Baton deals only in Error. */
 export function coerceError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
