@@ -2,12 +2,14 @@
  * The delivery path under faults on the processor's side (issue 9): storage answers lost or refused
  * through the fault proxy, the broker connection closed from the test, handlers that misbehave.
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../../src/dev/ports.js';
 import { startStorageProxies, toxic, transactionWith } from '../helpers/fault-proxy.js';
-import { attemptIntervals, closeBrokerConnections, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
+import { AMQP_URL, attemptIntervals, closeBrokerConnections, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
 const handlers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/fault-handlers.mjs');
 const system = new TestSystem();
@@ -126,4 +128,54 @@ it('runs jobs with fields of a newer edition, keeping them, with one warning per
   const warnings = p.lines.filter((line) => line.includes('does not know'));
   expect(warnings.filter((line) => line.includes('tenantId')).length).toBe(1);
   expect(warnings.filter((line) => line.includes('runAt')).length).toBe(1);
+});
+
+it('ctx.assertLease() refuses a side effect once the lease has ended, even right after a long pause (defect 12)', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-fencing-'));
+  try {
+    const file = path.join(dir, 'effects.ndjson');
+    // Heartbeats let the broker notice the frozen processor and hand the message to the other one.
+    const env = { BATON_LEASE_SECONDS: '15', BATON_RENEW_SECONDS: '5', BATON_DEFER_SECONDS: '2', BATON_AMQP_URL: `${AMQP_URL}?heartbeat=3` };
+    const a = await processor(env);
+    const job = system.job({ jobName: 'side effects', type: 'side-effects', lockKey: 'fenced-key', processingParameters: { file, count: 60, everyMs: 500 } });
+    await system.publish([job]);
+    const written = () => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+    await waitFor(() => written().includes(a.processorId), 'the first side effect', 20_000);
+    const b = await processor(env);
+    a.signal('SIGSTOP');
+    const stoppedAt = Date.now();
+    // B takes the job over once A's lease has run out; then A wakes up.
+    await waitFor(() => written().includes(b.processorId), 'B to take over', 60_000);
+    a.signal('SIGCONT');
+    await system.waitForAll([job.jobId], 'Completed', 90_000);
+    const effects = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { at: number; processorId: string; token: number });
+    const byA = effects.filter((e) => e.processorId === a.processorId);
+    const byB = effects.filter((e) => e.processorId === b.processorId);
+    expect(byA.length).toBeGreaterThan(0);
+    // Nothing from A after its pause: its first timer after SIGCONT found the lease over.
+    expect(byA.filter((e) => e.at > stoppedAt + 1000)).toEqual([]);
+    expect(Math.min(...byB.map((e) => e.token))).toBeGreaterThan(Math.max(...byA.map((e) => e.token)));
+    expect((await system.statuses(job.jobId)).filter((s) => s === 'LeaseLost')).toHaveLength(1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 150_000);
+
+it('logs a handler\'s error with its stack at warn, and keeps the redacted, bounded stack as the Failed event\'s detail (issue 10, item 3)', async () => {
+  const p = await processor();
+  const secret = system.job({ jobName: 'secret in the error', type: 'secret-error', maxAttempts: 1 });
+  const huge = system.job({ jobName: 'huge error', type: 'huge-error', maxAttempts: 1 });
+  await system.publish([secret, huge]);
+  await system.waitForAll([secret.jobId, huge.jobId], 'DeadLettered');
+  const failed = (await system.history(secret.jobId)).find((e) => e.status === 'Failed')!;
+  expect(failed.message).toContain('AccountKey=[redacted]');
+  expect(failed.detail).toMatch(/fault-handlers\.mjs/);
+  expect(failed.detail).toContain('Caused by: Error: the inner cause');
+  expect(failed.detail).not.toContain('c2VjcmV0');
+  const hugeFailed = (await system.history(huge.jobId)).find((e) => e.status === 'Failed')!;
+  expect(Buffer.byteLength(hugeFailed.detail ?? '')).toBeLessThanOrEqual(4096);
+  expect(hugeFailed.detail).toMatch(/^Error: huge: x+/);
+  const warned = p.lines.filter((line) => line.includes('"handler failed"') && line.includes('"level":"warn"'));
+  expect(warned.some((line) => line.includes('fault-handlers.mjs') && line.includes(secret.jobId))).toBe(true);
+  expect(p.lines.join('\n')).not.toContain('c2VjcmV0');
 });
