@@ -43,7 +43,7 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
   } catch (error) {
     // Storage (or the broker) is failing before the attempt could start: hold the job back briefly.
     deps.logger.warn('could not start the job; holding it back', { jobId: job.jobId, error: coerceError(error).message });
-    return holdBack(delivery, deps);
+    return holdBack(delivery, deps, error);
   } finally {
     for (const release of releasers.reverse()) await release();
   }
