@@ -35,6 +35,8 @@ export const auditEventSchema = z.object({
   attempt: z.number().int().min(0),
   step: z.number().int().min(0).optional(),
   totalSteps: z.number().int().min(0).optional(),
+  /** Failed and TimedOut events: the error's stack or cause, redacted, at most 4 KB (second edition). */
+  detail: z.string().optional(),
   /** Not in the contract's minimum: lets lists show the job's name without a second lookup. */
   jobName: z.string().optional(),
 });

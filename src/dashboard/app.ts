@@ -67,7 +67,7 @@ const secured: MiddlewareHandler = async (c, next) => {
  */
 function errorResponse(error: Error, c: Context, logger: Logger): Response {
   if (error instanceof HttpError) return c.json({ error: error.message, code: error.code }, error.status);
-  if ((error.name === 'RestError' && isTransient(error)) || error.name === 'AbortError') {
+  if (isTransient(error)) {
     logger.warn('storage unavailable', { path: c.req.path, status: statusOf(error), error: errorMessage(error) });
     return c.json({ error: 'storage unavailable', code: 'storage_unavailable' }, 503);
   }

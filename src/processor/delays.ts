@@ -8,6 +8,7 @@
 import type { ConfirmChannel } from 'amqplib';
 import type { Names } from '../contracts/names.js';
 import { PublishError } from '../core/errors.js';
+import { bounded } from '../broker/bounded.js';
 import { assertDelayQueue, delayStep } from '../broker/topology.js';
 import type { Delivery, MessageHeaders } from './delivery.js';
 
@@ -48,7 +49,7 @@ export class TtlQueueDelays implements Delays {
   #queue(step: number): Promise<string> {
     let queue = this.#declared.get(step);
     if (!queue) {
-      queue = assertDelayQueue(this.#channel, this.#names, step);
+      queue = bounded(assertDelayQueue(this.#channel, this.#names, step), `the declaration of the ${step} ms delay queue`);
       queue.catch(() => this.#declared.delete(step));
       this.#declared.set(step, queue);
     }

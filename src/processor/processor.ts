@@ -9,11 +9,13 @@ import { namesFor, type Names } from '../contracts/names.js';
 import type { Config } from '../core/config.js';
 import { AttemptInterruptedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { sleep } from '../core/time.js';
+import { backoffMs, sleep } from '../core/time.js';
 import { redact } from '../core/redact.js';
 import { BrokerConnection } from '../broker/connection.js';
+import { bounded } from '../broker/bounded.js';
 import { assertTopology } from '../broker/topology.js';
-import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
+import { isTransient } from '../storage/azure-errors.js';
+import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
 import { AttemptSlots } from './attempt-slots.js';
 import { TtlQueueDelays } from './delays.js';
 import { Delivery } from './delivery.js';
@@ -60,6 +62,8 @@ export class Processor {
   readonly #forced = new AbortController();
   readonly #slots: AttemptSlots;
   readonly #active = new Set<Promise<unknown>>();
+  /** Warnings given once per processor (unknown job fields by name): a bounded set of keys. */
+  readonly #warned = new Set<string>();
   #session: Session | undefined;
   #stopping = false;
   #closePromise: Promise<void> | undefined;
@@ -112,7 +116,7 @@ export class Processor {
 
   /** Resolves once storage is ready and the first broker connection consumes. */
   async start(): Promise<void> {
-    await ensureStorage(this.#storage, this.names);
+    await this.#ensureStorage();
     if (this.#config.metricsPort !== undefined) {
       this.#metricsServer = startMetricsServer(this.#config.metricsHost, this.#config.metricsPort, this.metrics, () => this.health());
     }
@@ -125,11 +129,30 @@ export class Processor {
     });
   }
 
+  /** Storage slow to answer at start-up (a loaded machine, a storage hiccup) is retried for a while; a refusal is not. */
+  async #ensureStorage(): Promise<void> {
+    const giveUpAt = Date.now() + 60_000;
+    for (let failures = 1; ; failures++) {
+      try {
+        await ensureStorage(this.#storage, this.names);
+        return;
+      } catch (error) {
+        if (!isTransient(error) || Date.now() > giveUpAt) throw error;
+        this.#logger.warn('storage is not answering yet; retrying', { error: redact((error as Error).message) });
+        await sleep(backoffMs(failures, 500, 5000));
+      }
+    }
+  }
+
   async health(): Promise<HealthReport> {
-    const checks: HealthReport['checks'] = { broker: { ok: this.#broker.connected } };
+    const consuming = this.#broker.connected && this.#session?.consumerTag !== undefined;
+    const checks: HealthReport['checks'] = {
+      broker: consuming ? { ok: true } : { ok: false, detail: this.#broker.connected ? `not consuming ${this.names.jobsQueue}` : 'not connected' },
+    };
     try {
-      await pingStorage(this.#storage, this.names, AbortSignal.timeout(3000));
-      checks.storage = { ok: true };
+      // The same request as pingStorage, whose answer also says whether the lock container is still there.
+      const locks = await this.#storage.clients.blobService.getContainerClient(this.names.locksContainer).exists({ abortSignal: AbortSignal.timeout(3000) });
+      checks.storage = locks ? { ok: true } : { ok: false, detail: `lock container ${this.names.locksContainer} is missing (created again on the next job)` };
     } catch (error) {
       checks.storage = { ok: false, detail: redact((error as Error).message) };
     }
@@ -154,7 +177,7 @@ export class Processor {
     this.#stopping = true;
     this.#slots.close();
     const session = this.#session;
-    if (session?.consumerTag) await session.channel.cancel(session.consumerTag).catch(() => undefined);
+    if (session?.consumerTag) await bounded(session.channel.cancel(session.consumerTag), 'the consumer cancel').catch(() => undefined);
     this.#logger.info('stopping: no new jobs; waiting for running ones', { running: this.#active.size, graceSeconds: this.#config.shutdownGraceSeconds });
     const drained = Promise.allSettled([...this.#active]);
     const graceOver = sleep(this.#config.shutdownGraceSeconds * 1000, this.#forced.signal).catch(() => undefined);
@@ -173,8 +196,9 @@ export class Processor {
   }
 
   async #openSession(connection: ChannelModel): Promise<void> {
-    const channel = await connection.createChannel();
-    const confirm = await connection.createConfirmChannel();
+    // Each call bounded: a hung one fails the set-up, and BrokerConnection drops the connection and tries again.
+    const channel = await bounded(connection.createChannel(), 'a channel open');
+    const confirm = await bounded(connection.createConfirmChannel(), 'a confirm channel open');
     const session: Session = { channel, confirm, deps: this.#deps(new TtlQueueDelays(confirm, this.names)), open: true };
     for (const ch of [channel, confirm]) {
       ch.on('error', (error: Error) => {
@@ -187,14 +211,34 @@ export class Processor {
         if (!this.#stopping) void connection.close().catch(() => undefined);
       });
     }
-    await assertTopology(channel, this.names);
-    await channel.prefetch(this.#config.concurrency);
+    await bounded(assertTopology(channel, this.names), 'the topology declarations');
+    await bounded(channel.prefetch(this.#config.concurrency), 'the prefetch setting');
     this.#session = session;
     if (this.#stopping) return;
-    const { consumerTag } = await channel.consume(this.names.jobsQueue, (message) => {
+    await this.#consume(session, connection);
+  }
+
+  async #consume(session: Session, connection: ChannelModel): Promise<void> {
+    const { consumerTag } = await bounded(session.channel.consume(this.names.jobsQueue, (message) => {
       if (message) this.#onMessage(message, session);
-    });
+      // The broker cancelled the consumer: someone deleted `<ns>.jobs`. Declare it again and consume again.
+      else void this.#resubscribe(session, connection);
+    }), 'the consume');
     session.consumerTag = consumerTag;
+  }
+
+  async #resubscribe(session: Session, connection: ChannelModel): Promise<void> {
+    session.consumerTag = undefined;
+    if (this.#stopping || !session.open) return;
+    this.#logger.warn(`the broker cancelled the consumer (was ${this.names.jobsQueue} deleted?); declaring it again`);
+    try {
+      await bounded(assertTopology(session.channel, this.names), 'the topology declarations');
+      await this.#consume(session, connection);
+    } catch (error) {
+      // Could not: start over with a new connection, which declares everything again.
+      this.#logger.warn('could not consume again; reconnecting', { error: redact((error as Error).message) });
+      await connection.close().catch(() => undefined);
+    }
   }
 
   #onMessage(message: ConsumeMessage, session: Session): void {
@@ -228,10 +272,16 @@ export class Processor {
       deferSeconds: this.#config.deferSeconds,
       retry: { maxAttempts: this.#config.maxAttempts, retryBaseMs: this.#config.retryBaseMs, retryMaxMs: this.#config.retryMaxMs },
       leaseStore: this.#storage.leases,
+      ensureLockContainer: () => this.#storage.leases.ensureContainer(),
       leases: this.#leases,
       audit: this.#storage.audit,
       registry: this.#registry,
       logger: this.#logger,
+      warnOnce: (key, message, meta) => {
+        if (this.#warned.has(key)) return;
+        this.#warned.add(key);
+        this.#logger.warn(message, meta);
+      },
       slots: this.#slots,
       delays,
       onAttemptStarted: (started) => this.#attemptStarted(started),
@@ -239,8 +289,8 @@ export class Processor {
   }
 
   /** Counts the attempt and shows it in the heartbeat until it ends. */
-  #attemptStarted({ job, attempt, lease, publishedAtMs }: StartedAttempt): (outcome: DeliveryOutcome | undefined) => void {
-    const running = this.#fleet.attemptStarted(job, attempt, lease, publishedAtMs);
+  #attemptStarted({ job, attempt, leases, publishedAtMs }: StartedAttempt): (outcome: DeliveryOutcome | undefined) => void {
+    const running = this.#fleet.attemptStarted(job, attempt, leases, publishedAtMs);
     activeSpan().setAttributes(jobAttributes(job, attempt)); // the delivery's span, now an attempt's
     this.metrics.claimed.inc({ type: job.type });
     this.metrics.jobsInFlight.inc();

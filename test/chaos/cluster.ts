@@ -16,7 +16,7 @@ import { BatonProcess, sleep, spawnBaton, waitUntil } from './processes.js';
 
 export const BROKER_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
-export type FaultKind = 'SIGKILL' | 'SIGSTOP' | 'SIGTERM' | 'broker-restart' | 'connections-closed' | 'storage-outage';
+export type FaultKind = 'SIGKILL' | 'SIGSTOP' | 'SIGTERM' | 'broker-restart' | 'connections-closed' | 'storage-outage' | 'lossy-network';
 
 /** One fault as injected: `from` when it began, `to` when it was over (the process resumed, the service answered). */
 export interface Fault {
@@ -29,6 +29,8 @@ export interface Fault {
 export interface ClusterOptions {
   readonly namespacePrefix?: string;
   readonly storageConnectionString?: string;
+  /** The processors' own (through a fault proxy, say); the publisher and the evidence use `storageConnectionString`. */
+  readonly processorStorageConnectionString?: string;
   /** Environment for every processor (lease, concurrency, heartbeat in the URL…). */
   readonly processorEnv?: Record<string, string>;
 }
@@ -71,7 +73,7 @@ export class ChaosCluster {
     });
     this.#env = {
       BATON_NAMESPACE: this.namespace,
-      BATON_STORAGE_CONNECTION_STRING: this.storageConnectionString,
+      BATON_STORAGE_CONNECTION_STRING: options.processorStorageConnectionString ?? this.storageConnectionString,
       BATON_RETRY_BASE_MS: '200',
       BATON_RETRY_MAX_MS: '2000',
       ...options.processorEnv,

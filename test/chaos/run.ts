@@ -2,7 +2,7 @@
  * @module `npm run chaos`: runs the fault scenarios one after another at full size, prints each one's figures,
  * writes them to docs/RELIABILITY.md, and exits 1 if any promise broke.
  *
- *   npm run chaos                          all five scenarios (about 15 minutes; restarts RabbitMQ's application)
+ *   npm run chaos                          every scenario (about 20 minutes; restarts RabbitMQ's application)
  *   npm run chaos -- --only churn,pauses   some of them
  *   npm run chaos -- --size short          the short forms that `npm test` runs
  *   npm run chaos -- --no-write            leave docs/RELIABILITY.md alone
