@@ -7,6 +7,7 @@ import { submitOperation, withExamples } from './openapi-operations.js';
 import {
   apiSchemas, demoJobsRequestSchema, jobIdParamSchema, purgeRequestSchema, recentQuerySchema, statsQuerySchema, summariesQuerySchema,
 } from './schemas.js';
+import { chartsQuerySchema } from './fleet-schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -78,6 +79,17 @@ function paths(): Record<string, Record<string, Operation>> {
       summary: 'Live events (Server-Sent Events)',
       description: 'Sends `ready` once connected, then one `audit` event (data: an AuditEvent as JSON, id: its eventId) per new event, oldest first, and a comment line every 15 s. Best effort, for display: the index is polled every second, looking back 15 s for late writes; reconnecting clients should reload /api/jobs.',
       responses: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+    } },
+    '/api/processors': { get: {
+      summary: 'Every processor seen in the last hour, from its heartbeats (one every 10 s)',
+      description: 'Live ones first. Read from the fleet table (two day partitions at most), cached for 2 seconds.',
+      responses: { 200: json({ type: 'array', items: ref('Processor') }, 'processors'), 503: STORAGE_DOWN },
+    } },
+    '/api/charts': { get: {
+      summary: 'Chart series per minute over the last hour or day, from the processors\' roll-up',
+      description: 'Completed and failed attempts by type, queue wait and run time percentiles (interpolated within fixed histogram buckets), dead-lettered per hour. Cached for 5 seconds.',
+      parameters: parameters(chartsQuerySchema, 'query'),
+      responses: { 200: json(ref('ChartData'), 'series'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
     } },
     '/api/info': { get: { summary: 'Namespace and whether write actions are enabled', responses: { 200: json(ref('Info'), 'info') } } },
     '/api/demo-jobs': { post: {

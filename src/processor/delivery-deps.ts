@@ -25,6 +25,8 @@ export interface DeliveryDeps {
   readonly audit: AuditStore;
   readonly registry: HandlerRegistry;
   readonly logger: Logger;
+  /** Logs a warning the first time `key` is seen in this processor's life, never again. */
+  readonly warnOnce: (key: string, message: string, meta?: Record<string, unknown>) => void;
   /** The processor's running attempts: BATON_CONCURRENCY slots, whatever the channels do. */
   readonly slots: AttemptSlots;
   /** How a message is sent round a delay (deferrals, retries, holding back). */
@@ -43,7 +45,8 @@ export interface DeliveryDeps {
 export interface StartedAttempt {
   readonly job: JobRequest;
   readonly attempt: number;
-  readonly lease: HeldLease;
+  /** The attempt's leases: its lock key's, and its own job id's when the lock key differs. */
+  readonly leases: readonly HeldLease[];
   /** When the publisher sent the message, if it said (the queue wait of a first attempt). */
   readonly publishedAtMs: number | undefined;
 }

@@ -19,6 +19,8 @@ export const HEADER = {
   deadLetteredAt: 'x-baton-dead-lettered-at',
   processorId: 'x-baton-processor-id',
   jobId: 'x-baton-job-id',
+  /** How many times storage refused (4xx, not an outage) this message's records (src/processor/settle.ts). */
+  storageRefusals: 'x-baton-storage-refusals',
   /** When the publisher sent the message (ms since the epoch); its Queued event carries the same time. */
   publishedAt: PUBLISHED_AT_HEADER,
 } as const;
@@ -54,6 +56,11 @@ export class Delivery {
   get hops(): number {
     const hops = Number(this.headers[HEADER.hops] ?? 0);
     return Number.isFinite(hops) ? hops : 0;
+  }
+
+  get storageRefusals(): number {
+    const refusals = Number(this.headers[HEADER.storageRefusals] ?? 0);
+    return Number.isFinite(refusals) ? refusals : 0;
   }
 
   get publishedAtMs(): number | undefined {

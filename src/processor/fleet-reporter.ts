@@ -30,7 +30,7 @@ export interface FleetReporterOptions {
 export interface RunningAttempt {
   readonly job: JobRequest;
   readonly attempt: number;
-  readonly lease: HeldLease;
+  readonly leases: readonly HeldLease[];
   readonly startedAtMs: number;
 }
 
@@ -58,8 +58,8 @@ export class FleetReporter {
     this.#beatAndReschedule();
   }
 
-  attemptStarted(job: JobRequest, attempt: number, lease: HeldLease, publishedAtMs: number | undefined): RunningAttempt {
-    const running: RunningAttempt = { job, attempt, lease, startedAtMs: Date.now() };
+  attemptStarted(job: JobRequest, attempt: number, leases: readonly HeldLease[], publishedAtMs: number | undefined): RunningAttempt {
+    const running: RunningAttempt = { job, attempt, leases, startedAtMs: Date.now() };
     this.#running.add(running);
     if (attempt === 1 && publishedAtMs !== undefined) this.rollup.recordWait(job.type, running.startedAtMs, running.startedAtMs - publishedAtMs);
     return running;
@@ -91,7 +91,8 @@ export class FleetReporter {
       type: r.job.type,
       attempt: r.attempt,
       startedAt: new Date(r.startedAtMs).toISOString(),
-      leaseExpiresAt: r.lease.validUntil().toISOString(),
+      // The attempt may run only while every lease holds: the earliest expiry is what counts.
+      leaseExpiresAt: new Date(earliestExpiry(r.leases) ?? nowMs).toISOString(),
     }));
     return {
       processorId: this.#options.processorId,
@@ -129,4 +130,8 @@ export class FleetReporter {
       this.#options.logger.warn('could not write the heartbeat; trying again at the next one', { error: errorMessage(error) });
     }
   }
+}
+
+function earliestExpiry(leases: readonly HeldLease[]): number | undefined {
+  return leases.length === 0 ? undefined : Math.min(...leases.map((lease) => lease.validUntil().getTime()));
 }

@@ -43,7 +43,7 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
   } catch (error) {
     // Storage (or the broker) is failing before the attempt could start: hold the job back briefly.
     deps.logger.warn('could not start the job; holding it back', { jobId: job.jobId, error: coerceError(error).message });
-    return holdBack(delivery, deps);
+    return holdBack(delivery, deps, error);
   } finally {
     for (const release of releasers.reverse()) await release();
   }
@@ -69,7 +69,7 @@ async function runWhenAdmitted(candidate: Candidate, deps: DeliveryDeps): Promis
     const started = await startGate(candidate, leases, deps);
     if (started.kind === 'stop') return await stopHolding(leases, started, candidate, deps);
     const attempt = new Attempt({ job: candidate.job, handler: candidate.handler, leases, log: started.value }, deps);
-    const ended = deps.onAttemptStarted?.({ job: candidate.job, attempt: attempt.number, lease: leases[0]!, publishedAtMs: delivery.publishedAtMs });
+    const ended = deps.onAttemptStarted?.({ job: candidate.job, attempt: attempt.number, leases, publishedAtMs: delivery.publishedAtMs });
     leases = []; // the attempt owns them now, and gives them up at its end
     slot.hold(attempt);
     const end = await observed(attempt.run(), ended);

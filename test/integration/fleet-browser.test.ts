@@ -85,5 +85,6 @@ it('shows two live processors, draws the charts after a burst of jobs, then show
   await poll(() => stateOf(a.processorId), 45_000).toBe('lost');
   expect(await stateOf(b.processorId)).toBe('live');
   await poll(() => page.getByTestId('processors').getByText('1 live of 2').isVisible(), 10_000).toBe(true);
-  await page.screenshot({ path: path.join(shots, 'processors.png'), fullPage: true });
-});
+  await page.getByTestId('processors').screenshot({ path: path.join(shots, 'processors.png') });
+  await page.getByTestId('charts').screenshot({ path: path.join(shots, 'charts-section.png') });
+}, 240_000); // a shared, loaded machine: every wait above is bounded on its own

@@ -4,7 +4,7 @@
  * SIGTERM is `stopped` at once; and a processor's /metrics carries seed 000's figures.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ProcessorInfo } from '../../src/contracts/fleet.js';
+import type { ChartData, ProcessorInfo } from '../../src/contracts/fleet.js';
 import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { createApp } from '../../src/dashboard/app.js';
@@ -101,4 +101,24 @@ it("exposes seed 000's figures on a processor's /metrics", async () => {
   expect(metric(text, 'baton_job_duration_seconds_count{type="steps",outcome="failed"}')).toBe(1);
   expect(text).toContain('baton_lease_renewals_total');
   expect(metric(text, 'baton_errors_total{kind="delivery"}')).toBe(0);
+});
+
+it('serves the roll-up as chart series, refuses an unknown range, and documents both routes', async () => {
+  // The previous test's jobs (two completed, one failed attempt) reach the roll-up with the next heartbeat.
+  const charts = await waitFor(async () => {
+    const body = (await (await app.request('/api/charts?range=1h')).json()) as ChartData;
+    const completed = (body.completed.steps ?? []).reduce((a, b) => a + b, 0);
+    return completed >= 2 ? body : undefined;
+  }, 'the roll-up to reach the charts', 30_000, 500);
+  expect(charts.minutes).toHaveLength(60);
+  expect((charts.failed.steps ?? []).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+  expect(charts.run.p50.some((v) => v !== null)).toBe(true);
+  expect(charts.wait.p50.some((v) => v !== null)).toBe(true);
+  expect(((await (await app.request('/api/charts?range=24h')).json()) as ChartData).minutes).toHaveLength(1440);
+
+  const bad = await app.request('/api/charts?range=7d');
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { error: string }).error).toMatch(/range/);
+  const doc = (await (await app.request('/api/openapi.json')).json()) as { paths: Record<string, unknown> };
+  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/processors', '/api/charts']));
 });

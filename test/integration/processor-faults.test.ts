@@ -62,10 +62,10 @@ it('records a Failed whose error message is 40,000 characters, truncated, and de
   const history = await system.history(job.jobId);
   const failed = history.filter((e) => e.status === 'Failed');
   expect(failed).toHaveLength(1);
-  expect(failed[0]!.message.startsWith('huge failure xxx')).toBe(true);
+  expect(failed[0]!.message.startsWith('huge: xxx')).toBe(true);
   expect(failed[0]!.message.length).toBeLessThanOrEqual(4000);
   expect(history.filter((e) => e.status === 'Started')).toHaveLength(1);
   const summary = await system.storage.audit.summary(job.jobId);
   expect(summary?.status).toBe('DeadLettered');
-  expect(summary?.lastError?.startsWith('huge failure xxx')).toBe(true);
+  expect(summary?.lastError?.startsWith('huge: xxx')).toBe(true);
 });

@@ -1,4 +1,4 @@
-/** @module The dashboard page: snapshot figures, the processors, charts, live recent events, and the job panel (#job=<id>). */
+/** @module The dashboard page: snapshot figures, the processors, live recent events, charts, and the job panel (#job=<id>). */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { getJSON } from './api.js';
@@ -86,7 +86,6 @@ export function App() {
       : html`<main>
       <${Snapshot} stats=${stats} failed=${failed} />
       <${Processors} onOpenJob=${openJob} />
-      <${Charts} />
       <section class="recent" aria-label="recent events">
         <div class="section-head">
           <h2>Recent events</h2>
@@ -94,6 +93,7 @@ export function App() {
         </div>
         <${EventsTable} events=${shown} names=${names} fresh=${fresh} onOpenJob=${openJob} emptyText=${emptyText} />
       </section>
+      <${Charts} />
       <footer class="footer">
         REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/docs">API reference</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
       </footer>

@@ -1,14 +1,10 @@
 /** @module GET /api/processors (the fleet, from heartbeats) and GET /api/charts?range=1h|24h (the per-minute roll-up). */
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { buildCharts } from '../charts.js';
 import type { DashboardDeps } from '../deps.js';
+import { chartsQuerySchema } from '../fleet-schemas.js';
 import { validated } from '../http-error.js';
 import { emptyIfNoTable } from './jobs.js';
-
-export const chartsQuerySchema = z.object({
-  range: z.enum(['1h', '24h'], { error: 'must be 1h or 24h' }).optional().transform((range) => range ?? '1h'),
-});
 
 export function mountFleetRoutes(app: Hono, deps: DashboardDeps): void {
   app.get('/api/processors', async (c) => c.json(await emptyIfNoTable(deps.fleet.processors(), [])));

@@ -29,7 +29,7 @@ export function Processors({ onOpenJob }) {
     </div>
     <div class="table-wrap">
       <table class="fleet">
-        <thead><tr><th>Processor</th><th>State</th><th>Last heartbeat</th><th>Host · version</th><th>Started</th><th>Concurrency</th><th>Partitions</th><th>Jobs/min</th><th>Running now</th></tr></thead>
+        <thead><tr><th>Processor</th><th>State</th><th>Last heartbeat</th><th>Host · version</th><th>Started</th><th>Concurrency</th><th>Partitions</th><th>Jobs/min</th><th title="as of its last heartbeat">Running (last heartbeat)</th></tr></thead>
         <tbody>
           ${data && list.length === 0 && html`<tr><td colspan="9" class="empty">No processor has reported in the last hour.</td></tr>`}
           ${list.map((p) => html`<tr key=${p.processorId} data-processor-id=${p.processorId} data-state=${p.state}>
