@@ -77,7 +77,7 @@ export type JobRequest = Omit<z.output<typeof jobRequestSchema>, 'createdAt' | '
 export type ParseResult =
   /** `unknownFields`: top-level fields this version does not know, kept in `job` (only with `unknownFields: 'keep'`). */
   | { readonly ok: true; readonly job: JobRequest; readonly unknownFields?: readonly string[] }
-  | { readonly ok: false; readonly reason: string; readonly jobId?: string };
+  | { readonly ok: false; readonly reason: string; readonly jobId?: string; readonly jobName?: string };
 
 /**
  * What to do with a top-level field this version does not know. Producers refuse it (a typo such as
@@ -146,8 +146,10 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-function usableJobId(value: unknown): { jobId?: string } {
+/** The jobId (and jobName) of a refused request, when usable: for its Rejected event. */
+function usableJobId(value: unknown): { jobId?: string; jobName?: string } {
   if (typeof value !== 'object' || value === null) return {};
-  const jobId = (value as Record<string, unknown>).jobId;
-  return typeof jobId === 'string' && JOB_ID_PATTERN.test(jobId) ? { jobId } : {};
+  const { jobId, jobName } = value as Record<string, unknown>;
+  if (typeof jobId !== 'string' || !JOB_ID_PATTERN.test(jobId)) return {};
+  return { jobId, ...(typeof jobName === 'string' && jobName.length > 0 && jobName.length <= 200 ? { jobName } : {}) };
 }

@@ -21,6 +21,8 @@ export const HEADER = {
   jobId: 'x-baton-job-id',
   /** How many times storage refused (4xx, not an outage) this message's records (src/processor/settle.ts). */
   storageRefusals: 'x-baton-storage-refusals',
+  /** How many processors lacking the job's handler have sent this message round (src/processor/admission/handler-gate.ts). */
+  handlerMisses: 'x-baton-handler-misses',
   /** When the publisher sent the message (ms since the epoch); its Queued event carries the same time. */
   publishedAt: PUBLISHED_AT_HEADER,
 } as const;
@@ -59,8 +61,16 @@ export class Delivery {
   }
 
   get storageRefusals(): number {
-    const refusals = Number(this.headers[HEADER.storageRefusals] ?? 0);
-    return Number.isFinite(refusals) ? refusals : 0;
+    return this.#count(HEADER.storageRefusals);
+  }
+
+  get handlerMisses(): number {
+    return this.#count(HEADER.handlerMisses);
+  }
+
+  #count(header: string): number {
+    const count = Number(this.headers[header] ?? 0);
+    return Number.isFinite(count) && count >= 0 ? count : 0;
   }
 
   get publishedAtMs(): number | undefined {

@@ -28,7 +28,7 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
   const parsed = parseGate(delivery, deps);
   if (parsed.kind === 'stop') return settleStop(delivery, parsed, deps);
   const job = parsed.value;
-  const handler = handlerGate(job, deps);
+  const handler = handlerGate(job, delivery, deps);
   if (handler.kind === 'stop') return settleStop(delivery, handler, deps);
   const candidate: Candidate = { delivery, job, handler: handler.value, onLease: [] };
 

@@ -81,7 +81,10 @@ it('does not hold a job back for ever when storage refuses its records: logged a
     const [dead] = await system.deadLetters();
     expect(String(dead!.headers['x-baton-reason'])).toMatch(/storage refused this job's records 3 times \(status 404/);
     expect(JSON.parse(dead!.body.toString()).jobId).toBe(job.jobId);
-    expect(p.lines.filter((line) => line.includes('"level":"error"') && line.includes('storage refused a write'))).toHaveLength(3);
+    // Logged at error once per refusal, by whichever processor met it (a slow start may leave an earlier test's running).
+    const errors = system.processors.flatMap((each) => each.lines).filter((line) => line.includes('"level":"error"') && line.includes('storage refused a write'));
+    expect(errors).toHaveLength(3);
+    expect(p.lines.some((line) => line.includes('storage refused a write'))).toBe(true);
   } finally {
     await waitFor(async () => audit.createTable().then(() => true, () => false), 'the audit table to be created again', 30_000, 1000);
   }
