@@ -90,6 +90,11 @@ describe('the page with roles', () => {
     expect(await page.getByTestId('who').textContent()).toContain('vera (viewer)');
     await expect.poll(() => page.locator('tr[data-job-id="seen-by-roles"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await page.getByRole('button', { name: 'Publish demo jobs' }).count()).toBe(0);
+    // The job lists by state: the job waits (no processor runs here), listed under "Waiting" only.
+    await page.getByRole('tab', { name: 'Waiting' }).click();
+    await expect.poll(() => page.locator('tr[data-list-job-id="seen-by-roles"]').count(), { timeout: 10_000 }).toBe(1);
+    await page.getByRole('tab', { name: 'Running now' }).click();
+    await expect.poll(() => page.getByTestId('job-lists').textContent(), { timeout: 10_000 }).toContain('No jobs here.');
     await page.screenshot({ path: path.join(shots, 'viewer.png') });
     await context.close();
   });

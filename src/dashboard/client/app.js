@@ -9,6 +9,7 @@ import { Controls, ROW_CHOICES } from './components/controls.js';
 import { EventsTable } from './components/events-table.js';
 import { JobPanel } from './components/job-panel.js';
 import { SignInForm } from './components/sign-in.js';
+import { JobLists } from './components/job-lists.js';
 
 const CONTROLS_KEY = 'baton.controls';
 const DEFAULT_CONTROLS = { rows: 25, status: '', hideCompleted: false };
@@ -90,6 +91,7 @@ export function App() {
         </div>
         <${EventsTable} events=${shown} names=${names} fresh=${fresh} onOpenJob=${openJob} emptyText=${emptyText} />
       </section>
+      <${JobLists} onOpenJob=${openJob} />
       <footer class="footer">
         REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/docs">API reference</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
       </footer>
