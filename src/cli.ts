@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** @module The `baton` command: publish, processor, dashboard, dev. */
+/** @module The `baton` command: publish, processor, dashboard, dev, jobs. */
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { createLogger } from './core/logger.js';
@@ -149,7 +149,36 @@ function packageVersion(): string {
   return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 }
 
-const jobs = program.command('jobs').description('Operate on the jobs of a namespace.');
+const STORAGE_ONLY: SettingKey[] = ['storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
+const jobs = program.command('jobs').description('Jobs by state, and one job\'s state and history (read from storage).');
+const jobsList = jobs
+  .command('list')
+  .description('Jobs by current status, newest first.')
+  .addOption(textOption('--status <status>', 'only jobs whose current status is this (Queued, Started, Retrying, Completed, DeadLettered, …)', 'BATON_JOBS_STATUS'))
+  .addOption(textOption('--type <type>', 'only jobs of this type', 'BATON_JOBS_TYPE'))
+  .addOption(textOption('--tenant <tenant>', 'only jobs of this tenant', 'BATON_JOBS_TENANT'))
+  .addOption(intOption('--limit <n>', 'jobs per page (default 20)', 1, 1000, 'BATON_JOBS_LIMIT'))
+  .addOption(textOption('--cursor <cursor>', 'the page after this one (printed under a full page)', 'BATON_JOBS_CURSOR'))
+  .addOption(new Option('--json', 'print { items, nextCursor } as JSON').env('BATON_JOBS_JSON'));
+addSettingOptions(jobsList, STORAGE_ONLY).action(async (opts: Record<string, unknown>, command: Command) => {
+  const config = configFrom(command, STORAGE_ONLY);
+  const { runJobsList } = await import('./cli/jobs-command.js');
+  await runJobsList(config, {
+    limit: (opts.limit as number | undefined) ?? 20,
+    json: Boolean(opts.json),
+    ...(pickDefined(opts, ['status', 'type', 'tenant', 'cursor']) as object),
+  });
+});
+const jobsShow = jobs
+  .command('show')
+  .description('One job\'s current state and history.')
+  .argument('<jobId>', 'the job id')
+  .addOption(new Option('--json', 'print { jobId, status, state, events } as JSON').env('BATON_JOBS_JSON'));
+addSettingOptions(jobsShow, STORAGE_ONLY).action(async (jobId: string, opts: Record<string, unknown>, command: Command) => {
+  const config = configFrom(command, STORAGE_ONLY);
+  const { runJobsShow } = await import('./cli/jobs-command.js');
+  await runJobsShow(config, jobId, Boolean(opts.json));
+});
 const purge = jobs
   .command('purge')
   .description("Empty the namespace's job, delay and dead-letter queues, after a confirmation that states the count.")

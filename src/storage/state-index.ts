@@ -94,15 +94,14 @@ export class StateIndex {
     const current = this.#pending.get(move.job.jobId);
     const first = move.from === undefined || move.from === 'Queued' || move.to === 'Queued';
     if (current) {
-      current.from.add(current.to);
-      if (move.from) current.from.add(move.from);
+      // The status it leaves was queued in this flush, never written: there is no row of it to delete.
+      if (move.from && move.from !== current.to) current.from.add(move.from);
       current.to = move.to;
       current.job = move.job;
       current.atMs = Date.now();
       current.first ||= first;
-      current.from.delete(move.to);
     } else {
-      this.#pending.set(move.job.jobId, { job: move.job, to: move.to, from: new Set(move.from && move.from !== move.to ? [move.from] : []), atMs: Date.now(), first });
+      this.#pending.set(move.job.jobId, { job: move.job, to: move.to, from: new Set(move.from ? [move.from] : []), atMs: Date.now(), first });
     }
     if (this.#pending.size >= MAX_BATCH) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
@@ -199,7 +198,8 @@ export class StateIndex {
       const properties = { ...jobProperties(move.job), updatedAt: new Date(move.atMs).toISOString() };
       add(upserts, move.to, ['upsert', { partitionKey: move.to, rowKey, ...properties, status: move.to }, 'Replace']);
       if (move.first) add(upserts, ALL_PARTITION, ['upsert', { partitionKey: ALL_PARTITION, rowKey, ...properties }, 'Replace']);
-      for (const from of move.from) add(deletes, from, ['delete', { partitionKey: from, rowKey }]);
+      // Never the status it ends in: the upsert above is that very row (same keys).
+      for (const from of move.from) if (from !== move.to) add(deletes, from, ['delete', { partitionKey: from, rowKey }]);
     }
     // Upserts first: a job is briefly in two lists rather than in none.
     await Promise.all([...upserts.values()].flatMap((actions) => chunks(actions).map((chunk) => this.#submit(chunk))));

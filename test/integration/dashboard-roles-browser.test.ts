@@ -34,11 +34,11 @@ async function signedIn(token: string | undefined): Promise<{ context: BrowserCo
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   await page.goto(dashboard.url);
-  await expect.poll(() => page.getByTestId('sign-in').count(), { timeout: 10_000 }).toBe(1);
+  await expect.poll(() => page.getByTestId('sign-in').count(), { timeout: 30_000 }).toBe(1);
   if (token !== undefined) {
     await page.getByTestId('sign-in').locator('input[name="token"]').fill(token);
     await page.getByTestId('sign-in').getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('who').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('who').count(), { timeout: 30_000 }).toBe(1);
   }
   return { context, page };
 }
@@ -75,7 +75,7 @@ describe('the page with roles', () => {
   it('lets an operator sign in, keeping the token out of the URL and cookies, and shows the write buttons', async () => {
     const { context, page } = await signedIn(OPERATOR);
     expect(await page.getByTestId('who').textContent()).toContain('olga (operator)');
-    await expect.poll(() => page.locator('tr[data-job-id="seen-by-roles"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('tr[data-job-id="seen-by-roles"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await page.getByRole('button', { name: 'Publish demo jobs' }).count()).toBe(1);
     expect(page.url()).not.toContain(OPERATOR);
     expect(await page.evaluate(() => document.cookie)).toBe('');
@@ -88,8 +88,13 @@ describe('the page with roles', () => {
   it('shows a viewer the jobs and no write buttons', async () => {
     const { context, page } = await signedIn(VIEWER);
     expect(await page.getByTestId('who').textContent()).toContain('vera (viewer)');
-    await expect.poll(() => page.locator('tr[data-job-id="seen-by-roles"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('tr[data-job-id="seen-by-roles"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await page.getByRole('button', { name: 'Publish demo jobs' }).count()).toBe(0);
+    // The job lists by state: the job waits (no processor runs here), listed under "Waiting" only.
+    await page.getByRole('tab', { name: 'Waiting' }).click();
+    await expect.poll(() => page.locator('tr[data-list-job-id="seen-by-roles"]').count(), { timeout: 30_000 }).toBe(1);
+    await page.getByRole('tab', { name: 'Running now' }).click();
+    await expect.poll(() => page.getByTestId('job-lists').textContent(), { timeout: 30_000 }).toContain('No jobs here.');
     await page.screenshot({ path: path.join(shots, 'viewer.png') });
     await context.close();
   });
@@ -98,7 +103,7 @@ describe('the page with roles', () => {
     const { context, page } = await signedIn(undefined);
     await page.getByTestId('sign-in').locator('input[name="token"]').fill('not-a-known-token-000');
     await page.getByTestId('sign-in').getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('not known');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 30_000 }).toContain('not known');
     await context.close();
   });
 });
@@ -114,7 +119,7 @@ describe('the API reference', () => {
       if (message.type() === 'error') blocked.push(message.text());
     });
     await page.goto(`${dashboard.url}/api/docs`);
-    await expect.poll(() => page.locator('.opblock').count(), { timeout: 15_000 }).toBeGreaterThan(8);
+    await expect.poll(() => page.locator('.opblock').count(), { timeout: 30_000 }).toBeGreaterThan(8);
     expect(await page.locator('.opblock-summary-path', { hasText: '/api/jobs' }).count()).toBeGreaterThan(0);
     expect(requested.filter((url) => !url.startsWith(dashboard.url))).toEqual([]);
     expect(blocked.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);

@@ -4,6 +4,8 @@
  * and the roles: no token 401, a viewer 403, a cross-site form post refused, reads closed by a viewer token.
  */
 import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +136,23 @@ describe('POST /api/jobs', () => {
   it('refuses an Idempotency-Key outside 1–128 printable characters', async () => {
     const response = await post(app, { jobName: 'k' }, json(OPERATOR, { 'idempotency-key': 'k'.repeat(129) }));
     expect(response.status).toBe(400);
+  });
+});
+
+describe('processingParameters of handlers given with BATON_HANDLERS', () => {
+  it('are checked with the handler\'s own schema', async () => {
+    const handlers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/handlers-with-params.mjs');
+    const withHandlers = await openDashboard({ storageConnectionString: AZURITE_CONNECTION_STRING, amqpUrl: AMQP_URL, namespace, token: undefined, tokens: TOKENS, handlers, logger: silentLogger() });
+    try {
+      const target = createApp(withHandlers.deps);
+      const bad = await post(target, { jobName: 'resize', type: 'resize', processingParameters: { width: 0, height: 5 } });
+      expect(bad.status).toBe(400);
+      const { issues } = (await bad.json()) as { issues: Array<{ path: string }> };
+      expect(issues.map((issue) => issue.path).sort()).toEqual(['processingParameters', 'processingParameters.width']);
+      expect((await post(target, { jobName: 'resize', type: 'resize', processingParameters: { width: 640 } })).status).toBe(202);
+    } finally {
+      await withHandlers.close();
+    }
   });
 });
 

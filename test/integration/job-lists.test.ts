@@ -3,6 +3,10 @@
  * Processor in-process, listed from the job-state index: by status, type and tenant-less, newest first,
  * paged with the cursor without gaps or repeats, a job listed only under its current status.
  */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.js';
@@ -15,6 +19,8 @@ import { freshNamespace } from '../helpers/namespace.js';
 import { waitFor } from '../helpers/system.js';
 
 const OPERATOR = 'lists-operator-0123456789';
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+const run = (args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, BATON_NAMESPACE: namespace, BATON_LOG_FORMAT: 'json' } });
 const namespace = freshNamespace('jl');
 const config = loadConfig({ env: {}, flags: { namespace, concurrency: '8', retryBaseMs: '100', retryMaxMs: '1000', leaseSeconds: '15' } });
 const logger = silentLogger();
@@ -109,5 +115,22 @@ describe('GET /api/summaries', () => {
       const response = await app.request(`/api/summaries${query}`);
       expect(response.status, query).toBe(400);
     }
+  });
+});
+
+describe('baton jobs list / show', () => {
+  it('lists the same jobs as the API, as text and JSON, and shows one job\'s history', async () => {
+    const json = JSON.parse((await run(['jobs', 'list', '--status', 'Completed', '--limit', '5', '--json'])).stdout) as Page;
+    expect(json.items.map((item) => item.jobId)).toEqual((await page('?status=Completed&limit=5')).body.items.map((item) => item.jobId));
+    const next = JSON.parse((await run(['jobs', 'list', '--status', 'Completed', '--limit', '5', '--cursor', json.nextCursor!, '--json'])).stdout) as Page;
+    expect(next.items[0]!.jobId).toBe('ok-06');
+    const text = (await run(['jobs', 'list', '--status', 'DeadLettered'])).stdout;
+    expect(text).toMatch(/JOB ID\s+STATUS/);
+    expect(text).toContain('dead-1');
+    const shown = JSON.parse((await run(['jobs', 'show', 'dead-1', '--json'])).stdout) as { status: string; events: Array<{ status: string }> };
+    expect(shown.status).toBe('DeadLettered');
+    expect(shown.events.map((event) => event.status)).toEqual(expect.arrayContaining(['Queued', 'Started', 'Failed', 'DeadLettered']));
+    expect((await run(['jobs', 'show', 'ok-00'])).stdout).toContain('status Completed');
+    await expect(run(['jobs', 'show', 'no-such-job'])).rejects.toMatchObject({ code: 1 });
   });
 });

@@ -11,6 +11,7 @@ import { JobPanel } from './components/job-panel.js';
 import { Processors } from './components/processors.js';
 import { Charts } from './components/charts.js';
 import { SignInForm } from './components/sign-in.js';
+import { JobLists } from './components/job-lists.js';
 
 const CONTROLS_KEY = 'baton.controls';
 const DEFAULT_CONTROLS = { rows: 25, status: '', hideCompleted: false };
@@ -93,6 +94,7 @@ export function App() {
         </div>
         <${EventsTable} events=${shown} names=${names} fresh=${fresh} onOpenJob=${openJob} emptyText=${emptyText} />
       </section>
+      <${JobLists} onOpenJob=${openJob} />
       <${Charts} />
       <footer class="footer">
         REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/docs">API reference</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
