@@ -24,9 +24,8 @@ import { sleep } from '../core/time.js';
 import { AttemptLog } from './attempt-log.js';
 import { isConflict, isTransient } from './azure-errors.js';
 import { eventFromEntity } from './event-entity.js';
-import { eventIdAt } from './event-keys.js';
 import type { RecentIndex } from './recent-index.js';
-import { eventEntity, newAttemptId, readState, requireEtag, stamp, STATE_ROW, stateEntity, type JobState } from './state-row.js';
+import { eventEntity, newAttemptId, readState, requireEtag, stamp, stampAt, STATE_ROW, stateEntity, type JobState } from './state-row.js';
 
 export { AttemptLog } from './attempt-log.js';
 export type { JobState, StateUpdate } from './state-row.js';
@@ -64,9 +63,12 @@ export class AuditStore {
     await this.#table.createTable();
   }
 
-  /** Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost). */
+  /**
+   * Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost); such an
+   * event's id is the same on every call, so that a caller retrying it after a lost answer writes it once.
+   */
   async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number): Promise<AuditEvent> {
-    const stamped = atMs === undefined ? stamp(event) : { ...event, eventId: eventIdAt(atMs), timestamp: new Date(atMs).toISOString() };
+    const stamped = atMs === undefined ? stamp(event) : stampAt(event, atMs);
     try {
       await this.#table.createEntity(eventEntity(stamped));
     } catch (error) {
