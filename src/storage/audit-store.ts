@@ -46,8 +46,11 @@ interface UnconfirmedStart {
 
 /** Bounds the memory of unconfirmed starts (each entry is forgotten once resolved). */
 const MAX_UNCONFIRMED = 1000;
-/** How long startAttempt retries transient failures while its caller holds the lease. */
-export const START_RETRY_MS = 8000;
+/**
+ * How long startAttempt retries transient failures while its caller holds the lease: past one try's
+ * timeout (10 s, clients.ts), so that a Started applied late is found by the retry.
+ */
+export const START_RETRY_MS = 15_000;
 
 export class AuditStore {
   readonly #table: TableClient;
@@ -84,18 +87,18 @@ export class AuditStore {
    * case (a job never seen) cost one request: insert the state row and Started together.
    *
    * A transient failure is retried for up to `retryForMs` (default START_RETRY_MS; no new try begins
-   * after it): the caller holds the lease meanwhile, so a Started that got no answer, or that the service
-   * applied late, is found and carried on by this processor instead of being taken by the next one for a
-   * stalled attempt.
+   * after it, nor once `signal` aborts): the caller holds the lease meanwhile, so a Started that got no
+   * answer, or that the service applied late, is found and carried on by this processor instead of being
+   * taken by the next one for a stalled attempt. A caller that stops waiting should abort `signal`.
    */
-  async startAttempt(job: JobRequest, processorId: string, options: { firstDelivery: boolean; retryForMs?: number }): Promise<StartOutcome> {
+  async startAttempt(job: JobRequest, processorId: string, options: { firstDelivery: boolean; retryForMs?: number; signal?: AbortSignal }): Promise<StartOutcome> {
     const giveUpAt = performance.now() + (options.retryForMs ?? START_RETRY_MS);
     for (let failures = 0; ; failures++) {
       try {
         return await this.#start(job, processorId, options.firstDelivery && failures === 0);
       } catch (error) {
         const delayMs = Math.min(2000, 250 * 2 ** failures);
-        if (!isTransient(error) || performance.now() + delayMs > giveUpAt) throw error;
+        if (!isTransient(error) || options.signal?.aborted || performance.now() + delayMs > giveUpAt) throw error;
         await sleep(delayMs);
       }
     }
