@@ -35,12 +35,27 @@ export type JobRequest = Omit<z.output<typeof jobRequestSchema>, 'createdAt' | '
 };
 
 export type ParseResult =
-  | { readonly ok: true; readonly job: JobRequest }
-  | { readonly ok: false; readonly reason: string; readonly jobId?: string };
+  /** `unknownFields`: top-level fields this version does not know, kept in `job` (only with `unknownFields: 'keep'`). */
+  | { readonly ok: true; readonly job: JobRequest; readonly unknownFields?: readonly string[] }
+  | { readonly ok: false; readonly reason: string; readonly jobId?: string; readonly jobName?: string };
+
+/**
+ * What to do with a top-level field this version does not know. Producers refuse it (a typo such as
+ * `lockkey` is caught where it is made); processors keep it (a field of a newer edition, sent by an
+ * upgraded publisher during a rolling upgrade, must not dead-letter the job on a processor not yet upgraded).
+ */
+export interface ValidateOptions {
+  readonly unknownFields?: 'refuse' | 'keep';
+}
+
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(jobRequestSchema.shape));
+/** Never kept, whatever the policy: they would reach object prototypes in careless consumers. */
+const FORBIDDEN_FIELDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Validates a decoded value; `now` is the receipt time used when `createdAt` is absent. */
-export function validateJobRequest(value: unknown, now: Date = new Date()): ParseResult {
-  const result = jobRequestSchema.safeParse(value);
+export function validateJobRequest(value: unknown, now: Date = new Date(), options: ValidateOptions = {}): ParseResult {
+  const unknownFields = options.unknownFields === 'keep' ? unknownKeys(value) : [];
+  const result = (unknownFields.length > 0 ? jobRequestSchema.loose() : jobRequestSchema).safeParse(value);
   if (!result.success) {
     return { ok: false, reason: describeIssues(result.error), ...usableJobId(value) };
   }
@@ -48,11 +63,19 @@ export function validateJobRequest(value: unknown, now: Date = new Date()): Pars
   return {
     ok: true,
     job: { ...job, createdAt: job.createdAt ?? now.toISOString(), lockKey: job.lockKey ?? job.jobId },
+    ...(unknownFields.length > 0 ? { unknownFields } : {}),
   };
 }
 
+function unknownKeys(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  const keys = Object.keys(value).filter((key) => !KNOWN_FIELDS.has(key));
+  // A forbidden one makes the whole set refused: the strict schema names it.
+  return keys.some((key) => FORBIDDEN_FIELDS.has(key)) ? [] : keys;
+}
+
 /** Parses a raw message body: size, UTF-8, JSON, then the schema. Never throws. */
-export function parseJobRequest(body: Uint8Array, now: Date = new Date()): ParseResult {
+export function parseJobRequest(body: Uint8Array, now: Date = new Date(), options: ValidateOptions = {}): ParseResult {
   if (body.byteLength === 0) return { ok: false, reason: 'empty message body' };
   if (body.byteLength > MAX_MESSAGE_BYTES) {
     return { ok: false, reason: `message body is ${body.byteLength} bytes; the limit is ${MAX_MESSAGE_BYTES}` };
@@ -69,7 +92,7 @@ export function parseJobRequest(body: Uint8Array, now: Date = new Date()): Parse
   } catch (error) {
     return { ok: false, reason: `message body is not JSON: ${(error as Error).message}` };
   }
-  return validateJobRequest(value, now);
+  return validateJobRequest(value, now, options);
 }
 
 /** One line per problem, naming the field: this text goes into the dead-letter header and the audit. */
@@ -80,8 +103,10 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-function usableJobId(value: unknown): { jobId?: string } {
+/** The jobId (and jobName) of a refused request, when usable: for its Rejected event. */
+function usableJobId(value: unknown): { jobId?: string; jobName?: string } {
   if (typeof value !== 'object' || value === null) return {};
-  const jobId = (value as Record<string, unknown>).jobId;
-  return typeof jobId === 'string' && JOB_ID_PATTERN.test(jobId) ? { jobId } : {};
+  const { jobId, jobName } = value as Record<string, unknown>;
+  if (typeof jobId !== 'string' || !JOB_ID_PATTERN.test(jobId)) return {};
+  return { jobId, ...(typeof jobName === 'string' && jobName.length > 0 && jobName.length <= 200 ? { jobName } : {}) };
 }

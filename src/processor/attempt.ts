@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { JobRequest } from '../contracts/job-request.js';
 import { AttemptInterruptedError, FencedError, LeaseLostError, UnrecoverableJobError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { redact } from '../core/redact.js';
 import { sleep, withTimeout } from '../core/time.js';
 import type { AttemptLog, StateUpdate } from '../storage/audit-store.js';
 import { isTransient } from '../storage/azure-errors.js';
@@ -23,7 +24,7 @@ import type { DeliveryOutcome, Move, PendingEvent } from './admission/verdict.js
 import type { Stoppable } from './attempt-slots.js';
 import type { DeliveryDeps } from './delivery-deps.js';
 import type { HandlerDefinition, JobContext } from './handlers/registry.js';
-import { appendEventually, deadHeaders, formatMs, jobEvent } from './job-events.js';
+import { appendEventually, deadHeaders, errorDetail, formatMs, jobEvent } from './job-events.js';
 import type { HeldLease } from './lease-manager.js';
 import { decideRetry } from './retry-policy.js';
 import { runHandler, type HandlerResult } from './run-handler.js';
@@ -150,15 +151,20 @@ export class Attempt implements Stoppable {
     }
     const { error } = result;
     const decision = decideRetry(error, this.#parts.log.failuresBefore, { ...this.#deps.retry, maxAttempts });
-    const failed = this.#event('Failed', error.message);
+    // Secrets in an error message are redacted like logs; the stack goes with the event, bounded (README, "Writing a handler").
+    const message = redact(error.message);
+    const detail = errorDetail(error);
+    this.#logger.warn('handler failed', { error: detail, next: decision.kind });
+    const failed: PendingEvent = { ...this.#event('Failed', message), detail };
     if (decision.kind === 'retry') {
       const delayMs = this.#deps.delays.plan(decision.delayMs);
       const retrying = this.#event('Retrying', `retrying in ${formatMs(delayMs)} (failure ${decision.failures} of ${maxAttempts} allowed)`);
-      return this.#recorded('retrying', [failed, retrying], { status: 'Retrying', failures: decision.failures, lastError: error.message }, { kind: 'wait', delayMs });
+      return this.#recorded('retrying', [failed, retrying], { status: 'Retrying', failures: decision.failures, lastError: message }, { kind: 'wait', delayMs });
     }
     const { names, processorId } = this.#deps;
-    const toDeadQueue: Move = { kind: 'hand-off', queue: names.deadQueue, headers: deadHeaders(processorId, decision.reason, this.job.jobId) };
-    return this.#recorded('dead-lettered', [failed, this.#event('DeadLettered', decision.reason)], { status: 'DeadLettered', failures: decision.failures, lastError: error.message }, toDeadQueue, true);
+    const reason = redact(decision.reason);
+    const toDeadQueue: Move = { kind: 'hand-off', queue: names.deadQueue, headers: deadHeaders(processorId, reason, this.job.jobId) };
+    return this.#recorded('dead-lettered', [failed, this.#event('DeadLettered', reason)], { status: 'DeadLettered', failures: decision.failures, lastError: message }, toDeadQueue, true);
   }
 
   /** The single end: record it (fenced), give the lease up, and say what the message does next. */

@@ -22,6 +22,8 @@ export interface DeliveryDeps {
   readonly audit: AuditStore;
   readonly registry: HandlerRegistry;
   readonly logger: Logger;
+  /** Logs a warning the first time `key` is seen in this processor's life, never again. */
+  readonly warnOnce: (key: string, message: string, meta?: Record<string, unknown>) => void;
   /** The processor's running attempts: BATON_CONCURRENCY slots, whatever the channels do. */
   readonly slots: AttemptSlots;
   /** How a message is sent round a delay (deferrals, retries, holding back). */

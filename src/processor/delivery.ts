@@ -17,6 +17,10 @@ export const HEADER = {
   deadLetteredAt: 'x-baton-dead-lettered-at',
   processorId: 'x-baton-processor-id',
   jobId: 'x-baton-job-id',
+  /** How many times storage refused (4xx, not an outage) this message's records (src/processor/settle.ts). */
+  storageRefusals: 'x-baton-storage-refusals',
+  /** How many processors lacking the job's handler have sent this message round (src/processor/admission/handler-gate.ts). */
+  handlerMisses: 'x-baton-handler-misses',
   /** When the publisher sent the message (ms since the epoch); its Queued event carries the same time. */
   publishedAt: PUBLISHED_AT_HEADER,
 } as const;
@@ -49,6 +53,19 @@ export class Delivery {
   get hops(): number {
     const hops = Number(this.headers[HEADER.hops] ?? 0);
     return Number.isFinite(hops) ? hops : 0;
+  }
+
+  get storageRefusals(): number {
+    return this.#count(HEADER.storageRefusals);
+  }
+
+  get handlerMisses(): number {
+    return this.#count(HEADER.handlerMisses);
+  }
+
+  #count(header: string): number {
+    const count = Number(this.headers[header] ?? 0);
+    return Number.isFinite(count) && count >= 0 ? count : 0;
   }
 
   get publishedAtMs(): number | undefined {

@@ -28,7 +28,7 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
   const parsed = parseGate(delivery, deps);
   if (parsed.kind === 'stop') return settleStop(delivery, parsed, deps);
   const job = parsed.value;
-  const handler = handlerGate(job, deps);
+  const handler = handlerGate(job, delivery, deps);
   if (handler.kind === 'stop') return settleStop(delivery, handler, deps);
   const candidate: Candidate = { delivery, job, handler: handler.value };
 
@@ -43,7 +43,7 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
   } catch (error) {
     // Storage (or the broker) is failing before the attempt could start: hold the job back briefly.
     deps.logger.warn('could not start the job; holding it back', { jobId: job.jobId, error: coerceError(error).message });
-    return holdBack(delivery, deps);
+    return holdBack(delivery, deps, error);
   } finally {
     for (const release of releasers.reverse()) await release();
   }

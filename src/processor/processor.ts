@@ -9,11 +9,12 @@ import { namesFor, type Names } from '../contracts/names.js';
 import type { Config } from '../core/config.js';
 import { AttemptInterruptedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { sleep } from '../core/time.js';
+import { backoffMs, sleep } from '../core/time.js';
 import { redact } from '../core/redact.js';
 import { BrokerConnection } from '../broker/connection.js';
 import { bounded } from '../broker/bounded.js';
 import { assertTopology } from '../broker/topology.js';
+import { isTransient } from '../storage/azure-errors.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
 import { AttemptSlots } from './attempt-slots.js';
 import { TtlQueueDelays } from './delays.js';
@@ -55,6 +56,8 @@ export class Processor {
   readonly #forced = new AbortController();
   readonly #slots: AttemptSlots;
   readonly #active = new Set<Promise<unknown>>();
+  /** Warnings given once per processor (unknown job fields by name): a bounded set of keys. */
+  readonly #warned = new Set<string>();
   #session: Session | undefined;
   #stopping = false;
   #closePromise: Promise<void> | undefined;
@@ -99,7 +102,7 @@ export class Processor {
 
   /** Resolves once storage is ready and the first broker connection consumes. */
   async start(): Promise<void> {
-    await ensureStorage(this.#storage, this.names);
+    await this.#ensureStorage();
     if (this.#config.metricsPort !== undefined) {
       this.#metricsServer = startMetricsServer(this.#config.metricsHost, this.#config.metricsPort, this.metrics, () => this.health());
     }
@@ -109,6 +112,21 @@ export class Processor {
       concurrency: this.#config.concurrency,
       handlers: this.#registry.types(),
     });
+  }
+
+  /** Storage slow to answer at start-up (a loaded machine, a storage hiccup) is retried for a while; a refusal is not. */
+  async #ensureStorage(): Promise<void> {
+    const giveUpAt = Date.now() + 60_000;
+    for (let failures = 1; ; failures++) {
+      try {
+        await ensureStorage(this.#storage, this.names);
+        return;
+      } catch (error) {
+        if (!isTransient(error) || Date.now() > giveUpAt) throw error;
+        this.#logger.warn('storage is not answering yet; retrying', { error: redact((error as Error).message) });
+        await sleep(backoffMs(failures, 500, 5000));
+      }
+    }
   }
 
   async health(): Promise<HealthReport> {
@@ -238,6 +256,11 @@ export class Processor {
       audit: this.#storage.audit,
       registry: this.#registry,
       logger: this.#logger,
+      warnOnce: (key, message, meta) => {
+        if (this.#warned.has(key)) return;
+        this.#warned.add(key);
+        this.#logger.warn(message, meta);
+      },
       slots: this.#slots,
       delays,
     };

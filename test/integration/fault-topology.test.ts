@@ -69,3 +69,20 @@ it('creates a deleted lock container again, and /health says it is missing until
   await system.waitForAll([job.jobId], 'Completed', 30_000);
   expect((await fetch(`http://127.0.0.1:${metricsPort}/health`)).status).toBe(200);
 });
+
+it('does not hold a job back for ever when storage refuses its records: logged at error, dead-lettered after three refusals (defect 3)', async () => {
+  const p = await processor({ BATON_DEFER_SECONDS: '1' });
+  const audit = system.storage.clients.table(system.names.auditTable);
+  await audit.deleteTable(); // every write of the job is now a 404: a refusal, not an outage
+  try {
+    const job = system.job({ jobName: 'refused by storage', processingParameters: { steps: 1, stepMs: 10 } });
+    system.publishRaw(JSON.stringify(job));
+    await waitFor(async () => (await system.messageCount(system.names.deadQueue)) === 1, 'the job in the dead-letter queue', 60_000);
+    const [dead] = await system.deadLetters();
+    expect(String(dead!.headers['x-baton-reason'])).toMatch(/storage refused this job's records 3 times \(status 404/);
+    expect(JSON.parse(dead!.body.toString()).jobId).toBe(job.jobId);
+    expect(p.lines.filter((line) => line.includes('"level":"error"') && line.includes('storage refused a write'))).toHaveLength(3);
+  } finally {
+    await waitFor(async () => audit.createTable().then(() => true, () => false), 'the audit table to be created again', 30_000, 1000);
+  }
+});

@@ -47,9 +47,10 @@ export function run<T>(value: T): Verdict<T> {
   return { kind: 'run', value };
 }
 
-/** Come back after `delayMs`. */
-export function waitFor(delayMs: number, outcome: DeliveryOutcome, event?: PendingEvent): Stop {
-  return { kind: 'stop', outcome, move: { kind: 'wait', delayMs: Math.max(0, Math.round(delayMs)) }, ...(event ? { event } : {}) };
+/** Come back after `delayMs` (with `headers` added to the message, to count tries, say). */
+export function waitFor(delayMs: number, outcome: DeliveryOutcome, event?: PendingEvent, headers?: MessageHeaders): Stop {
+  const move: Move = { kind: 'wait', delayMs: Math.max(0, Math.round(delayMs)), ...(headers ? { headers } : {}) };
+  return { kind: 'stop', outcome, move, ...(event ? { event } : {}) };
 }
 
 /** Come back at `at` (a due time); at once if it has passed. */
