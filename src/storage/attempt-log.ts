@@ -168,7 +168,10 @@ export class AttemptLog {
           if (!isTransient(error)) this.#inDoubt.delete(seq);
           throw error;
         }
-        if ((await this.#readBack(seq)) === 'landed') return;
+        if ((await this.#readBack(seq)) === 'landed') {
+          this.#written.clear();
+          return;
+        }
         // Not this one; but an earlier one of ours may have landed, with some of these events.
         events = this.#withoutWritten(events);
         if (tries >= 2) throw error;
