@@ -49,6 +49,7 @@ export async function lossyScenario(p: LossyParams): Promise<ScenarioResult> {
     await publishing.done;
     const settled = await settle(cluster, planned, { finalTimeoutMs: p.finalTimeoutMs });
     fault.to = Date.now();
+    await printBroken(cluster, settled.figures);
     const counts = (name: string, proxy: HttpFaultProxy) =>
       `${name}: ${proxy.counters.requests} requests, ${proxy.counters.droppedAnswers} answers lost, ${proxy.counters.delayed} delayed (1.5 s or 12 s)`;
     settled.notes.push(counts('table', proxies.table), counts('blob', proxies.blob));
@@ -63,6 +64,16 @@ export async function lossyScenario(p: LossyParams): Promise<ScenarioResult> {
   } finally {
     await cluster.dispose();
     await proxies.close();
+  }
+}
+
+/** The histories of the jobs that broke a promise, on stderr: the evidence is deleted with the namespace. */
+async function printBroken(cluster: ChaosCluster, figures: ScenarioResult['figures']): Promise<void> {
+  const lines = [...figures.duplicateCompletions, ...figures.malformedAttempts, ...figures.incompleteAttempts, ...figures.overlaps];
+  const jobIds = [...new Set(lines.flatMap((line) => line.match(new RegExp(`${cluster.namespace}-\\d+`, 'g')) ?? []))];
+  for (const jobId of jobIds.slice(0, 20)) {
+    const history = await cluster.history(jobId).catch(() => []);
+    process.stderr.write(`history of ${jobId}:\n${history.map((e) => `  ${e.timestamp} ${e.status} a${e.attempt} ${e.processorId} ${e.message.slice(0, 160)}`).join('\n')}\n`);
   }
 }
 
