@@ -12,6 +12,13 @@ export default tseslint.config(
     },
   },
   {
+    // A processor runs for months: AbortSignal.any with a long-lived signal keeps memory per call (nodejs/node#55351).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.object.name='AbortSignal'][callee.property.name='any']", message: 'AbortSignal.any leaks per call with a long-lived signal (nodejs/node#55351): listen and remove instead.' }],
+    },
+  },
+  {
     // Plain Node scripts (fixtures, bench launchers).
     files: ['**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },

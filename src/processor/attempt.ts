@@ -140,6 +140,8 @@ export class Attempt implements Stoppable {
   }
 
   #endingFor(result: HandlerResult, maxAttempts: number): Ending {
+    // A handler whose ctx.assertLease() threw was stopped by its lease, before the renewal timer noticed.
+    if (result.kind === 'failed' && result.error instanceof LeaseLostError) return { kind: 'lease-lost', reason: result.error };
     if (result.kind === 'aborted') {
       if (result.reason instanceof AttemptInterruptedError) {
         return this.#recorded('interrupted', [this.#event('Interrupted', 'processor shutting down; the job will be delivered again')], { status: 'Interrupted' }, { kind: 'requeue' });
@@ -195,7 +197,8 @@ export class Attempt implements Stoppable {
   async #record(events: PendingEvent[], update: StateUpdate): Promise<void> {
     const { log } = this.#parts;
     const endBy = performance.now() + this.remainingMs();
-    const tooLate = () => new LeaseLostError('the attempt\'s end could not be recorded within its lease', this.validUntil());
+    // The attempt's right to run ends when it gives the lease up, now: not at the lease's (later) deadline.
+    const tooLate = () => new LeaseLostError('the attempt\'s end could not be recorded within its lease', new Date(Math.min(Date.now(), this.validUntil().getTime())));
     for (let failures = 0; ; failures++) {
       this.assertLease();
       const left = endBy - performance.now();

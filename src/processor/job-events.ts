@@ -46,6 +46,8 @@ export function appendEventually(audit: AuditStore, logger: Logger, evt: Pending
   const giveUpAt = Date.now() + 15 * 60_000;
   const attempt = async (failures: number): Promise<void> => {
     try {
+      // A try that got no answer may have been applied: look before writing the event a second time.
+      if (failures > 0 && (await alreadyRecorded(audit, evt))) return;
       await audit.append(evt, atMs);
     } catch (error) {
       if (Date.now() > giveUpAt || !isTransient(error)) {
@@ -58,4 +60,9 @@ export function appendEventually(audit: AuditStore, logger: Logger, evt: Pending
     }
   };
   void attempt(0);
+}
+
+async function alreadyRecorded(audit: AuditStore, evt: PendingEvent): Promise<boolean> {
+  const history = await audit.history(evt.jobId);
+  return history.some((e) => e.status === evt.status && e.attempt === evt.attempt && e.processorId === evt.processorId && e.message === evt.message);
 }
