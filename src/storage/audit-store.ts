@@ -24,10 +24,9 @@ import { sleep } from '../core/time.js';
 import { AttemptLog } from './attempt-log.js';
 import { isConflict, isTransient } from './azure-errors.js';
 import { eventFromEntity } from './event-entity.js';
-import { eventIdAt } from './event-keys.js';
 import type { RecentIndex } from './recent-index.js';
 import { indexedJob, type StateIndex } from './state-index.js';
-import { eventEntity, newAttemptId, readState, requireEtag, stamp, STATE_ROW, stateEntity, type JobState } from './state-row.js';
+import { eventEntity, newAttemptId, readState, requireEtag, stamp, stampAt, STATE_ROW, stateEntity, type JobState } from './state-row.js';
 
 export { AttemptLog } from './attempt-log.js';
 export type { JobState, StateUpdate } from './state-row.js';
@@ -48,8 +47,11 @@ interface UnconfirmedStart {
 
 /** Bounds the memory of unconfirmed starts (each entry is forgotten once resolved). */
 const MAX_UNCONFIRMED = 1000;
-/** How long startAttempt retries transient failures while its caller holds the lease. */
-export const START_RETRY_MS = 8000;
+/**
+ * How long startAttempt retries transient failures while its caller holds the lease: past one try's
+ * timeout (10 s, clients.ts), so that a Started applied late is found by the retry.
+ */
+export const START_RETRY_MS = 15_000;
 
 export class AuditStore {
   readonly #table: TableClient;
@@ -68,9 +70,12 @@ export class AuditStore {
     await this.#table.createTable();
   }
 
-  /** Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost). */
+  /**
+   * Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost); such an
+   * event's id is the same on every call, so that a caller retrying it after a lost answer writes it once.
+   */
   async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number, job?: JobRequest): Promise<AuditEvent> {
-    const stamped = atMs === undefined ? stamp(event) : { ...event, eventId: eventIdAt(atMs), timestamp: new Date(atMs).toISOString() };
+    const stamped = atMs === undefined ? stamp(event) : stampAt(event, atMs);
     try {
       await this.#table.createEntity(eventEntity(stamped));
     } catch (error) {
@@ -87,18 +92,18 @@ export class AuditStore {
    * case (a job never seen) cost one request: insert the state row and Started together.
    *
    * A transient failure is retried for up to `retryForMs` (default START_RETRY_MS; no new try begins
-   * after it): the caller holds the lease meanwhile, so a Started that got no answer, or that the service
-   * applied late, is found and carried on by this processor instead of being taken by the next one for a
-   * stalled attempt.
+   * after it, nor once `signal` aborts): the caller holds the lease meanwhile, so a Started that got no
+   * answer, or that the service applied late, is found and carried on by this processor instead of being
+   * taken by the next one for a stalled attempt. A caller that stops waiting should abort `signal`.
    */
-  async startAttempt(job: JobRequest, processorId: string, options: { firstDelivery: boolean; retryForMs?: number }): Promise<StartOutcome> {
+  async startAttempt(job: JobRequest, processorId: string, options: { firstDelivery: boolean; retryForMs?: number; signal?: AbortSignal }): Promise<StartOutcome> {
     const giveUpAt = performance.now() + (options.retryForMs ?? START_RETRY_MS);
     for (let failures = 0; ; failures++) {
       try {
         return await this.#start(job, processorId, options.firstDelivery && failures === 0);
       } catch (error) {
         const delayMs = Math.min(2000, 250 * 2 ** failures);
-        if (!isTransient(error) || performance.now() + delayMs > giveUpAt) throw error;
+        if (!isTransient(error) || options.signal?.aborted || performance.now() + delayMs > giveUpAt) throw error;
         await sleep(delayMs);
       }
     }

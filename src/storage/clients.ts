@@ -79,7 +79,11 @@ export interface StorageTimeouts {
   readonly totalTimeoutMs: number;
 }
 
-export const STORAGE_TIMEOUTS: StorageTimeouts = { tryTimeoutMs: 5000, totalTimeoutMs: 12_000 };
+/**
+ * Generous for a healthy service (a table transaction of 100 entities takes milliseconds), short beside a
+ * lease (15–60 s). 5 s per try proved too short on a loaded 2-core machine running Azurite beside the tests.
+ */
+export const STORAGE_TIMEOUTS: StorageTimeouts = { tryTimeoutMs: 10_000, totalTimeoutMs: 20_000 };
 
 const RETRY_DELAY = { retryDelayInMs: 200, maxRetryDelayInMs: 1000 };
 

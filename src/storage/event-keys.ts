@@ -1,5 +1,5 @@
 /** @module Keys for audit rows: sortable event ids, and inverted time keys for the newest-first index. */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const MAX_MS = 9_999_999_999_999;
 /** Width of one time bucket of the recent-events index. */
@@ -86,10 +86,19 @@ export function observeTime(ms: number): void {
   clock.observe(ms);
 }
 
-/** An event id for an instant in the past (a LeaseLost dated at the lease's end), unaffected by the clock above. */
-export function eventIdAt(ms: number): string {
-  counter = (counter + 1) % 1_000_000;
-  return `${String(ms).padStart(13, '0')}-${String(counter).padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
+/**
+ * The id of an event dated `ms` (a LeaseLost dated at the lease's end), unaffected by the clock above. With an
+ * `identity` (job, status, attempt, processor) it is the same every time for the same event: an insert
+ * retried after a lost answer meets its own row (409) instead of writing the event twice.
+ */
+export function eventIdAt(ms: number, identity?: string): string {
+  if (identity === undefined) {
+    counter = (counter + 1) % 1_000_000;
+    return `${String(ms).padStart(13, '0')}-${String(counter).padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
+  }
+  const hash = createHash('sha256').update(`${ms}|${identity}`).digest();
+  const middle = String(hash.readUInt32BE(0) % 1_000_000).padStart(6, '0');
+  return `${String(ms).padStart(13, '0')}-${middle}-${hash.subarray(4, 8).toString('hex')}`;
 }
 
 export function invertedMs(ms: number): string {

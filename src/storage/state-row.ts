@@ -9,7 +9,7 @@ import type { TableClient, TableEntity } from '@azure/data-tables';
 import type { AuditEvent, AuditStatus, NewAuditEvent } from '../contracts/audit-event.js';
 import { isNotFound } from './azure-errors.js';
 import { eventToProperties } from './event-entity.js';
-import { newEventId } from './event-keys.js';
+import { eventIdAt, newEventId } from './event-keys.js';
 import { fitEntity, fitString, MAX_MESSAGE_CHARS } from './table-limits.js';
 
 export const STATE_ROW = 'state';
@@ -63,6 +63,12 @@ export function stateEntity(jobId: string, fields: Partial<JobState>): TableEnti
 export function stamp(event: Omit<NewAuditEvent, 'timestamp'>): AuditEvent {
   const { eventId, ms } = newEventId();
   return { ...event, eventId, timestamp: new Date(ms).toISOString() };
+}
+
+/** An event dated `atMs` in the past, with an id that is the same for the same event every time (see eventIdAt). */
+export function stampAt(event: Omit<NewAuditEvent, 'timestamp'>, atMs: number): AuditEvent {
+  const identity = `${event.jobId}|${event.status}|${event.attempt}|${event.processorId}`;
+  return { ...event, eventId: eventIdAt(atMs, identity), timestamp: new Date(atMs).toISOString() };
 }
 
 export function eventEntity(event: AuditEvent) {

@@ -18,14 +18,14 @@ export interface LossyParams extends ProcessLoad {
   readonly dropRate: number;
   /** Per request: answered 1.5 s late. */
   readonly slowRate: number;
-  /** Per request: held 8 s, past the 5 s per-try timeout (the client gives up; the request is applied later). */
+  /** Per request: held 12 s, past the 10 s per-try timeout (the client gives up; the request is applied later). */
   readonly hangRate: number;
 }
 
 function addLossyRules(proxy: HttpFaultProxy, p: LossyParams): void {
   proxy.addRule({ probability: p.dropRate, action: toxic.dropAnswer });
   proxy.addRule({ probability: p.slowRate, action: toxic.latency(1500) });
-  proxy.addRule({ probability: p.hangRate, action: toxic.latency(8000) });
+  proxy.addRule({ probability: p.hangRate, action: toxic.latency(12_000) });
 }
 
 export async function lossyScenario(p: LossyParams): Promise<ScenarioResult> {
@@ -49,20 +49,31 @@ export async function lossyScenario(p: LossyParams): Promise<ScenarioResult> {
     await publishing.done;
     const settled = await settle(cluster, planned, { finalTimeoutMs: p.finalTimeoutMs });
     fault.to = Date.now();
+    await printBroken(cluster, settled.figures);
     const counts = (name: string, proxy: HttpFaultProxy) =>
-      `${name}: ${proxy.counters.requests} requests, ${proxy.counters.droppedAnswers} answers lost, ${proxy.counters.delayed} delayed (1.5 s or 8 s)`;
+      `${name}: ${proxy.counters.requests} requests, ${proxy.counters.droppedAnswers} answers lost, ${proxy.counters.delayed} delayed (1.5 s or 12 s)`;
     settled.notes.push(counts('table', proxies.table), counts('blob', proxies.blob));
     return {
       key: 'lossy-network',
       title: 'Lossy network to storage',
       load: `${describeLoad(p, MIXED_TEXT)}, lease 15 s, processors reach Azurite through the fault proxy`,
-      faults: `for the whole run, on every blob and table request: ${pct(p.dropRate)} answers lost after the service applied the request, ${pct(p.slowRate)} answered 1.5 s late, ${pct(p.hangRate)} held 8 s (past the 5 s per-try timeout)`,
+      faults: `for the whole run, on every blob and table request: ${pct(p.dropRate)} answers lost after the service applied the request, ${pct(p.slowRate)} answered 1.5 s late, ${pct(p.hangRate)} held 12 s (past the 10 s per-try timeout)`,
       durationMs: Date.now() - startedAt,
       ...settled,
     };
   } finally {
     await cluster.dispose();
     await proxies.close();
+  }
+}
+
+/** The histories of the jobs that broke a promise, on stderr: the evidence is deleted with the namespace. */
+async function printBroken(cluster: ChaosCluster, figures: ScenarioResult['figures']): Promise<void> {
+  const lines = [...figures.duplicateCompletions, ...figures.malformedAttempts, ...figures.incompleteAttempts, ...figures.overlaps];
+  const jobIds = [...new Set(lines.flatMap((line) => line.match(new RegExp(`${cluster.namespace}-\\d+`, 'g')) ?? []))];
+  for (const jobId of jobIds.slice(0, 20)) {
+    const history = await cluster.history(jobId).catch(() => []);
+    process.stderr.write(`history of ${jobId}:\n${history.map((e) => `  ${e.timestamp} ${e.status} a${e.attempt} ${e.processorId} ${e.message.slice(0, 160)}`).join('\n')}\n`);
   }
 }
 
