@@ -19,7 +19,8 @@ export const jobIdSchema = z.string().regex(JOB_ID_PATTERN, 'must match ^[A-Za-z
  * Every field carries its documentation (`description`, and `accepts`/`defaultText` where the schema alone
  * cannot say it): the README's "Job request" table is generated from this schema (`npm run docs:config` rewrites every generated README section).
  */
-export const jobRequestSchema = z
+/** The fields alone, without the rule across them (documents derive from its shape; zod refuses `.partial()` on a refined schema). */
+export const jobRequestFieldsSchema = z
   .object({
     jobId: jobIdSchema.meta({
       description: 'the job\'s identity: a job with an id that already completed is never run again. `baton publish` and `POST /api/jobs` give a line without one a random UUID',
@@ -62,8 +63,12 @@ export const jobRequestSchema = z
       .optional()
       .meta({ description: 'workload isolation: only processors serving this partition run the job (`default` is reserved)', defaultText: 'none (the `default` partition)' }),
   })
-  .strict()
-  .refine((job) => job.runAt === undefined || job.delayMs === undefined, { message: 'give runAt or delayMs, not both', path: ['delayMs'] });
+  .strict();
+
+const notBothTimes = (job: { runAt?: string | undefined; delayMs?: number | undefined }) => job.runAt === undefined || job.delayMs === undefined;
+const NOT_BOTH = { message: 'give runAt or delayMs, not both', path: ['delayMs'] };
+
+export const jobRequestSchema = jobRequestFieldsSchema.refine(notBothTimes, NOT_BOTH);
 
 /** A job request as a producer may write it (defaults not yet applied). */
 export type JobRequestInput = z.input<typeof jobRequestSchema>;
@@ -88,14 +93,14 @@ export interface ValidateOptions {
   readonly unknownFields?: 'refuse' | 'keep';
 }
 
-const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(jobRequestSchema.shape));
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(jobRequestFieldsSchema.shape));
 /** Never kept, whatever the policy: they would reach object prototypes in careless consumers. */
 const FORBIDDEN_FIELDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Validates a decoded value; `now` is the receipt time used when `createdAt` is absent. */
 export function validateJobRequest(value: unknown, now: Date = new Date(), options: ValidateOptions = {}): ParseResult {
   const unknownFields = options.unknownFields === 'keep' ? unknownKeys(value) : [];
-  const result = (unknownFields.length > 0 ? jobRequestSchema.loose() : jobRequestSchema).safeParse(value);
+  const result = (unknownFields.length > 0 ? jobRequestFieldsSchema.loose().refine(notBothTimes, NOT_BOTH) : jobRequestSchema).safeParse(value);
   if (!result.success) {
     return { ok: false, reason: describeIssues(result.error), ...usableJobId(value) };
   }

@@ -4,7 +4,7 @@
  * can chain calls. openapi.ts assembles the document.
  */
 import { z } from 'zod';
-import { jobRequestSchema } from '../contracts/job-request.js';
+import { jobRequestFieldsSchema } from '../contracts/job-request.js';
 
 type Json = Record<string, unknown>;
 
@@ -72,7 +72,7 @@ const LINKS = {
 };
 
 function requestSchema(): Json {
-  const one = z.toJSONSchema(jobRequestSchema.partial({ jobId: true }), { io: 'input', target: 'draft-2020-12' }) as Json;
+  const one = z.toJSONSchema(jobRequestFieldsSchema.partial({ jobId: true }), { io: 'input', target: 'draft-2020-12' }) as Json;
   delete one.$schema;
   return { oneOf: [one, { type: 'array', items: one, minItems: 1, maxItems: 1000 }] };
 }

@@ -139,7 +139,14 @@ export class Processor {
       this.#metricsServer = startMetricsServer(this.#config.metricsHost, this.#config.metricsPort, this.metrics, () => this.health());
     }
     this.#tenants.start();
-    await this.#broker.start();
+    try {
+      await this.#broker.start();
+    } catch (error) {
+      // A refusal no retry can fix (a queue of another type, a wrong password): leave nothing running.
+      await this.#tenants.close();
+      this.#metricsServer?.close();
+      throw error;
+    }
     this.#fleet.start();
     this.#logger.info('processor started', {
       namespace: this.#config.namespace,

@@ -34,14 +34,15 @@ describe('the dashboard as the README describes it', () => {
     ['GET', '/api/purge', 'POST'],
     ['PUT', '/api/demo-jobs', 'POST'],
   ])('%s %s is a 405 with Allow: %s', async (method, path, allow) => {
-    const response = await app.request(path, { method });
+    // As an operator: a write without one is refused (401) before routing.
+    const response = await app.request(path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe(allow);
     expect(await response.json()).toMatchObject({ code: 'method_not_allowed' });
   });
 
   it('still answers 404 for a path no method takes', async () => {
-    expect((await app.request('/api/nothing-here', { method: 'DELETE' })).status).toBe(404);
+    expect((await app.request('/api/nothing-here', { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
   });
 
   it.each([47321479032283048, 51, 0, 2.5, '5'])('POST /api/demo-jobs {"count": %j} names the documented range', async (count) => {

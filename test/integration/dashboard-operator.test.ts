@@ -58,11 +58,15 @@ describe('the dashboard for an operator', () => {
     await system.publish([system.job(), system.job()]);
     expect(await system.messageCount(system.names.jobsQueue)).toBe(3);
     await page.goto(`${dashboard.url}/`);
+    // Only a signed-in operator sees the button: sign in first (the page reloads with the token).
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('sign-in').locator('input[name="token"]').fill(TOKEN);
+    await page.getByTestId('sign-in').getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByTestId('who').count(), { timeout: 30_000 }).toBe(1);
     await page.getByTestId('purge-open').click();
     const form = page.getByTestId('purge-form');
     await expect.poll(() => form.textContent(), { timeout: 15_000 }).toContain('3 messages now (3 waiting, 0 delayed, 0 dead letters)');
     const submit = form.locator('button[type=submit]');
-    await form.locator('input[type=password]').fill(TOKEN);
     await form.locator('input[name=confirm]').fill('not-the-namespace');
     expect(await submit.isDisabled()).toBe(true);
     await form.locator('input[name=confirm]').fill(system.namespace);
