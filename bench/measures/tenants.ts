@@ -9,7 +9,7 @@ import { Publisher } from '../../src/publisher/publisher.js';
 import { AMQP_URL, note, sleep, Space, waitUntil } from '../lib/infra.js';
 import { metricSum, spawnProcessor, storageRequests, subtractCounts, type Metrics, type ProcessorChild } from '../lib/processes.js';
 import { table, type Report } from '../lib/report.js';
-import { noopJob, publishAll } from './throughput.js';
+import { noopJob } from './throughput.js';
 
 export interface TenantsRun {
   readonly requestsPerJob: { readonly off: number; readonly on: number; readonly onByOperation: Record<string, number> };
@@ -53,12 +53,24 @@ function requestDelta(before: Metrics[], after: Metrics[]): Map<string, number> 
 async function requestsPerJob(publisher: Publisher, processors: ProcessorChild[], tenantId: string | undefined, jobs: number): Promise<Map<string, number>> {
   const before = await metricsOf(processors);
   const target = sumOf(before, 'baton_deliveries_total', { outcome: 'completed' }) + jobs;
-  await publishAll(publisher, Array.from({ length: jobs }, () => noopJob(tenantId ? { tenantId } : {})));
+  await publishLoose(publisher, Array.from({ length: jobs }, () => noopJob(tenantId ? { tenantId } : {})));
   await waitUntil(async () => sumOf(await metricsOf(processors), 'baton_deliveries_total', { outcome: 'completed' }) >= target, `${jobs} jobs of ${tenantId ?? 'no tenant'}`, 120_000, 250);
   await sleep(6000); // one limits refresh and tenant report fall inside, as they would in a long run
   const perJob = new Map<string, number>();
   for (const [op, n] of requestDelta(before, await metricsOf(processors))) perJob.set(op, n / jobs);
   return perJob;
+}
+
+/**
+ * Publishes with a small window; a Queued event the (busy, in-memory) Azurite did not record in time is
+ * counted, not fatal: the figures here come from processor metrics and Completed events.
+ */
+let unaudited = 0;
+async function publishLoose(publisher: Publisher, jobs: readonly JobRequest[], window = 32): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(window, jobs.length) }, async () => {
+    while (next < jobs.length) if (!(await publisher.publish(jobs[next++]!)).audited) unaudited++;
+  }));
 }
 
 const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
@@ -72,12 +84,12 @@ export async function runTenants(connectionString: string, options: { backlog: n
 
     note(`  tenants: fairness, A publishes ${options.backlog} jobs of 1 s at concurrency 2, then B publishes 20`);
     const oneSecond = (tenantId: string): JobRequest => noopJob({ tenantId, processingParameters: { steps: 1, stepMs: 1000 } });
-    await publishAll(publisher, Array.from({ length: options.backlog }, () => oneSecond('a')));
+    await publishLoose(publisher, Array.from({ length: options.backlog }, () => oneSecond('a')));
     const bJobs = Array.from({ length: 20 }, () => oneSecond('b'));
     // The 400 jobs of the first part are done; A's are the rest, until B's 20 join them.
     const aBefore = (await completedTotal(publisher)) - 400;
     const bPublishedAt = Date.now();
-    await publishAll(publisher, bJobs);
+    await publishLoose(publisher, bJobs);
     await waitUntil(async () => {
       for (const job of bJobs) if (!(await publisher.storage.audit.history(job.jobId)).some((e) => e.status === 'Completed')) return false;
       return true;
@@ -85,6 +97,7 @@ export async function runTenants(connectionString: string, options: { backlog: n
     const bDoneMs = Date.now() - bPublishedAt;
     const aCompletedMeanwhile = (await completedTotal(publisher)) - 420 - aBefore;
 
+    if (unaudited > 0) note(`  (${unaudited} Queued events not recorded in time; the jobs were published)`);
     note(`  tenants: cost of A's throttled backlog over ${options.costWindowSeconds} s`);
     const before = await metricsOf(processors);
     const eventsBefore = await throttledEvents(publisher, space);

@@ -8,6 +8,7 @@ import { Snapshot } from './components/snapshot.js';
 import { Controls, ROW_CHOICES } from './components/controls.js';
 import { EventsTable } from './components/events-table.js';
 import { JobPanel } from './components/job-panel.js';
+import { TenantsTable } from './components/tenants-table.js';
 
 const CONTROLS_KEY = 'baton.controls';
 const DEFAULT_CONTROLS = { rows: 25, status: '', hideCompleted: false };
@@ -80,6 +81,7 @@ export function App() {
     <${Header} info=${info} connection=${connection} onOpenJob=${openJob} />
     <main>
       <${Snapshot} stats=${stats} failed=${failed} />
+      <${TenantsTable} />
       <section class="recent" aria-label="recent events">
         <div class="section-head">
           <h2>Recent events</h2>
