@@ -17,6 +17,8 @@ import type { TenantStore } from '../../storage/tenant-store.js';
 import type { LimitsCache } from '../../tenants/limits-cache.js';
 import { acquireSlot } from '../../tenants/tenant-slots.js';
 import type { ThrottlePacer } from '../../tenants/throttle-pacer.js';
+import type { BackgroundEvents } from '../../tenants/background-events.js';
+import type { PendingEvent } from './verdict.js';
 import type { HeldLease, LeaseManager } from '../lease-manager.js';
 import type { DeliveryDeps } from '../delivery-deps.js';
 import { formatMs, jobEvent } from '../job-events.js';
@@ -34,24 +36,32 @@ export async function tenantGate(candidate: Candidate, deps: DeliveryDeps): Prom
     candidate.onLease.push((lease) => permit.bind(lease));
     return run(() => permit.release());
   }
-  return throttled(candidate, deps, admission.dueAtMs, admission.reason);
+  return throttled(candidate, deps, admission);
 }
 
-function throttled({ delivery, job }: Candidate, deps: DeliveryDeps, dueAtMs: number, reason: string): Stop {
-  const delayMs = deps.delays.plan(Math.max(0, dueAtMs - Date.now()));
+/**
+ * Parks the job. `Throttled` is written with the stop (before the message moves) when storage was
+ * consulted anyway; on the local fast path it is written behind (BackgroundEvents), so that a tenant's
+ * backlog is moved aside at broker speed, not at one table write per job.
+ */
+function throttled({ delivery, job }: Candidate, deps: DeliveryDeps, admission: Extract<TenantAdmission, { kind: 'throttled' }>): Stop {
+  const delayMs = deps.delays.plan(Math.max(0, admission.dueAtMs - Date.now()));
   const continuing = delivery.hops > 0 && Number(delivery.headers[THROTTLED_HOP_HEADER]) === delivery.hops;
-  const message = `tenant "${job.tenantId ?? ''}": ${reason}; waiting about ${formatMs(delayMs)} (no attempt counted)`;
+  const message = `tenant "${job.tenantId ?? ''}": ${admission.reason}; waiting about ${formatMs(delayMs)} (no attempt counted)`;
+  const event = continuing ? undefined : jobEvent(job, deps.processorId, 'Throttled', 0, message);
+  if (event && !admission.looked) deps.tenants.recordBehind(event);
   return {
     kind: 'stop',
     outcome: 'throttled',
     move: { kind: 'wait', delayMs, headers: { [THROTTLED_HOP_HEADER]: delivery.hops + 1 } },
-    ...(continuing ? {} : { event: jobEvent(job, deps.processorId, 'Throttled', 0, message) }),
+    ...(event && admission.looked ? { event } : {}),
   };
 }
 
 export type TenantAdmission =
   | { readonly kind: 'run'; readonly permit: TenantPermit | undefined }
-  | { readonly kind: 'throttled'; readonly tenantId: string; readonly dueAtMs: number; readonly reason: string };
+  /** `looked`: storage was consulted for this answer (false: the tenant was known full here). */
+  | { readonly kind: 'throttled'; readonly tenantId: string; readonly dueAtMs: number; readonly reason: string; readonly looked: boolean };
 
 export interface TenantGateDeps {
   readonly limits: LimitsCache;
@@ -60,6 +70,8 @@ export interface TenantGateDeps {
   readonly leases: LeaseManager;
   readonly leaseSeconds: number;
   readonly pacer: ThrottlePacer;
+  /** Where fast-path Throttled events are written behind. */
+  readonly behind: BackgroundEvents;
   /** Told every decision for a tenant with limits (metrics). */
   readonly onDecision?: (tenantId: string, decision: 'run' | 'throttled') => void;
 }
@@ -101,6 +113,11 @@ export class TenantGate {
     this.#deps = deps;
   }
 
+  /** Records an event behind (best effort): for fast-path Throttled events. */
+  recordBehind(event: PendingEvent): void {
+    this.#deps.behind.record(event);
+  }
+
   async admit(job: JobRequest): Promise<TenantAdmission> {
     const tenantId = job.tenantId;
     if (tenantId === undefined) return { kind: 'run', permit: undefined };
@@ -129,7 +146,7 @@ export class TenantGate {
       if (decision.allowed) return { kind: 'run', permit };
       await permit.release();
       const spacing = limits.rate.periodMs / limits.rate.count;
-      return throttledAt(tenantId, pacer.park(tenantId, Date.now(), decision.retryAtMs, spacing), `rate limit ${limits.rate.text} reached`);
+      return throttledAt(tenantId, pacer.park(tenantId, Date.now(), decision.retryAtMs, spacing), `rate limit ${limits.rate.text} reached`, true);
     } catch (error) {
       await permit.release();
       throw error;
@@ -141,10 +158,10 @@ export class TenantGate {
     if (looked) pacer.markFull(tenantId, limit, now);
     const expectedMs = pacer.concurrencySpacing(tenantId, limit);
     const dueAtMs = pacer.park(tenantId, now, now + expectedMs, expectedMs);
-    return throttledAt(tenantId, dueAtMs, `concurrency limit ${limit} reached`);
+    return throttledAt(tenantId, dueAtMs, `concurrency limit ${limit} reached`, looked);
   }
 }
 
-function throttledAt(tenantId: string, dueAtMs: number, reason: string): TenantAdmission {
-  return { kind: 'throttled', tenantId, dueAtMs, reason };
+function throttledAt(tenantId: string, dueAtMs: number, reason: string, looked: boolean): TenantAdmission {
+  return { kind: 'throttled', tenantId, dueAtMs, reason, looked };
 }
