@@ -27,7 +27,7 @@ async function withSystem<T>(connectionString: string, prefix: string, run: (spa
   try {
     await publisher.start();
     await publisher.storage.tenants.ensureTable();
-    await publisher.storage.tenants.setOverrides('limited', { concurrency: 8, rate: '100/s' }, 'bench');
+    await publisher.storage.tenants.setOverrides('limited', { concurrency: 100, rate: '500/s' }, 'bench');
     await publisher.storage.tenants.setOverrides('a', { concurrency: 2 }, 'bench');
     for (let i = 1; i <= TENANT_PROCESSORS; i++) processors.push(await spawnProcessor({ env: space.env({ BATON_CONCURRENCY: '4', BATON_LEASE_SECONDS: '15', BATON_RENEW_SECONDS: '5' }), label: `p${i}` }));
     return await run(space, publisher, processors);
@@ -77,7 +77,7 @@ const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b
 
 export async function runTenants(connectionString: string, options: { backlog: number; costWindowSeconds: number }): Promise<TenantsRun> {
   return withSystem(connectionString, 'ten', async (space, publisher, processors) => {
-    note('  tenants: requests per job, no tenant limit, then a limit that never throttles (concurrency 8, 100/s)');
+    note('  tenants: requests per job, no tenant limit, then a limit that never throttles (concurrency 100, 500/s)');
     await sleep(6000); // the processors' limits caches have read the table
     const off = await requestsPerJob(publisher, processors, undefined, 200);
     const on = await requestsPerJob(publisher, processors, 'limited', 200);
@@ -136,7 +136,7 @@ async function throttledEvents(publisher: Publisher, space: Space): Promise<numb
 export function reportTenants(report: Report, runs: TenantsRun[]): void {
   const section = report.section('Tenants: limits, fairness and the cost of a throttled backlog');
   section.lines.push(
-    `Two processors at concurrency 4 (lease 15 s). Requests per job: 200 no-op jobs with no tenant, then 200 of a tenant limited to concurrency 8 and 100/s (limits that never throttle them), processor storage requests per job. Fairness: tenant A (concurrency 2) publishes ${runs[0]?.fairness.backlog ?? 0} jobs of 1 s, then tenant B (no limit) publishes 20; figure = B's publish → the last of B's Completed. Cost: over a window after that, while A's backlog waits, processor deliveries and storage requests per second.`,
+    `Two processors at concurrency 4 (lease 15 s). Requests per job: 200 no-op jobs with no tenant, then 200 of a tenant limited to concurrency 100 and 500/s (limits that never throttle them), processor storage requests per job. Fairness: tenant A (concurrency 2) publishes ${runs[0]?.fairness.backlog ?? 0} jobs of 1 s, then tenant B (no limit) publishes 20; figure = B's publish → the last of B's Completed. Cost: over a window after that, while A's backlog waits, processor deliveries and storage requests per second.`,
     '',
     ...table(['run', 'requests/job off', 'on', 'B done in', 'A completed meanwhile', 'A waiting', 'deliveries/s', 'storage requests/s', 'Throttled events in window'], runs.map((r, i) => [
       String(i + 1), r.requestsPerJob.off.toFixed(2), r.requestsPerJob.on.toFixed(2), `${(r.fairness.bDoneMs / 1000).toFixed(1)} s`, String(r.fairness.aCompletedMeanwhile),

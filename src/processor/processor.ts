@@ -1,5 +1,6 @@
 /**
- * @module The processor: connects storage and broker, consumes `<ns>.jobs` with prefetch = concurrency,
+ * @module The processor: connects storage and broker, consumes `<ns>.jobs` (and partition queues) with
+ * prefetch = concurrency (wider while most deliveries are throttled: ./throttle-prefetch.ts),
  * hands each delivery to handleDelivery, and shuts down in order (stop consuming → grace period →
  * cancel → wait for every delivery to settle → flush the index → close).
  */
@@ -26,6 +27,7 @@ import { ProcessorMetrics, startMetricsServer, type HealthReport } from './metri
 import { PartitionRegistrar } from '../broker/partitions.js';
 import { PartitionConsumer } from './partition-consumer.js';
 import { ProcessorTenants } from './processor-tenants.js';
+import { ThrottlePrefetch } from './throttle-prefetch.js';
 
 export type ProcessorConfig = Pick<
   Config,
@@ -60,6 +62,7 @@ export class Processor {
   readonly #tenants: ProcessorTenants;
   readonly #registrar: PartitionRegistrar;
   readonly #partitions: PartitionConsumer;
+  readonly #prefetch: ThrottlePrefetch;
   readonly #active = new Set<Promise<unknown>>();
   #session: Session | undefined;
   #stopping = false;
@@ -85,6 +88,9 @@ export class Processor {
     });
     this.metrics = new ProcessorMetrics(this.#storage.clients.counter, { leasesHeld: () => this.#leases.size });
     this.#tenants = new ProcessorTenants(config, { storage: this.#storage, leases: this.#leases, metrics: this.metrics, logger: this.#logger });
+    this.#prefetch = new ThrottlePrefetch(config.concurrency, async (prefetch) => {
+      await this.#session?.channel.prefetch(prefetch, true);
+    });
     this.#registrar = new PartitionRegistrar((partition) => this.#storage.tenants.registerPartition(partition));
     this.#partitions = new PartitionConsumer({
       names: this.names,
@@ -191,6 +197,7 @@ export class Processor {
     }
     await assertTopology(channel, this.names);
     // Global: one window for every queue consumed (jobs and partitions), as one queue had before.
+    this.#prefetch.reset();
     await channel.prefetch(this.#config.concurrency, true);
     this.#session = session;
     this.#registrar.forget();
@@ -220,6 +227,7 @@ export class Processor {
     const task = handleDelivery(delivery, session.deps)
       .then((outcome) => {
         this.metrics.deliveries.inc({ outcome });
+        this.#prefetch.observe(outcome === 'throttled');
         this.metrics.attemptSeconds.observe({ outcome }, (performance.now() - started) / 1000);
       })
       .catch((error: unknown) => {
