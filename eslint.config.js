@@ -18,6 +18,6 @@ export default tseslint.config(
   },
   {
     files: ['src/dashboard/client/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', EventSource: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', location: 'readonly', history: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', AbortController: 'readonly', TextDecoderStream: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', location: 'readonly', history: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', console: 'readonly' } },
   },
 );

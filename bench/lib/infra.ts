@@ -9,7 +9,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { TableClient } from '@azure/data-tables';
 import amqp from 'amqplib';
 import { namesFor, type Names } from '../../src/contracts/names.js';
-import { DELAY_LADDER_MS } from '../../src/broker/topology.js';
+import { deleteTopology } from '../../src/broker/topology.js';
 import { freshNamespace } from '../../test/helpers/namespace.js';
 import { freePort, portOpen } from '../../src/dev/ports.js';
 
@@ -156,16 +156,11 @@ export class Space {
 
   async cleanup(): Promise<void> {
     liveSpaces.delete(this);
-    const queues = [this.names.jobsQueue, this.names.deadQueue, ...DELAY_LADDER_MS.map((ms) => this.names.delayQueue(ms)), ...this.extraQueues];
     try {
       const connection = await amqp.connect(AMQP_URL);
-      // A deleteQueue of a missing queue is fine, but any channel error closes the channel: one per queue.
-      for (const queue of queues) {
-        const channel = await connection.createChannel();
-        channel.on('error', () => undefined);
-        await channel.deleteQueue(queue).catch(() => undefined);
-        await channel.close().catch(() => undefined);
-      }
+      const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
+      await deleteTopology(channel, this.names, this.extraQueues).catch(() => undefined);
       await connection.close();
     } catch {
       // The broker is gone: nothing more to delete there.

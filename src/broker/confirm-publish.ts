@@ -34,14 +34,19 @@ function watch(channel: ConfirmChannel): ChannelWatch {
   return state;
 }
 
+/** A queue (through the default exchange), or an exchange with a routing key. */
+export type PublishTarget = string | { readonly exchange: string; readonly routingKey: string };
+
 export async function publishConfirmed(
   channel: ConfirmChannel,
-  queue: string,
+  target: PublishTarget,
   content: Buffer,
   options: Options.Publish = {},
   timeoutMs = 30_000,
 ): Promise<void> {
   const state = watch(channel);
+  const { exchange, routingKey } = typeof target === 'string' ? { exchange: '', routingKey: target } : target;
+  const queue = exchange === '' ? routingKey : `exchange ${exchange}`;
   const messageId = options.messageId ?? randomUUID();
   await new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -56,8 +61,9 @@ export async function publishConfirmed(
     const timer = setTimeout(() => finish(new PublishError(`broker did not confirm a message to ${queue} within ${timeoutMs} ms`)), timeoutMs);
     state.pending.add(finish);
     try {
-      channel.sendToQueue(
-        queue,
+      channel.publish(
+        exchange,
+        routingKey,
         content,
         { persistent: true, mandatory: true, contentType: 'application/json', ...options, messageId },
         (error: unknown) => {

@@ -5,13 +5,17 @@
  */
 import type { Channel } from 'amqplib';
 import type { Names } from '../contracts/names.js';
+import { bindDelayDestination } from './delay-infrastructure.js';
+import { jobsQueueRole } from './jobs-queue.js';
+import { declareQueue, type QueueType } from './queue-type.js';
 
 /** In BATON_PARTITIONS: the jobs that have no partition (they live in `<ns>.jobs`). */
 export const DEFAULT_PARTITION = 'default';
 
-export async function assertPartitionQueue(channel: Channel, names: Names, partition: string): Promise<string> {
-  const queue = names.partitionQueue(partition);
-  await channel.assertQueue(queue, { durable: true });
+export async function assertPartitionQueue(channel: Channel, names: Names, partition: string, queueType: QueueType = 'classic'): Promise<string> {
+  const queue = await declareQueue(channel, names.partitionQueue(partition), queueType, jobsQueueRole('priority'));
+  // Scheduled jobs of the partition come out of the delay levels straight into its queue.
+  await bindDelayDestination(channel, names, queue);
   return queue;
 }
 
@@ -24,9 +28,11 @@ export function serves(partitions: readonly string[] | 'all', partition: string 
 export class PartitionRegistrar {
   readonly #known = new Map<string, Promise<string>>();
   readonly #register: (partition: string) => Promise<void>;
+  readonly #queueType: QueueType;
 
-  constructor(register: (partition: string) => Promise<void>) {
+  constructor(register: (partition: string) => Promise<void>, queueType: QueueType = 'classic') {
     this.#register = register;
+    this.#queueType = queueType;
   }
 
   /** Declares the partition's queue on `channel` and records the partition in storage, once per process. */
@@ -34,7 +40,7 @@ export class PartitionRegistrar {
     let known = this.#known.get(partition);
     if (!known) {
       known = (async () => {
-        const queue = await assertPartitionQueue(channel, names, partition);
+        const queue = await assertPartitionQueue(channel, names, partition, this.#queueType);
         await this.#register(partition);
         return queue;
       })();

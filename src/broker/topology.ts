@@ -2,43 +2,37 @@
  * @module Queue topology. Every declaration here is idempotent with fixed arguments, so publishers and
  * processors of any version may declare it again at start-up without a PRECONDITION_FAILED.
  *
- * Delays (retry backoff, deferral) go through the broker: one durable queue per delay length, with a
- * queue-wide TTL and the default exchange as dead-letter target routing back to `<ns>.jobs`. A queue
- * holds one delay length because messages only expire from a queue's head.
+ * Delays (retry backoff, deferral, scheduled jobs) go through the delay infrastructure
+ * (delay-infrastructure.ts): a fixed set of binary-level TTL queues, whatever the delays.
  */
 import type { Channel } from 'amqplib';
 import type { Names } from '../contracts/names.js';
+import { jobsQueueRole, type JobsQueueMode } from './jobs-queue.js';
+import { assertDelayInfrastructure, bindDelayDestination, delayExchangeNames, delayQueueNames } from './delay-infrastructure.js';
+import { declareQueue, type QueueType } from './queue-type.js';
 
 /** Header with the time (ms) a Baton publisher sent a job; processors date Started after it. */
 export const PUBLISHED_AT_HEADER = 'x-baton-published-at';
 
-/** The delays a message can wait; a wanted delay is rounded down to one of these (jitter makes up the rest). */
-export const DELAY_LADDER_MS = [
-  250, 500, 1_000, 2_000, 3_000, 5_000, 8_000, 10_000, 15_000, 20_000, 30_000, 45_000, 60_000, 120_000, 300_000, 600_000,
-  1_800_000, 3_600_000,
-] as const;
-
-/** The longest ladder step not above `ms` (the shortest step for anything below it). */
-export function delayStep(ms: number): number {
-  let chosen: number = DELAY_LADDER_MS[0];
-  for (const step of DELAY_LADDER_MS) if (step <= ms) chosen = step;
-  return chosen;
+/**
+ * Declares the jobs and dead-letter queues and the delay levels as `queueType` queues; a queue-type mismatch
+ * with existing queues is a ConfigError. `jobsQueue`: what `probeJobsQueue` found (a first edition's queue
+ * without priorities is used as it is).
+ */
+export async function assertTopology(channel: Channel, names: Names, queueType: QueueType = 'classic', jobsQueue: JobsQueueMode = 'priority'): Promise<void> {
+  await declareQueue(channel, names.jobsQueue, queueType, jobsQueueRole(jobsQueue));
+  await declareQueue(channel, names.deadQueue, queueType, { role: 'dead-letter' });
+  await assertDelayInfrastructure(channel, names, queueType);
+  await bindDelayDestination(channel, names, names.jobsQueue);
 }
 
-export async function assertTopology(channel: Channel, names: Names): Promise<void> {
-  await channel.assertQueue(names.jobsQueue, { durable: true });
-  await channel.assertQueue(names.deadQueue, { durable: true });
+/** Every queue `assertTopology` declares for a namespace: a fixed number (2 + DELAY_LEVELS). */
+export function namespaceQueues(names: Names): string[] {
+  return [names.jobsQueue, names.deadQueue, ...delayQueueNames(names)];
 }
 
-export async function assertDelayQueue(channel: Channel, names: Names, delayMs: number): Promise<string> {
-  const queue = names.delayQueue(delayMs);
-  await channel.assertQueue(queue, {
-    durable: true,
-    arguments: {
-      'x-message-ttl': delayMs,
-      'x-dead-letter-exchange': '',
-      'x-dead-letter-routing-key': names.jobsQueue,
-    },
-  });
-  return queue;
+/** Deletes a namespace's queues and exchanges (tests, benchmarks, chaos runs). Missing ones are fine. */
+export async function deleteTopology(channel: Channel, names: Names, extraQueues: readonly string[] = []): Promise<void> {
+  for (const queue of [...namespaceQueues(names), ...extraQueues]) await channel.deleteQueue(queue);
+  for (const exchange of delayExchangeNames(names)) await channel.deleteExchange(exchange);
 }

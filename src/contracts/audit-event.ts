@@ -18,6 +18,8 @@ export const AUDIT_STATUSES = [
   'Rejected',
   /** An operator cancelled the job: final, like Completed (second edition). */
   'Cancelled',
+  /** Accepted with a due time in the future; `dueAt` names it (second edition). */
+  'Scheduled',
   /** The tenant is at its concurrency or rate limit; the job comes back later, no attempt counted (second edition). */
   'Throttled',
 ] as const;
@@ -39,8 +41,14 @@ export const auditEventSchema = z.object({
   totalSteps: z.number().int().min(0).optional(),
   /** Failed and TimedOut events: the error's stack or cause, redacted, at most 4 KB (second edition). */
   detail: z.string().optional(),
+  /** Scheduled: the instant the job may start. */
+  dueAt: z.iso.datetime().optional(),
   /** Not in the contract's minimum: lets lists show the job's name without a second lookup. */
   jobName: z.string().optional(),
+  /** Queued events: the job's description, so that its panel can show what the job is without the message. */
+  description: z.string().optional(),
+  /** Queued events: the job's processingParameters (and inputFilePath) as JSON text, at most 4 KB. */
+  parameters: z.string().optional(),
 });
 
 export type AuditEvent = z.infer<typeof auditEventSchema>;

@@ -17,10 +17,14 @@ export interface Names {
   readonly recentTable: string;
   /** Table of tenant limits, rate-limit state, tenant use and the partition registry. */
   readonly tenantsTable: string;
-  /** Delay queue for one delay length; messages dead-letter back to `jobsQueue` when they expire. */
-  delayQueue(delayMs: number): string;
   /** The queue of one partition's jobs (second edition). */
   partitionQueue(partition: string): string;
+  /** Table of processors' heartbeats and their per-minute roll-ups, one partition per UTC day. */
+  readonly fleetTable: string;
+  /** Table indexing every job by its current status (newest first): the job lists. */
+  readonly stateIndexTable: string;
+  /** Table of `Idempotency-Key`s seen by `POST /api/jobs`: one row per tenant and key. */
+  readonly idempotencyTable: string;
 }
 
 export function namesFor(namespace: string): Names {
@@ -35,7 +39,9 @@ export function namesFor(namespace: string): Names {
     auditTable: `${namespace}audit`,
     recentTable: `${namespace}recent`,
     tenantsTable: `${namespace}tenants`,
-    delayQueue: (delayMs: number) => `${namespace}.delay.${delayMs}ms`,
     partitionQueue: (partition: string) => `${namespace}.part.${partition}`,
+    fleetTable: `${namespace}fleet`,
+    idempotencyTable: `${namespace}idempotency`,
+    stateIndexTable: `${namespace}states`,
   });
 }

@@ -62,6 +62,13 @@ export class UnrecoverableJobError extends BatonError {
   }
 }
 
+/** The broker did not answer a call in time (a connection that hangs rather than closes). */
+export class BrokerTimeoutError extends BatonError {
+  constructor(what: string, ms: number) {
+    super('BROKER_UNREACHABLE', `the broker did not answer ${what} within ${ms} ms`);
+  }
+}
+
 /** A message was not confirmed by the broker (nacked, unroutable, channel closed or timed out). */
 export class PublishError extends BatonError {
   /** The broker returned the message: no queue of that name exists (it was deleted, say). */

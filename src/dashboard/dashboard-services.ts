@@ -2,25 +2,42 @@
  * @module Builds everything the dashboard app needs for one namespace — storage, the live feed, snapshots,
  * metrics, health checks, the broker probe and (with a token) the demo action — and closes it in reverse.
  */
+import type { QueueType } from '../core/config.js';
 import { namesFor, type Names } from '../contracts/names.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+// The dashboard validates processingParameters with the handlers' own schemas, as a processor would.
+import { HandlerRegistry, loadHandlerModule } from '../processor/handlers/registry.js';
+import { stepsHandler } from '../processor/handlers/steps.js';
+import { IdempotencyStore } from '../storage/idempotency-store.js';
+import { AccessControl } from './access.js';
 import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
 import { BrokerProbe } from './broker-probe.js';
 import { DashboardMetrics } from './dashboard-metrics.js';
 import { DemoActions } from './demo-actions.js';
 import type { DashboardDeps } from './deps.js';
 import { EventFeed, type EventFeedOptions } from './event-feed.js';
+import { LazyPublisher } from './lazy-publisher.js';
 import type { Health } from './schemas.js';
 import { Snapshots } from './snapshot.js';
+import { Charts } from './charts.js';
+import { FleetView } from './fleet-view.js';
 import { loadAssets } from './static-assets.js';
 import type { TenantDefaults } from '../tenants/tenant-view.js';
 
 export interface DashboardOptions {
   readonly storageConnectionString: string;
   readonly amqpUrl: string;
+  readonly queueType?: QueueType;
   readonly namespace: string;
+  /** BATON_DASHBOARD_TOKEN: one operator named `operator`. */
   readonly token: string | undefined;
+  /** BATON_DASHBOARD_TOKENS (`name:role:secret,…`). */
+  readonly tokens?: string | undefined;
+  /** BATON_HANDLERS: more handlers whose processingParameters POST /api/jobs validates. */
+  readonly handlers?: string | undefined;
+  /** How long a write waits for a first broker connection before answering 503. */
+  readonly publisherStartTimeoutMs?: number;
   readonly logger: Logger;
   readonly feed?: EventFeedOptions;
   readonly heartbeatMs?: number;
@@ -49,12 +66,21 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
   broker.start();
   const snapshots = new Snapshots(storage.index, { queues: () => broker.depths() });
   const feed = new EventFeed(storage.index, { ...options.feed, logger });
-  const actions = options.token
-    ? new DemoActions({ token: options.token, amqpUrl: options.amqpUrl, storageConnectionString: options.storageConnectionString, namespace: options.namespace, logger })
-    : undefined;
+  const access = AccessControl.fromSettings(options.tokens, options.token);
+  const publisher = new LazyPublisher({
+    amqpUrl: options.amqpUrl, queueType: options.queueType ?? 'classic', storageConnectionString: options.storageConnectionString, namespace: options.namespace, logger,
+    ...(options.publisherStartTimeoutMs !== undefined ? { startTimeoutMs: options.publisherStartTimeoutMs } : {}),
+  });
+  const actions = access.writesEnabled ? new DemoActions(publisher, { amqpUrl: options.amqpUrl, names }) : undefined;
+  const registry = new HandlerRegistry().register('steps', stepsHandler);
+  if (options.handlers) logger.info('handlers loaded', { module: options.handlers, types: await loadHandlerModule(options.handlers, registry) });
   const shutdown = new AbortController();
   const deps: DashboardDeps = {
-    names, logger, audit: storage.audit, index: storage.index, feed, snapshots, actions,
+    names, logger, audit: storage.audit, index: storage.index, states: storage.states, feed, snapshots, actions, access, publisher,
+    idempotency: new IdempotencyStore(storage.clients.table(names.idempotencyTable)),
+    paramsFor: (type) => registry.get(type)?.params,
+    fleet: new FleetView(storage.fleet),
+    charts: new Charts(storage.fleet),
     metrics: new DashboardMetrics(storage.clients.counter, () => snapshots.get()),
     health: () => checkHealth(storage, names, broker),
     assets: loadAssets(),
@@ -68,7 +94,7 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
     async close() {
       shutdown.abort();
       feed.close();
-      await actions?.close();
+      await publisher.close();
       await broker.close();
       await storage.close();
     },
@@ -88,6 +114,7 @@ async function checkHealth(storage: BatonStorage, names: Names, broker: BrokerPr
   const storageOk = blob.ok && table.ok;
   return {
     status: !storageOk ? 'down' : brokerCheck.ok ? 'ok' : 'degraded',
+    ok: storageOk,
     checks: { storageBlob: blob, storageTable: table, broker: brokerCheck },
   };
 }

@@ -3,9 +3,11 @@
  * parameter's range, a pattern or a response field changes in one place and the document follows.
  */
 import { z } from 'zod';
+import { submitOperation, withExamples } from './openapi-operations.js';
 import {
-  apiSchemas, demoJobsRequestSchema, jobIdParamSchema, recentQuerySchema, statsQuerySchema,
+  apiSchemas, demoJobsRequestSchema, jobIdParamSchema, purgeRequestSchema, recentQuerySchema, statsQuerySchema, summariesQuerySchema,
 } from './schemas.js';
+import { chartsQuerySchema } from './fleet-schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -44,20 +46,28 @@ function components(): Record<string, JsonSchema> {
 function paths(): Record<string, Record<string, Operation>> {
   const jobId = parameters(jobIdParamSchema, 'path');
   return {
-    '/api/jobs': { get: {
+    '/api/jobs': { post: submitOperation(), get: {
+      operationId: 'getRecentEvents',
       summary: 'Recent events across all jobs, newest first',
       description: 'Read from the recent-events index (time-partitioned, newest first): the cost does not grow with the history.',
       parameters: parameters(recentQuerySchema, 'query'),
       responses: { 200: json({ type: 'array', items: ref('AuditEvent') }, 'events, newest first'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
     } },
     '/api/jobs/{jobId}': { get: {
-      summary: "One job's events, oldest first", parameters: jobId,
+      operationId: 'getJobEvents', summary: "One job's events, oldest first", parameters: jobId,
       responses: { 200: json({ type: 'array', items: ref('AuditEvent') }, 'events, oldest first'), 400: BAD_REQUEST, 404: error('no events for this job'), 503: STORAGE_DOWN },
     } },
     '/api/jobs/{jobId}/summary': { get: {
-      summary: "One job's summary and timeline", parameters: jobId,
+      operationId: 'getJobSummary', summary: "One job's summary and timeline", parameters: jobId,
       description: 'Status, attempts, processor, last error and timings (from the job state row when an attempt has started), and the timeline of attempts with steps and durations.',
       responses: { 200: json(ref('JobView'), 'summary and timeline'), 400: BAD_REQUEST, 404: error('no events for this job'), 503: STORAGE_DOWN },
+    } },
+    '/api/summaries': { get: {
+      operationId: 'listJobs',
+      summary: 'Jobs by current status, type and tenant, newest first, paged',
+      description: 'Read from the job-state index (a row per job in the partition of its current status, newest first): a page is one range query plus one point read per job shown, whatever the history\'s size. Pages may hold fewer than `limit` jobs when the index met rows a race left behind; follow `nextCursor` until it is null.',
+      parameters: parameters(summariesQuerySchema, 'query'),
+      responses: { 200: json(ref('Summaries'), 'one page'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
     } },
     '/api/stats': { get: {
       summary: 'Snapshot figures and counts by status over a recent window',
@@ -70,16 +80,38 @@ function paths(): Record<string, Record<string, Operation>> {
       description: 'Sends `ready` once connected, then one `audit` event (data: an AuditEvent as JSON, id: its eventId) per new event, oldest first, and a comment line every 15 s. Best effort, for display: the index is polled every second, looking back 15 s for late writes; reconnecting clients should reload /api/jobs.',
       responses: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
     } },
+    '/api/processors': { get: {
+      summary: 'Every processor seen in the last hour, from its heartbeats (one every 10 s)',
+      description: 'Live ones first. Read from the fleet table (two day partitions at most), cached for 2 seconds.',
+      responses: { 200: json({ type: 'array', items: ref('Processor') }, 'processors'), 503: STORAGE_DOWN },
+    } },
+    '/api/charts': { get: {
+      summary: 'Chart series per minute over the last hour or day, from the processors\' roll-up',
+      description: 'Completed and failed attempts by type, queue wait and run time percentiles (interpolated within fixed histogram buckets), dead-lettered per hour. Cached for 5 seconds.',
+      parameters: parameters(chartsQuerySchema, 'query'),
+      responses: { 200: json(ref('ChartData'), 'series'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
+    } },
     '/api/info': { get: { summary: 'Namespace and whether write actions are enabled', responses: { 200: json(ref('Info'), 'info') } } },
     '/api/demo-jobs': { post: {
       summary: 'Publish demo jobs (write action)',
-      description: 'Enabled only when BATON_DASHBOARD_TOKEN is set; send it as `Authorization: Bearer <token>`.',
+      description: 'Needs an operator token (BATON_DASHBOARD_TOKENS), sent as `Authorization: Bearer <token>`, and a JSON body.',
       security: [{ bearer: [] }],
       requestBody: { required: false, content: { 'application/json': { schema: plain(demoJobsRequestSchema, 'input') } } },
       responses: {
         201: json(ref('DemoJobsResponse'), 'published (each confirmed by the broker)'), 400: BAD_REQUEST,
-        401: error('missing or wrong token'), 403: error('write actions are disabled (no BATON_DASHBOARD_TOKEN)'),
+        401: error('missing or wrong token'), 403: error('a viewer\'s token, or write actions disabled (no operator token configured)'),
         503: error('RabbitMQ or storage unavailable'),
+      },
+    } },
+    '/api/purge': { post: {
+      summary: "Empty the namespace's job, delay and dead-letter queues (write action)",
+      description: 'Needs the token, and the namespace spelt out in `confirm`: a purge cannot be undone. Jobs running now are not in a queue and are not affected. `baton jobs purge` does the same from a shell.',
+      security: [{ bearer: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: plain(purgeRequestSchema, 'input') } } },
+      responses: {
+        200: json(ref('PurgeResponse'), 'purged: how many messages each kind of queue held'), 400: error('confirm is missing or is not the namespace'),
+        401: error('missing or wrong token'), 403: error('write actions are disabled (no BATON_DASHBOARD_TOKEN)'),
+        503: error('RabbitMQ unavailable'),
       },
     } },
     '/health': { get: {
@@ -96,9 +128,11 @@ let cached: JsonSchema | undefined;
 export function openApiDocument(): JsonSchema {
   cached ??= {
     openapi: '3.1.0',
-    info: { title: 'Baton dashboard API', version: '1.0.0', description: "Baton's audit trail: recent events, job histories, summaries, figures and a live stream." },
-    paths: paths(),
-    components: { schemas: components(), securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    info: { title: 'Baton dashboard API', version: '2.0.0', description: "Submit jobs, and read Baton's audit trail: recent events, job histories, summaries, job lists by state, figures and a live stream. The interactive reference is at /api/docs." },
+    paths: withExamples(paths()),
+    components: { schemas: components(), securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a BATON_DASHBOARD_TOKENS secret: reads need a viewer or operator token once a viewer is configured; writes need an operator' } } },
+    // Reads take a token when a viewer is configured; /health, /metrics and this document never do.
+    security: [{ bearer: [] }, {}],
   };
   return cached;
 }

@@ -14,7 +14,7 @@ export interface StatsWindow {
 }
 
 const FINAL: ReadonlySet<AuditStatus> = new Set(['Completed', 'DeadLettered']);
-const WAITING: ReadonlySet<AuditStatus> = new Set(['Queued', 'Deferred', 'Throttled', 'Retrying', 'Interrupted', 'LeaseLost']);
+const WAITING: ReadonlySet<AuditStatus> = new Set(['Queued', 'Scheduled', 'Deferred', 'Throttled', 'Retrying', 'Interrupted', 'LeaseLost']);
 const MINUTE_MS = 60_000;
 
 /** The job's state after `event`, given its state before: the rules behind `jobsByStatus`. */
@@ -51,6 +51,7 @@ export function computeStats(events: readonly AuditEvent[], window: StatsWindow,
     eventsByStatus,
     jobsByStatus,
     jobsSeen: jobStates.size,
+    running: jobsByStatus.Started ?? 0,
     inFlight: jobsByStatus.Started ?? 0,
     waiting: [...WAITING].reduce((sum, status) => sum + (jobsByStatus[status] ?? 0), 0),
     completed: eventsByStatus.Completed ?? 0,
@@ -81,7 +82,7 @@ function processorsSeen(events: readonly AuditEvent[], jobStates: Map<string, { 
   const seen = new Map<string, { processorId: string; lastSeen: string; events: number; running: number }>();
   for (const event of events) {
     // Queued is written by the publisher, whose id is not a processor's.
-    if (event.status === 'Queued') continue;
+    if (event.status === 'Queued' || event.status === 'Scheduled') continue;
     const entry = seen.get(event.processorId) ?? { processorId: event.processorId, lastSeen: event.timestamp, events: 0, running: 0 };
     entry.events++;
     if (event.timestamp > entry.lastSeen) entry.lastSeen = event.timestamp;

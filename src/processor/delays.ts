@@ -1,28 +1,27 @@
 /**
  * @module Sending a message round a delay: the one place that knows how delays are made.
  *
- * Today a delay is a TTL queue per ladder step (src/broker/topology.ts), dead-lettering back to
- * `<ns>.jobs`; a wanted delay is rounded down to a step. Callers see only `Delays`, so the mechanism can
- * be replaced (bounded binary-level delay queues, say) without touching the delivery path.
+ * A delay goes through the binary delay levels (src/broker/delay-infrastructure.ts): a fixed set of TTL
+ * queues, any delay up to MAX_DELAY_MS, rounded up to DELAY_UNIT_MS so a message never comes back
+ * early. Callers see only `Delays`.
  */
 import type { ConfirmChannel } from 'amqplib';
 import type { Names } from '../contracts/names.js';
 import { PublishError } from '../core/errors.js';
-import { assertDelayQueue, delayStep } from '../broker/topology.js';
+import { assertDelayInfrastructure, bindDelayDestination, delayRoute } from '../broker/delay-infrastructure.js';
 import type { Delivery, MessageHeaders } from './delivery.js';
 
 export interface Delays {
   /** The delay the mechanism will actually give for a wanted one (what an event should announce). */
   plan(delayMs: number): number;
-  /** Sends a copy of the delivery's message to come back to `<ns>.jobs` after about `delayMs`; resolves once the broker confirmed it. */
+  /** Sends a copy of the delivery's message to come back to `<ns>.jobs` after `plan(delayMs)`; resolves once the broker confirmed it. */
   send(delivery: Delivery, delayMs: number, headers?: MessageHeaders): Promise<void>;
 }
 
-/** Delays as TTL queues, declared on first use and re-declared when the broker says one is gone. */
-export class TtlQueueDelays implements Delays {
+/** Delays through the delay levels, which every session declares at its start. */
+export class LevelDelays implements Delays {
   readonly #channel: ConfirmChannel;
   readonly #names: Names;
-  readonly #declared = new Map<number, Promise<string>>();
 
   constructor(channel: ConfirmChannel, names: Names) {
     this.#channel = channel;
@@ -30,28 +29,19 @@ export class TtlQueueDelays implements Delays {
   }
 
   plan(delayMs: number): number {
-    return delayStep(delayMs);
+    return delayRoute(this.#names, delayMs, this.#names.jobsQueue).delayMs;
   }
 
   async send(delivery: Delivery, delayMs: number, headers: MessageHeaders = {}): Promise<void> {
-    const step = this.plan(delayMs);
+    const route = delayRoute(this.#names, delayMs, this.#names.jobsQueue);
     try {
-      await delivery.sendOn(await this.#queue(step), headers);
+      await delivery.sendOn(route, headers);
     } catch (error) {
-      // Someone deleted the delay queue: forget that it was declared, declare it again, and try once more.
+      // Someone deleted part of the topology since the session declared it: declare it again, try once more.
       if (!(error instanceof PublishError && error.unroutable)) throw error;
-      this.#declared.delete(step);
-      await delivery.sendOn(await this.#queue(step), headers);
+      await assertDelayInfrastructure(this.#channel, this.#names);
+      await bindDelayDestination(this.#channel, this.#names, this.#names.jobsQueue);
+      await delivery.sendOn(route, headers);
     }
-  }
-
-  #queue(step: number): Promise<string> {
-    let queue = this.#declared.get(step);
-    if (!queue) {
-      queue = assertDelayQueue(this.#channel, this.#names, step);
-      queue.catch(() => this.#declared.delete(step));
-      this.#declared.set(step, queue);
-    }
-    return queue;
   }
 }

@@ -4,8 +4,10 @@
  * channel means the broker has already put the message back.
  */
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
-import { publishConfirmed } from '../broker/confirm-publish.js';
+import { publishConfirmed, type PublishTarget } from '../broker/confirm-publish.js';
+import { withTraceHeaders } from '../core/tracing.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
+import { withoutDeathHeaders } from '../broker/delay-infrastructure.js';
 
 export type MessageHeaders = Record<string, unknown>;
 
@@ -17,6 +19,8 @@ export const HEADER = {
   deadLetteredAt: 'x-baton-dead-lettered-at',
   processorId: 'x-baton-processor-id',
   jobId: 'x-baton-job-id',
+  /** How many times storage refused (4xx, not an outage) this message's records (src/processor/settle.ts). */
+  storageRefusals: 'x-baton-storage-refusals',
   /** When the publisher sent the message (ms since the epoch); its Queued event carries the same time. */
   publishedAt: PUBLISHED_AT_HEADER,
 } as const;
@@ -54,6 +58,11 @@ export class Delivery {
     return Number.isFinite(hops) ? hops : 0;
   }
 
+  get storageRefusals(): number {
+    const refusals = Number(this.headers[HEADER.storageRefusals] ?? 0);
+    return Number.isFinite(refusals) ? refusals : 0;
+  }
+
   get publishedAtMs(): number | undefined {
     const value = Number(this.headers[HEADER.publishedAt]);
     return Number.isFinite(value) && value > 0 ? value : undefined;
@@ -78,11 +87,11 @@ export class Delivery {
   }
 
   /**
-   * Sends a copy of the message to `queue` (a delay queue, or the dead-letter queue) with extra
+   * Sends a copy of the message to `target` (a queue, or a delay level's exchange) with extra
    * headers, and waits for the broker's confirm. The caller acks the original afterwards: a crash in
    * between leaves two copies (at-least-once), never none.
    */
-  async sendOn(queue: string, headers: MessageHeaders): Promise<void> {
+  async sendOn(target: PublishTarget, headers: MessageHeaders): Promise<void> {
     const { properties } = this.#message;
     const options: Options.Publish = {
       contentType: properties.contentType,
@@ -91,10 +100,13 @@ export class Delivery {
       correlationId: properties.correlationId,
       timestamp: properties.timestamp,
       appId: properties.appId,
+      // The job's priority, so that it keeps its place among waiting jobs after a retry or a deferral.
+      priority: properties.priority,
       type: properties.type,
-      headers: { ...this.headers, ...headers, [HEADER.hops]: this.hops + 1 },
+      // The trace goes on from the span sending it (an attempt's, or a deferral's), whatever the copy carried.
+      headers: withTraceHeaders({ ...withoutDeathHeaders(this.headers), ...headers, [HEADER.hops]: this.hops + 1 }),
     };
-    await publishConfirmed(this.#confirm, queue, this.body, stripUndefined(options));
+    await publishConfirmed(this.#confirm, target, this.body, stripUndefined(options));
   }
 
   #settle(action: () => void): void {

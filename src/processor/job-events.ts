@@ -2,9 +2,11 @@
 import type { AuditStatus } from '../contracts/audit-event.js';
 import { coerceError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { redact } from '../core/redact.js';
 import { sleep } from '../core/time.js';
 import type { AuditStore } from '../storage/audit-store.js';
 import { isTransient } from '../storage/azure-errors.js';
+import { fitBytes, MAX_DETAIL_BYTES } from '../storage/table-limits.js';
 import type { PendingEvent } from './admission/verdict.js';
 import { HEADER, type MessageHeaders } from './delivery.js';
 
@@ -19,6 +21,17 @@ export function deadHeaders(processorId: string, reason: string, jobId: string |
     [HEADER.processorId]: processorId,
     ...(jobId ? { [HEADER.jobId]: jobId } : {}),
   };
+}
+
+/** An error's stack and its causes', redacted and bounded to 4 KB: the `detail` of a Failed event. */
+export function errorDetail(error: Error): string {
+  const parts = [error.stack ?? `${error.name}: ${error.message}`];
+  let cause: unknown = error.cause;
+  for (let depth = 0; cause !== undefined && depth < 3; depth++) {
+    parts.push(`Caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return fitBytes(redact(parts.join('\n')), MAX_DETAIL_BYTES);
 }
 
 export function formatMs(ms: number): string {

@@ -20,6 +20,12 @@ export interface JobFlags {
   readonly lockKey?: string;
   readonly jobId?: string;
   readonly maxAttempts?: number;
+  /** `--params JSON`: the job's processingParameters (merged over --steps, --step-ms and --fail-times). */
+  readonly params?: Record<string, unknown>;
+  /** `--input PATH`: the job's inputFilePath. */
+  readonly inputFilePath?: string;
+  readonly runAt?: string;
+  readonly delayMs?: number;
   readonly tenant?: string;
   readonly partition?: string;
 }
@@ -35,6 +41,7 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
       ...(flags.stepMs !== undefined ? { stepMs: flags.stepMs } : {}),
       ...(flags.failTimes !== undefined ? { failTimes: flags.failTimes } : {}),
+      ...flags.params,
     };
     const request = {
       jobId: flags.jobId ?? randomUUID(),
@@ -43,12 +50,16 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       type: flags.type ?? 'steps',
       ...(flags.lockKey !== undefined ? { lockKey: flags.lockKey } : {}),
       ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
+      ...(flags.inputFilePath !== undefined ? { inputFilePath: flags.inputFilePath } : {}),
+      ...(flags.runAt !== undefined ? { runAt: flags.runAt } : {}),
+      ...(flags.delayMs !== undefined ? { delayMs: flags.delayMs } : {}),
       ...(flags.tenant !== undefined ? { tenantId: flags.tenant } : {}),
       ...(flags.partition !== undefined ? { partition: flags.partition } : {}),
       processingParameters: flags.type && flags.type !== 'steps' ? params : { ...demo.processingParameters, ...params },
     };
     const parsed = validateJobRequest(request);
-    if (!parsed.ok) throw new ConfigError(`the job flags make an invalid job request: ${parsed.reason}`);
+    // Flags are configuration: a bad one is a message naming the field, not a stack trace.
+    if (!parsed.ok) throw new ConfigError(`job flags: ${parsed.reason}`);
     jobs.push(parsed.job);
   }
   return jobs;

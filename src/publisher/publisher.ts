@@ -9,9 +9,17 @@ import { BrokerConnection } from '../broker/connection.js';
 import { publishConfirmed } from '../broker/confirm-publish.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
+import { brokerUnreachableError } from '../core/broker-advice.js';
+import { LEGACY_QUEUE_WARNING, messagePriority, probeJobsQueue } from '../broker/jobs-queue.js';
+import { DUE_AT_HEADER, jobDueAtMs } from '../broker/due-time.js';
+import { sendDelayed } from '../broker/delay-infrastructure.js';
+import type { NewAuditEvent } from '../contracts/audit-event.js';
 import { PartitionRegistrar } from '../broker/partitions.js';
 import { PublishError } from '../core/errors.js';
+import type { QueueType } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
+import { inSpan, withTraceHeaders } from '../core/tracing.js';
+import { messagingAttributes } from '../core/trace-attributes.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
 
 export interface PublisherOptions {
@@ -20,6 +28,8 @@ export interface PublisherOptions {
   readonly namespace: string;
   readonly publisherId: string;
   readonly logger: Logger;
+  /** `BATON_QUEUE_TYPE`; classic when not given. */
+  readonly queueType?: QueueType;
 }
 
 export interface PublishedJob {
@@ -30,6 +40,24 @@ export interface PublishedJob {
   readonly queuedAt: string;
   /** False when the broker confirmed the job but its Queued event could not be recorded. */
   readonly audited: boolean;
+  /** For a job accepted with a due time in the future (Scheduled): that time. */
+  readonly dueAt?: string;
+}
+
+/** Room for a job's parameters on its Queued event; a larger set is cut, marked, for display only. */
+const MAX_PARAMETERS_CHARS = 4000;
+
+/** What the job panel shows of the request itself: its description and parameters. */
+export function queuedJobFields(job: JobRequest): { description?: string; parameters?: string } {
+  const shown = {
+    ...(job.inputFilePath !== undefined ? { inputFilePath: job.inputFilePath } : {}),
+    ...(job.processingParameters !== undefined ? { processingParameters: job.processingParameters } : {}),
+  };
+  const text = Object.keys(shown).length > 0 ? JSON.stringify(shown) : undefined;
+  return {
+    ...(job.description !== undefined ? { description: job.description } : {}),
+    ...(text !== undefined ? { parameters: text.length > MAX_PARAMETERS_CHARS ? `${text.slice(0, MAX_PARAMETERS_CHARS)}…` : text } : {}),
+  };
 }
 
 export class Publisher {
@@ -45,7 +73,7 @@ export class Publisher {
     this.names = namesFor(options.namespace);
     this.storage = openStorage(options.storageConnectionString, this.names, { logger: options.logger });
     // The first send to a partition declares its queue and registers it, so processors serving all find it.
-    this.#partitions = new PartitionRegistrar((partition) => this.storage.tenants.registerPartition(partition));
+    this.#partitions = new PartitionRegistrar((partition) => this.storage.tenants.registerPartition(partition), options.queueType);
     this.#broker = new BrokerConnection({
       url: options.amqpUrl,
       name: `baton publisher ${options.publisherId}`,
@@ -57,42 +85,82 @@ export class Publisher {
     });
   }
 
-  async start(): Promise<void> {
+  /**
+   * Prepares storage, then connects. With `brokerTimeoutMs` (a one-shot command), gives up when RabbitMQ
+   * has not answered by then, with the same advice `baton dev` gives; without it, retries for as long as it takes.
+   */
+  async start(options: { brokerTimeoutMs?: number } = {}): Promise<void> {
     await ensureStorage(this.storage, this.names);
-    await this.#broker.start();
+    const timeoutMs = options.brokerTimeoutMs;
+    if (timeoutMs === undefined) return this.#broker.start();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const seconds = Math.round(timeoutMs / 1000);
+        reject(brokerUnreachableError(this.#options.amqpUrl, `no connection within ${seconds} s, BATON_CONNECT_TIMEOUT_SECONDS`));
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([this.#broker.start(), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  /** Publishes one job; resolves after the broker confirmed it and its Queued event was written. */
-  async publish(job: JobRequest): Promise<PublishedJob> {
+  /**
+   * Publishes one job; resolves after the broker confirmed it and its Queued event (Scheduled, for a job
+   * due later: it waits in the delay levels, its due time pinned in a header) was written.
+   * `actor` names who submitted it (a dashboard token's name), recorded in the Queued event. With
+   * tracing on, this is the job's trace root (or a child of the request that asked for it).
+   */
+  publish(job: JobRequest, options: { actor?: string } = {}): Promise<PublishedJob> {
+    return inSpan(`publish ${this.names.jobsQueue}`, { kind: 'producer', attributes: messagingAttributes(this.names.jobsQueue, job) }, () => this.#publish(job, options));
+  }
+
+  async #publish(job: JobRequest, options: { actor?: string }): Promise<PublishedJob> {
     const channel = this.#channel;
     if (!channel) throw new PublishError('not connected to RabbitMQ');
     // Queued is dated when the message was sent: a processor may start the job before the confirm
     // reaches us, and it stamps Started after this time (the header) so the history sorts causally.
     const queue = job.partition === undefined ? this.names.jobsQueue : await this.#partitions.ensure(channel, this.names, job.partition);
     const sentAt = Date.now();
-    await publishConfirmed(channel, queue, Buffer.from(JSON.stringify(job)), {
+    const dueAtMs = jobDueAtMs(job, sentAt);
+    const scheduled = dueAtMs !== undefined && dueAtMs > sentAt;
+    const message = {
       messageId: job.jobId,
       timestamp: Math.floor(sentAt / 1000),
       appId: 'baton',
-      headers: { [PUBLISHED_AT_HEADER]: sentAt },
-    });
+      priority: messagePriority(job),
+      headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) }),
+    };
+    const body = Buffer.from(JSON.stringify(job));
+    if (scheduled) await sendDelayed(channel, this.names, queue, dueAtMs - Date.now(), body, message);
+    else await publishConfirmed(channel, queue, body, message);
     let audited = true;
     let queuedAt = new Date().toISOString();
     try {
-      const event = await this.storage.audit.append({
-        jobId: job.jobId,
-        jobName: job.jobName,
-        status: 'Queued',
-        attempt: 0,
-        processorId: this.#options.publisherId,
-        message: `Queued (${job.type}${job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : ''})`,
-      }, sentAt);
+      const event = await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs, options.actor) : this.#queuedEvent(job, options.actor), sentAt, job);
       queuedAt = event.timestamp;
     } catch (error) {
       audited = false;
-      this.#options.logger.warn('job published, but its Queued event was not recorded', { jobId: job.jobId, error: (error as Error).message });
+      this.#options.logger.warn(`job published, but its ${scheduled ? 'Scheduled' : 'Queued'} event was not recorded`, { jobId: job.jobId, error: (error as Error).message });
     }
-    return { jobId: job.jobId, jobName: job.jobName, type: job.type, lockKey: job.lockKey, queuedAt, audited };
+    return {
+      jobId: job.jobId, jobName: job.jobName, type: job.type, lockKey: job.lockKey, queuedAt, audited,
+      ...(scheduled ? { dueAt: new Date(dueAtMs).toISOString() } : {}),
+    };
+  }
+
+  #queuedEvent(job: JobRequest, actor: string | undefined): Omit<NewAuditEvent, 'timestamp'> {
+    const lock = job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : '';
+    const by = actor ? ` by ${actor}` : '';
+    return { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#options.publisherId, message: `Queued (${job.type}${lock})${by}`, ...queuedJobFields(job) };
+  }
+
+  #scheduledEvent(job: JobRequest, dueAtMs: number, actor: string | undefined): Omit<NewAuditEvent, 'timestamp'> {
+    const dueAt = new Date(dueAtMs).toISOString();
+    const by = actor ? ` by ${actor}` : '';
+    return { ...this.#queuedEvent(job, actor), status: 'Scheduled', dueAt, message: `Scheduled for ${dueAt} (${job.type})${by}` };
   }
 
   async close(): Promise<void> {
@@ -103,7 +171,9 @@ export class Publisher {
   async #open(connection: ChannelModel): Promise<void> {
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.#options.logger.warn('broker channel error', { error: error.message }));
-    await assertTopology(channel, this.names);
+    const mode = await probeJobsQueue(connection, this.names, this.#options.queueType ?? 'classic');
+    if (mode === 'legacy') this.#options.logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
+    await assertTopology(channel, this.names, this.#options.queueType ?? 'classic', mode);
     this.#partitions.forget();
     this.#channel = channel;
   }

@@ -15,6 +15,7 @@ import type { JobRequest } from '../contracts/job-request.js';
 import { FencedError } from '../core/errors.js';
 import { isConflict, isPreconditionFailed, isTransient } from './azure-errors.js';
 import type { RecentIndex } from './recent-index.js';
+import { indexedJob, type StateIndex } from './state-index.js';
 import { eventEntity, readState, requireEtag, stamp, STATE_ROW, stateEntity, type StateUpdate } from './state-row.js';
 
 /** A transaction holds at most 100 entities; one of them is the state row. */
@@ -32,6 +33,8 @@ export interface AttemptInit {
   readonly etag: string;
   /** The number of the attempt's last write the row holds (1 once Started is written). */
   readonly writeSeq: number;
+  /** Jobs by current status: told of every status this attempt writes (state-index.ts). */
+  readonly states?: StateIndex | undefined;
 }
 
 /** What a read-back of the state row says about our write number `seq`. */
@@ -45,6 +48,10 @@ export class AttemptLog {
   readonly #table: TableClient;
   readonly #index: RecentIndex | undefined;
   readonly #jobId: string;
+  readonly #job: JobRequest;
+  readonly #states: StateIndex | undefined;
+  /** The job's status as this attempt last wrote it: the state index moves the job from here. */
+  #status = 'Started';
   readonly processorId: string;
   readonly attempt: number;
   /** Unique per attempt; the state row carries it while this attempt owns the job. */
@@ -67,6 +74,8 @@ export class AttemptLog {
     this.#table = init.table;
     this.#index = init.index;
     this.#jobId = init.job.jobId;
+    this.#job = init.job;
+    this.#states = init.states;
     this.processorId = init.processorId;
     this.attempt = init.attempt;
     this.attemptId = init.attemptId;
@@ -117,11 +126,18 @@ export class AttemptLog {
         this.#index?.add(chunk);
         offset += MAX_EVENTS_PER_WRITE;
       } while (offset < pending.length);
+      this.#noteStatus(update.status);
     } catch (error) {
       // A fenced attempt has nothing more to say; otherwise keep the unwritten events for the next write.
       if (!(error instanceof FencedError)) this.#queued = [...pending.slice(offset), ...this.#queued];
       throw error;
     }
+  }
+
+  #noteStatus(status: string | undefined): void {
+    if (status === undefined || status === this.#status) return;
+    this.#states?.moved({ job: indexedJob(this.#job), from: this.#status, to: status });
+    this.#status = status;
   }
 
   /** Finds out whether the write that got no answer landed; drops its events from `pending` if it did. */

@@ -9,7 +9,8 @@
  *
  * The row also names the attempt that wrote it (`attemptId`), so that a lost answer is never taken for
  * another attempt's write: a 409 on the first attempt's create is read back, and a Started this
- * processor wrote without hearing back is resumed, not counted as a stalled attempt.
+ * processor wrote without hearing back is resumed, not counted as a stalled attempt. Retried, a
+ * Started keeps its attempt's identity, so that a first try the service applied late is ours too.
  *
  * Events that belong to no attempt (Queued, Deferred, Duplicate, Rejected, and LeaseLost from an
  * attempt already fenced out) are plain inserts.
@@ -19,11 +20,13 @@ import type { JobSummary } from '../contracts/api.js';
 import type { AuditEvent, AuditStatus, NewAuditEvent } from '../contracts/audit-event.js';
 import type { JobRequest } from '../contracts/job-request.js';
 import { FencedError } from '../core/errors.js';
+import { sleep } from '../core/time.js';
 import { AttemptLog } from './attempt-log.js';
 import { isConflict, isTransient } from './azure-errors.js';
 import { eventFromEntity } from './event-entity.js';
 import { eventIdAt } from './event-keys.js';
 import type { RecentIndex } from './recent-index.js';
+import { indexedJob, type StateIndex } from './state-index.js';
 import { eventEntity, newAttemptId, readState, requireEtag, stamp, STATE_ROW, stateEntity, type JobState } from './state-row.js';
 
 export { AttemptLog } from './attempt-log.js';
@@ -45,15 +48,20 @@ interface UnconfirmedStart {
 
 /** Bounds the memory of unconfirmed starts (each entry is forgotten once resolved). */
 const MAX_UNCONFIRMED = 1000;
+/** How long startAttempt retries transient failures while its caller holds the lease. */
+export const START_RETRY_MS = 8000;
 
 export class AuditStore {
   readonly #table: TableClient;
   readonly #index: RecentIndex | undefined;
   readonly #unconfirmed = new Map<string, UnconfirmedStart>();
+  /** Jobs by current status: told of every transition here, written behind (state-index.ts). */
+  readonly #states: StateIndex | undefined;
 
-  constructor(table: TableClient, index?: RecentIndex) {
+  constructor(table: TableClient, index?: RecentIndex, states?: StateIndex) {
     this.#table = table;
     this.#index = index;
+    this.#states = states;
   }
 
   async ensureTable(): Promise<void> {
@@ -61,7 +69,7 @@ export class AuditStore {
   }
 
   /** Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost). */
-  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number): Promise<AuditEvent> {
+  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number, job?: JobRequest): Promise<AuditEvent> {
     const stamped = atMs === undefined ? stamp(event) : { ...event, eventId: eventIdAt(atMs), timestamp: new Date(atMs).toISOString() };
     try {
       await this.#table.createEntity(eventEntity(stamped));
@@ -70,22 +78,43 @@ export class AuditStore {
       if (!isConflict(error)) throw error;
     }
     this.#index?.add([stamped]);
+    if (job && (event.status === 'Queued' || event.status === 'Scheduled')) this.#states?.moved({ job: indexedJob(job), to: event.status });
     return stamped;
   }
 
   /**
    * Starts an attempt for `job`, or reports that the job already ended. `firstDelivery` lets the common
    * case (a job never seen) cost one request: insert the state row and Started together.
+   *
+   * A transient failure is retried for up to `retryForMs` (default START_RETRY_MS; no new try begins
+   * after it): the caller holds the lease meanwhile, so a Started that got no answer, or that the service
+   * applied late, is found and carried on by this processor instead of being taken by the next one for a
+   * stalled attempt.
    */
-  async startAttempt(job: JobRequest, processorId: string, options: { firstDelivery: boolean }): Promise<StartOutcome> {
-    if (options.firstDelivery && !this.#unconfirmed.has(job.jobId)) {
-      const started = await this.#tryFirstAttempt(job, processorId);
+  async startAttempt(job: JobRequest, processorId: string, options: { firstDelivery: boolean; retryForMs?: number }): Promise<StartOutcome> {
+    const giveUpAt = performance.now() + (options.retryForMs ?? START_RETRY_MS);
+    for (let failures = 0; ; failures++) {
+      try {
+        return await this.#start(job, processorId, options.firstDelivery && failures === 0);
+      } catch (error) {
+        const delayMs = Math.min(2000, 250 * 2 ** failures);
+        if (!isTransient(error) || performance.now() + delayMs > giveUpAt) throw error;
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  async #start(job: JobRequest, processorId: string, firstDelivery: boolean): Promise<StartOutcome> {
+    if (firstDelivery && !this.#unconfirmed.has(job.jobId)) {
+      const started = await this.#tryFirstAttempt(job, processorId, newAttemptId());
       if (started) return { kind: 'started', attempt: started };
     }
     for (;;) {
       const current = await readState(this.#table, job.jobId);
+      const mine = this.#unconfirmed.get(job.jobId);
       if (!current) {
-        const started = await this.#tryFirstAttempt(job, processorId);
+        // Retrying our own first attempt keeps its identity, so that its first try, applied late, is ours.
+        const started = await this.#tryFirstAttempt(job, processorId, mine?.attempt === 1 ? mine.attemptId : newAttemptId());
         if (started) return { kind: 'started', attempt: started };
         continue;
       }
@@ -93,9 +122,13 @@ export class AuditStore {
         this.#unconfirmed.delete(job.jobId);
         return { kind: 'finished', state: current.state };
       }
-      const resumed = this.#resumeUnconfirmed(job, processorId, current);
-      if (resumed) return { kind: 'started', attempt: resumed };
-      const started = await this.#tryNextAttempt(job, processorId, current);
+      if (mine && current.state.attemptId === mine.attemptId && current.state.status === 'Started') {
+        this.#unconfirmed.delete(job.jobId);
+        return { kind: 'started', attempt: this.#resume(job, processorId, mine, current) };
+      }
+      if (mine && mine.attempt <= current.state.attempts) this.#unconfirmed.delete(job.jobId); // superseded
+      const retrying = mine && mine.attempt === current.state.attempts + 1;
+      const started = await this.#tryNextAttempt(job, processorId, current, retrying ? mine.attemptId : newAttemptId());
       if (started) return { kind: 'started', attempt: started };
     }
   }
@@ -117,9 +150,8 @@ export class AuditStore {
     return { jobId, ...state };
   }
 
-  async #tryFirstAttempt(job: JobRequest, processorId: string): Promise<AttemptLog | undefined> {
+  async #tryFirstAttempt(job: JobRequest, processorId: string, attemptId: string): Promise<AttemptLog | undefined> {
     const now = new Date().toISOString();
-    const attemptId = newAttemptId();
     const state: JobState = {
       ...jobFields(job),
       status: 'Started',
@@ -133,13 +165,15 @@ export class AuditStore {
       writeSeq: 1,
     };
     const event = stamp(startedEvent(job, processorId, 1));
-    const log = (etag: string) => new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: 1, attemptId, failuresBefore: 0, etag, writeSeq: 1 });
+    const log = (etag: string) => new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: 1, attemptId, failuresBefore: 0, etag, writeSeq: 1, states: this.#states });
     try {
       const response = await this.#table.submitTransaction([
         ['create', stateEntity(job.jobId, state)],
         ['create', eventEntity(event)],
       ]);
       this.#index?.add([event]);
+      this.#unconfirmed.delete(job.jobId);
+      this.#states?.moved({ job: indexedJob(job), from: 'Queued', to: 'Started' });
       return log(requireEtag(response.getResponseForEntity(STATE_ROW)?.etag ?? response.subResponses[0]?.etag));
     } catch (error) {
       if (!isConflict(error) && !isTransient(error)) throw error;
@@ -147,6 +181,8 @@ export class AuditStore {
       const current = await readState(this.#table, job.jobId).catch(() => undefined);
       if (current?.state.attemptId === attemptId) {
         this.#index?.add([event]);
+        this.#unconfirmed.delete(job.jobId);
+        this.#states?.moved({ job: indexedJob(job), from: 'Queued', to: 'Started' });
         return log(current.etag);
       }
       if (isConflict(error) || current) return undefined; // another attempt's row: not the first attempt
@@ -155,11 +191,8 @@ export class AuditStore {
     }
   }
 
-  /** The previous attempt is ours if its Started is a write of ours that got no answer: carry it on. */
-  #resumeUnconfirmed(job: JobRequest, processorId: string, current: { state: JobState; etag: string }): AttemptLog | undefined {
-    const mine = this.#unconfirmed.get(job.jobId);
-    this.#unconfirmed.delete(job.jobId);
-    if (!mine || current.state.status !== 'Started' || current.state.attemptId !== mine.attemptId) return undefined;
+  /** Carries on an attempt whose Started is a write of ours that got no answer at the time. */
+  #resume(job: JobRequest, processorId: string, mine: UnconfirmedStart, current: { state: JobState; etag: string }): AttemptLog {
     return new AttemptLog({
       table: this.#table,
       index: this.#index,
@@ -170,19 +203,19 @@ export class AuditStore {
       failuresBefore: mine.failuresBefore,
       etag: current.etag,
       writeSeq: current.state.writeSeq ?? 1,
+      states: this.#states,
     });
   }
 
-  async #tryNextAttempt(job: JobRequest, processorId: string, current: { state: JobState; etag: string }): Promise<AttemptLog | undefined> {
+  async #tryNextAttempt(job: JobRequest, processorId: string, current: { state: JobState; etag: string }, attemptId: string): Promise<AttemptLog | undefined> {
     const attemptNumber = current.state.attempts + 1;
     // The previous attempt never recorded its end: its processor crashed, was killed, or lost its
     // lease. It counts as a failure, so a job that kills its processors is dead-lettered in the end
     // instead of being redelivered forever.
     const stalled = current.state.status === 'Started';
     const failures = current.state.failures + (stalled ? 1 : 0);
-    const attemptId = newAttemptId();
     // writeSeq 0: the row holds none of this attempt's writes yet; Started is its write number 1.
-    const log = new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: attemptNumber, attemptId, failuresBefore: failures, etag: current.etag, writeSeq: 0 });
+    const log = new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: attemptNumber, attemptId, failuresBefore: failures, etag: current.etag, writeSeq: 0, states: this.#states });
     try {
       await log.write([startedEvent(job, processorId, attemptNumber, stalled)], {
         ...jobFields(job),
@@ -193,6 +226,8 @@ export class AuditStore {
         processorId,
         lastStartedAt: new Date().toISOString(),
       });
+      this.#unconfirmed.delete(job.jobId);
+      this.#states?.moved({ job: indexedJob(job), from: current.state.status, to: 'Started' });
       return log;
     } catch (error) {
       // Someone wrote the state row between our read and our write (a fenced-out attempt's last

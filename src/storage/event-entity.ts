@@ -19,6 +19,9 @@ export function eventToProperties(event: AuditEvent): Record<string, string | nu
     ...(event.jobName !== undefined ? { jobName: event.jobName } : {}),
     // A stack may quote a connection string: redacted here too, whatever the caller did.
     ...(event.detail !== undefined ? { detail: fitBytes(redact(event.detail)) } : {}),
+    ...(event.dueAt !== undefined ? { dueAt: event.dueAt } : {}),
+    ...(event.description !== undefined ? { description: event.description } : {}),
+    ...(event.parameters !== undefined ? { parameters: event.parameters } : {}),
   });
 }
 
@@ -37,5 +40,8 @@ export function eventFromEntity(entity: Record<string, unknown>): AuditEvent {
     ...(num('totalSteps') !== undefined ? { totalSteps: num('totalSteps') } : {}),
     ...(typeof entity.jobName === 'string' ? { jobName: entity.jobName } : {}),
     ...(typeof entity.detail === 'string' ? { detail: entity.detail } : {}),
+    ...(typeof entity.dueAt === 'string' ? { dueAt: entity.dueAt } : {}),
+    ...(typeof entity.description === 'string' ? { description: entity.description } : {}),
+    ...(typeof entity.parameters === 'string' ? { parameters: entity.parameters } : {}),
   };
 }

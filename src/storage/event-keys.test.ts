@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventClock, indexPartition, indexRowKey, newEventId } from './event-keys.js';
+import { EventClock, INDEX_SHARDS, indexBucket, indexPartition, indexRowKey, indexShardPrefix, newEventId } from './event-keys.js';
 
 /** A wall clock and a monotonic clock the test moves by hand; `step` moves only the wall clock (a correction). */
 function fakeClocks(startMs = 1_800_000_000_000) {
@@ -34,7 +34,17 @@ describe('event keys', () => {
     expect(older.ms).toBe(newer.ms);
     expect(indexRowKey(newer.ms, newer.eventId) < indexRowKey(older.ms, older.eventId)).toBe(true);
     expect(indexRowKey(ms + 1, 'x-000001-aa') < indexRowKey(ms, 'x-000002-aa')).toBe(true);
-    expect(indexPartition(ms + 10 * 60 * 1000) < indexPartition(ms)).toBe(true);
+    expect(indexBucket(ms + 10 * 60 * 1000) < indexBucket(ms)).toBe(true);
+  });
+
+  it('keys the index by sub-partition, then bucket: within a sub-partition newer buckets sort first', () => {
+    const ms = 1_800_000_000_000;
+    const partition = indexPartition(ms, 7);
+    expect(partition).toBe(`07-${indexBucket(ms)}`);
+    expect(partition).toMatch(/^\d{2}-\d{13}$/);
+    expect(() => indexPartition(ms, INDEX_SHARDS)).toThrow(RangeError);
+    expect(indexShardPrefix(3)).toBe('03-');
+    expect(`${indexShardPrefix(3)}${indexBucket(ms + 600_000)}` < `${indexShardPrefix(3)}${indexBucket(ms)}`).toBe(true);
   });
 });
 

@@ -2,8 +2,16 @@
 import { randomBytes } from 'node:crypto';
 
 const MAX_MS = 9_999_999_999_999;
-/** Width of one partition of the recent-events index. */
+/** Width of one time bucket of the recent-events index. */
 export const INDEX_BUCKET_MS = 10 * 60 * 1000;
+/**
+ * Sub-partitions of each bucket. Azure Table Storage targets 2,000 entities/s per partition and 20,000
+ * requests/s per account (https://learn.microsoft.com/azure/storage/tables/scalability-targets): with one
+ * partition per bucket, the index would cap a fleet at 2,000 events/s (500 no-op jobs/s) long before the
+ * account's limit. 16 sub-partitions carry 32,000 events/s; readers query the 16 and merge
+ * (docs/BENCHMARKS.md, "Capacity").
+ */
+export const INDEX_SHARDS = 16;
 
 /** How far ahead of the local clock another process's timestamp may pull ours (beyond it, that clock is wrong). */
 const MAX_CAUSAL_SKEW_MS = 10_000;
@@ -88,9 +96,24 @@ export function invertedMs(ms: number): string {
   return String(MAX_MS - ms).padStart(13, '0');
 }
 
-/** Partition of the index holding events at `ms`; newer buckets sort first. */
-export function indexPartition(ms: number): string {
+/** The time bucket of the index holding events at `ms`; newer buckets sort first. */
+export function indexBucket(ms: number): string {
   return invertedMs(Math.floor(ms / INDEX_BUCKET_MS) * INDEX_BUCKET_MS);
+}
+
+/** The prefix of every PartitionKey of one sub-partition: `07-`. Within it, newer buckets sort first. */
+export function indexShardPrefix(shard: number): string {
+  return `${String(shard).padStart(2, '0')}-`;
+}
+
+/**
+ * PartitionKey of index rows: `<shard>-<inverted bucket>`. Shard first, so that one range query per
+ * sub-partition reads it newest first across buckets, and a merge of the sub-partitions by RowKey (inverted
+ * time, the same order everywhere) is the whole index newest first.
+ */
+export function indexPartition(ms: number, shard: number): string {
+  if (!Number.isInteger(shard) || shard < 0 || shard >= INDEX_SHARDS) throw new RangeError(`index shard ${shard} outside 0–${INDEX_SHARDS - 1}`);
+  return `${indexShardPrefix(shard)}${indexBucket(ms)}`;
 }
 
 /**

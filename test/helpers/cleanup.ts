@@ -1,6 +1,6 @@
 /** Removes what a namespace created on the real RabbitMQ and Azurite, for tests that do not use TestSystem. */
 import amqp from 'amqplib';
-import { DELAY_LADDER_MS } from '../../src/broker/topology.js';
+import { deleteTopology } from '../../src/broker/topology.js';
 import { namesFor } from '../../src/contracts/names.js';
 import { openStorage } from '../../src/storage/baton-storage.js';
 import { AMQP_URL } from './system.js';
@@ -10,9 +10,7 @@ export async function deleteNamespaceQueues(namespace: string): Promise<void> {
   const connection = await amqp.connect(AMQP_URL);
   try {
     const channel = await connection.createChannel();
-    for (const queue of [names.jobsQueue, names.deadQueue, ...DELAY_LADDER_MS.map((ms) => names.delayQueue(ms))]) {
-      await channel.deleteQueue(queue).catch(() => undefined);
-    }
+    await deleteTopology(channel, names).catch(() => undefined);
   } finally {
     await connection.close().catch(() => undefined);
   }
@@ -23,5 +21,5 @@ export async function deleteNamespaceStorage(namespace: string, connectionString
   const storage = openStorage(connectionString, names);
   await storage.close();
   await storage.clients.blobService.getContainerClient(names.locksContainer).deleteIfExists().catch(() => undefined);
-  for (const table of [names.auditTable, names.recentTable, names.tenantsTable]) await storage.clients.table(table).deleteTable().catch(() => undefined);
+  for (const table of [names.auditTable, names.recentTable, names.tenantsTable, names.fleetTable, names.idempotencyTable, names.stateIndexTable]) await storage.clients.table(table).deleteTable().catch(() => undefined);
 }

@@ -10,9 +10,9 @@ import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { namesFor, type Names } from '../../src/contracts/names.js';
 import { validateJobRequest, type JobRequest, type JobRequestInput } from '../../src/contracts/job-request.js';
 import { ATTEMPT_END_STATUSES, type AuditEvent } from '../../src/contracts/audit-event.js';
-import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
+import { AZURITE_CONNECTION_STRING, type QueueType } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { DELAY_LADDER_MS } from '../../src/broker/topology.js';
+import { deleteTopology } from '../../src/broker/topology.js';
 import { openStorage, type BatonStorage } from '../../src/storage/baton-storage.js';
 import { Publisher } from '../../src/publisher/publisher.js';
 import { freshNamespace } from './namespace.js';
@@ -62,7 +62,8 @@ export class TestSystem {
   #channel: Channel | undefined;
   #started = 0;
 
-  constructor(readonly namespace = freshNamespace()) {
+  /** `queueType`: what the publisher declares and processors get as BATON_QUEUE_TYPE (classic by default). */
+  constructor(readonly namespace = freshNamespace(), readonly queueType: QueueType = 'classic') {
     this.names = namesFor(namespace);
     this.storage = openStorage(AZURITE_CONNECTION_STRING, this.names);
     this.publisher = new Publisher({
@@ -71,6 +72,7 @@ export class TestSystem {
       namespace,
       publisherId: 'test-publisher',
       logger: silentLogger(),
+      queueType,
     });
   }
 
@@ -97,6 +99,7 @@ export class TestSystem {
         BATON_LOG_FORMAT: 'json',
         BATON_LOG_LEVEL: 'info',
         BATON_RETRY_BASE_MS: '200',
+        BATON_QUEUE_TYPE: this.queueType,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -163,13 +166,12 @@ export class TestSystem {
     const channel = this.#channel;
     const partitions = await this.storage.tenants.listPartitions().catch(() => [] as string[]);
     if (channel) {
-      for (const queue of [this.names.jobsQueue, this.names.deadQueue, ...DELAY_LADDER_MS.map((ms) => this.names.delayQueue(ms)), ...partitions.map((p) => this.names.partitionQueue(p))]) {
-        await channel.deleteQueue(queue).catch(() => undefined);
-      }
+      await deleteTopology(channel, this.names).catch(() => undefined);
+      for (const queue of partitions.map((p) => this.names.partitionQueue(p))) await channel.deleteQueue(queue).catch(() => undefined);
     }
     await this.#connection?.close().catch(() => undefined);
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);
-    for (const table of [this.names.auditTable, this.names.recentTable, this.names.tenantsTable]) {
+    for (const table of [this.names.auditTable, this.names.recentTable, this.names.tenantsTable, this.names.fleetTable, this.names.idempotencyTable, this.names.stateIndexTable]) {
       await this.storage.clients.table(table).deleteTable().catch(() => undefined);
     }
   }

@@ -16,6 +16,7 @@ import { createStorageClients } from '../../src/storage/clients.js';
 import { MAX_DETAIL_BYTES, MAX_MESSAGE_CHARS } from '../../src/storage/table-limits.js';
 import { startStorageProxies, toxic, transactionWith } from '../helpers/fault-proxy.js';
 import { freshNamespace } from '../helpers/namespace.js';
+import { waitFor } from '../helpers/system.js';
 
 const names = namesFor(freshNamespace('sf'));
 const direct = createStorageClients(AZURITE_CONNECTION_STRING);
@@ -101,11 +102,26 @@ describe('a lost answer is not fencing', () => {
     // Every try of the Started transaction loses its answer, and the read-back is cut off too.
     proxies.table.addRule({ when: transactionWith('Started'), times: 3, action: toxic.dropAnswer });
     proxies.table.addRule({ method: 'GET', url: /unanswered-start/, times: 3, action: toxic.reset }); // the SDK retries twice
-    await expect(audit.startAttempt(j, 'p1', { firstDelivery: true })).rejects.toSatisfy(isTransient);
+    await expect(audit.startAttempt(j, 'p1', { firstDelivery: true, retryForMs: 0 })).rejects.toSatisfy(isTransient);
     const again = await audit.startAttempt(j, 'p1', { firstDelivery: true });
     if (again.kind !== 'started') throw new Error('expected a started attempt');
     expect(again.attempt.attempt).toBe(1);
     await again.attempt.write([ev(j, 'Completed', 1)], { status: 'Completed' });
+    expect(await statuses(j.jobId)).toEqual(['Started:1', 'Completed:1']);
+  });
+
+  it('a Started the service applies after its request timed out is still this attempt (its retry keeps the identity)', async () => {
+    const j = job('late-start');
+    const bounded = new AuditStore(createStorageClients(proxies.connectionString, undefined, { tryTimeoutMs: 800, totalTimeoutMs: 2000 }).table(names.auditTable));
+    proxies.table.addRule({ when: transactionWith('Started'), times: 1, action: toxic.hold });
+    const starting = bounded.startAttempt(j, 'p1', { firstDelivery: true });
+    await waitFor(() => proxies.table.heldCount === 1, 'the Started to be held', 10_000, 20);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the client gave up on it
+    proxies.table.release(); // ... and the service applies it now, late
+    const start = await starting;
+    if (start.kind !== 'started') throw new Error('expected a started attempt');
+    expect(start.attempt.attempt).toBe(1);
+    await start.attempt.write([ev(j, 'Completed', 1)], { status: 'Completed' });
     expect(await statuses(j.jobId)).toEqual(['Started:1', 'Completed:1']);
   });
 
@@ -139,7 +155,7 @@ describe('every storage request has a bounded time', () => {
     const bounded = new AuditStore(createStorageClients(proxies.connectionString, undefined, { tryTimeoutMs: 1000, totalTimeoutMs: 2500 }).table(names.auditTable));
     proxies.table.addRule({ action: toxic.hold });
     const started = performance.now();
-    const error = await bounded.startAttempt(job('held'), 'p1', { firstDelivery: true }).catch((e: unknown) => e);
+    const error = await bounded.startAttempt(job('held'), 'p1', { firstDelivery: true, retryForMs: 0 }).catch((e: unknown) => e);
     const elapsed = performance.now() - started;
     expect(isTransient(error)).toBe(true);
     expect(elapsed).toBeLessThan(2 * 2500 + 2000); // the create, then its read-back

@@ -1,4 +1,4 @@
-/** @module The dashboard page: snapshot figures, controls, live recent events, and the job panel (#job=<id>). */
+/** @module The dashboard page: snapshot figures, the processors, live recent events, charts, and the job panel (#job=<id>). */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { getJSON } from './api.js';
@@ -9,6 +9,9 @@ import { Controls, ROW_CHOICES } from './components/controls.js';
 import { EventsTable } from './components/events-table.js';
 import { JobPanel } from './components/job-panel.js';
 import { TenantsTable } from './components/tenants-table.js';
+import { Processors } from './components/processors.js';
+import { Charts } from './components/charts.js';
+import { SignInForm } from './components/sign-in.js';
 
 const CONTROLS_KEY = 'baton.controls';
 const DEFAULT_CONTROLS = { rows: 25, status: '', hideCompleted: false };
@@ -79,9 +82,12 @@ export function App() {
 
   return html`<div class=${`layout ${jobId ? 'with-panel' : ''}`}>
     <${Header} info=${info} connection=${connection} onOpenJob=${openJob} />
-    <main>
+    ${info?.readsNeedToken && !info.caller
+      ? html`<main><${SignInForm} prompt="This dashboard needs a token to show its jobs. Sign in with a viewer's or an operator's token." /></main>`
+      : html`<main>
       <${Snapshot} stats=${stats} failed=${failed} />
       <${TenantsTable} />
+      <${Processors} onOpenJob=${openJob} />
       <section class="recent" aria-label="recent events">
         <div class="section-head">
           <h2>Recent events</h2>
@@ -89,10 +95,11 @@ export function App() {
         </div>
         <${EventsTable} events=${shown} names=${names} fresh=${fresh} onOpenJob=${openJob} emptyText=${emptyText} />
       </section>
+      <${Charts} />
       <footer class="footer">
-        REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/openapi.json">OpenAPI</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
+        REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/docs">API reference</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
       </footer>
-    </main>
+    </main>`}
     ${jobId && html`<${JobPanel} jobId=${jobId} touched=${touched} onClose=${closeJob} />`}
   </div>`;
 }

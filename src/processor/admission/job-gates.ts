@@ -1,8 +1,9 @@
 /** @module The job gates, in order: after parse and handler, before the lock key's lease (README, "How a job runs"). */
 import type { JobGate } from './gate.js';
+import { dueGate } from './due-gate.js';
 import { paramsGate } from './params-gate.js';
 import { partitionGate } from './partition-gate.js';
 import { tenantGate } from './tenant-gate.js';
 
-/** Partition before tenant: a job in the wrong queue is moved without spending its tenant's capacity. */
-export const JOB_GATES: readonly JobGate[] = [paramsGate, partitionGate, tenantGate];
+/** Partition before tenant: a job in the wrong queue is moved without spending its tenant's capacity; due before both. */
+export const JOB_GATES: readonly JobGate[] = [paramsGate, dueGate, partitionGate, tenantGate];

@@ -18,6 +18,9 @@ export type DeliveryOutcome =
   | 'interrupted'
   | 'lease-lost'
   | 'held-back'
+  /** Not due yet: sent round the delay levels for the rest of its wait. */
+  | 'waiting'
+
   /** The tenant is at its limit: parked until its capacity is expected (Throttled). */
   | 'throttled'
   /** Handed to its partition's queue, unrun. */
