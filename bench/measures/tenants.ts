@@ -9,7 +9,7 @@ import { Publisher } from '../../src/publisher/publisher.js';
 import { AMQP_URL, note, sleep, Space, waitUntil } from '../lib/infra.js';
 import { metricSum, spawnProcessor, storageRequests, subtractCounts, type Metrics, type ProcessorChild } from '../lib/processes.js';
 import { table, type Report } from '../lib/report.js';
-import { noopJob, publishAll } from './throughput.js';
+import { noopJob } from './throughput.js';
 
 export interface TenantsRun {
   readonly requestsPerJob: { readonly off: number; readonly on: number; readonly onByOperation: Record<string, number> };
@@ -27,7 +27,7 @@ async function withSystem<T>(connectionString: string, prefix: string, run: (spa
   try {
     await publisher.start();
     await publisher.storage.tenants.ensureTable();
-    await publisher.storage.tenants.setOverrides('limited', { concurrency: 8, rate: '100/s' }, 'bench');
+    await publisher.storage.tenants.setOverrides('limited', { concurrency: 100, rate: '500/s' }, 'bench');
     await publisher.storage.tenants.setOverrides('a', { concurrency: 2 }, 'bench');
     for (let i = 1; i <= TENANT_PROCESSORS; i++) processors.push(await spawnProcessor({ env: space.env({ BATON_CONCURRENCY: '4', BATON_LEASE_SECONDS: '15', BATON_RENEW_SECONDS: '5' }), label: `p${i}` }));
     return await run(space, publisher, processors);
@@ -53,7 +53,7 @@ function requestDelta(before: Metrics[], after: Metrics[]): Map<string, number> 
 async function requestsPerJob(publisher: Publisher, processors: ProcessorChild[], tenantId: string | undefined, jobs: number): Promise<Map<string, number>> {
   const before = await metricsOf(processors);
   const target = sumOf(before, 'baton_deliveries_total', { outcome: 'completed' }) + jobs;
-  await publishAll(publisher, Array.from({ length: jobs }, () => noopJob(tenantId ? { tenantId } : {})));
+  await publishLoose(publisher, Array.from({ length: jobs }, () => noopJob(tenantId ? { tenantId } : {})));
   await waitUntil(async () => sumOf(await metricsOf(processors), 'baton_deliveries_total', { outcome: 'completed' }) >= target, `${jobs} jobs of ${tenantId ?? 'no tenant'}`, 120_000, 250);
   await sleep(6000); // one limits refresh and tenant report fall inside, as they would in a long run
   const perJob = new Map<string, number>();
@@ -61,23 +61,35 @@ async function requestsPerJob(publisher: Publisher, processors: ProcessorChild[]
   return perJob;
 }
 
+/**
+ * Publishes with a small window; a Queued event the (busy, in-memory) Azurite did not record in time is
+ * counted, not fatal: the figures here come from processor metrics and Completed events.
+ */
+let unaudited = 0;
+async function publishLoose(publisher: Publisher, jobs: readonly JobRequest[], window = 32): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(window, jobs.length) }, async () => {
+    while (next < jobs.length) if (!(await publisher.publish(jobs[next++]!)).audited) unaudited++;
+  }));
+}
+
 const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
 
 export async function runTenants(connectionString: string, options: { backlog: number; costWindowSeconds: number }): Promise<TenantsRun> {
   return withSystem(connectionString, 'ten', async (space, publisher, processors) => {
-    note('  tenants: requests per job, no tenant limit, then a limit that never throttles (concurrency 8, 100/s)');
+    note('  tenants: requests per job, no tenant limit, then a limit that never throttles (concurrency 100, 500/s)');
     await sleep(6000); // the processors' limits caches have read the table
     const off = await requestsPerJob(publisher, processors, undefined, 200);
     const on = await requestsPerJob(publisher, processors, 'limited', 200);
 
     note(`  tenants: fairness, A publishes ${options.backlog} jobs of 1 s at concurrency 2, then B publishes 20`);
     const oneSecond = (tenantId: string): JobRequest => noopJob({ tenantId, processingParameters: { steps: 1, stepMs: 1000 } });
-    await publishAll(publisher, Array.from({ length: options.backlog }, () => oneSecond('a')));
+    await publishLoose(publisher, Array.from({ length: options.backlog }, () => oneSecond('a')));
     const bJobs = Array.from({ length: 20 }, () => oneSecond('b'));
     // The 400 jobs of the first part are done; A's are the rest, until B's 20 join them.
     const aBefore = (await completedTotal(publisher)) - 400;
     const bPublishedAt = Date.now();
-    await publishAll(publisher, bJobs);
+    await publishLoose(publisher, bJobs);
     await waitUntil(async () => {
       for (const job of bJobs) if (!(await publisher.storage.audit.history(job.jobId)).some((e) => e.status === 'Completed')) return false;
       return true;
@@ -85,6 +97,7 @@ export async function runTenants(connectionString: string, options: { backlog: n
     const bDoneMs = Date.now() - bPublishedAt;
     const aCompletedMeanwhile = (await completedTotal(publisher)) - 420 - aBefore;
 
+    if (unaudited > 0) note(`  (${unaudited} Queued events not recorded in time; the jobs were published)`);
     note(`  tenants: cost of A's throttled backlog over ${options.costWindowSeconds} s`);
     const before = await metricsOf(processors);
     const eventsBefore = await throttledEvents(publisher, space);
@@ -123,7 +136,7 @@ async function throttledEvents(publisher: Publisher, space: Space): Promise<numb
 export function reportTenants(report: Report, runs: TenantsRun[]): void {
   const section = report.section('Tenants: limits, fairness and the cost of a throttled backlog');
   section.lines.push(
-    `Two processors at concurrency 4 (lease 15 s). Requests per job: 200 no-op jobs with no tenant, then 200 of a tenant limited to concurrency 8 and 100/s (limits that never throttle them), processor storage requests per job. Fairness: tenant A (concurrency 2) publishes ${runs[0]?.fairness.backlog ?? 0} jobs of 1 s, then tenant B (no limit) publishes 20; figure = B's publish → the last of B's Completed. Cost: over a window after that, while A's backlog waits, processor deliveries and storage requests per second.`,
+    `Two processors at concurrency 4 (lease 15 s). Requests per job: 200 no-op jobs with no tenant, then 200 of a tenant limited to concurrency 100 and 500/s (limits that never throttle them), processor storage requests per job. Fairness: tenant A (concurrency 2) publishes ${runs[0]?.fairness.backlog ?? 0} jobs of 1 s, then tenant B (no limit) publishes 20; figure = B's publish → the last of B's Completed. Cost: over a window after that, while A's backlog waits, processor deliveries and storage requests per second.`,
     '',
     ...table(['run', 'requests/job off', 'on', 'B done in', 'A completed meanwhile', 'A waiting', 'deliveries/s', 'storage requests/s', 'Throttled events in window'], runs.map((r, i) => [
       String(i + 1), r.requestsPerJob.off.toFixed(2), r.requestsPerJob.on.toFixed(2), `${(r.fairness.bDoneMs / 1000).toFixed(1)} s`, String(r.fairness.aCompletedMeanwhile),

@@ -28,16 +28,17 @@ describe('parseJobRequest', () => {
 
   it('keeps unknown top-level fields when asked (a processor), and names them', () => {
     const now = new Date('2026-11-22T10:00:00.000Z');
-    const result = parseJobRequest(encode({ jobId: 'a1', jobName: 'n', tenantId: 't', runAt: '2027-01-01T00:00:00Z' }), now, { unknownFields: 'keep' });
+    // tenantId and runAt became known fields in the second edition: these two are still unknown.
+    const result = parseJobRequest(encode({ jobId: 'a1', jobName: 'n', colour: 't', dueBy: '2027-01-01T00:00:00Z' }), now, { unknownFields: 'keep' });
     expect(result).toEqual({
       ok: true,
-      job: { jobId: 'a1', jobName: 'n', type: 'steps', createdAt: now.toISOString(), lockKey: 'a1', tenantId: 't', runAt: '2027-01-01T00:00:00Z' },
-      unknownFields: ['tenantId', 'runAt'],
+      job: { jobId: 'a1', jobName: 'n', type: 'steps', createdAt: now.toISOString(), lockKey: 'a1', colour: 't', dueBy: '2027-01-01T00:00:00Z' },
+      unknownFields: ['colour', 'dueBy'],
     });
     // Never kept: a field that would reach object prototypes.
     expect(parseJobRequest(encode('{"jobId":"a1","jobName":"n","__proto__":{"x":1}}'), now, { unknownFields: 'keep' }).ok).toBe(false);
     // A known field's rules still apply.
-    expect(parseJobRequest(encode({ jobId: 'a1', jobName: 5, tenantId: 't' }), now, { unknownFields: 'keep' }).ok).toBe(false);
+    expect(parseJobRequest(encode({ jobId: 'a1', jobName: 5, colour: 't' }), now, { unknownFields: 'keep' }).ok).toBe(false);
   });
 
   it('keeps a usable jobId from an otherwise invalid request, for the Rejected event', () => {

@@ -13,6 +13,7 @@ import { TenantGate } from './admission/tenant-gate.js';
 import type { LeaseManager } from './lease-manager.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { TenantLabels } from '../tenants/tenant-labels.js';
+import { BackgroundEvents } from '../tenants/background-events.js';
 
 const REPORT_MS = 5000;
 
@@ -23,6 +24,7 @@ export class ProcessorTenants {
   readonly #processorId: string;
   readonly #logger: Logger;
   readonly #reported = new Set<string>();
+  readonly #behind: BackgroundEvents;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -35,9 +37,10 @@ export class ProcessorTenants {
     this.#logger = logger;
     // A tenant found full is answered from memory for at most a quarter lease: a crashed holder's slot is back within a lease.
     this.pacer = new ThrottlePacer((config.leaseSeconds * 1000) / 4);
+    this.#behind = new BackgroundEvents((event, atMs) => storage.audit.append(event, atMs));
     const labels = new TenantLabels();
     const limits = new LimitsCache(storage.tenants, { concurrency: config.tenantConcurrency, rate: config.tenantRate }, logger);
-    this.gate = new TenantGate({ limits, rates: storage.tenants, leaseStore: storage.leases, leases, leaseSeconds: config.leaseSeconds, pacer: this.pacer,
+    this.gate = new TenantGate({ limits, rates: storage.tenants, leaseStore: storage.leases, leases, leaseSeconds: config.leaseSeconds, pacer: this.pacer, behind: this.#behind,
       onDecision: (tenantId, decision) => metrics.tenantAdmissions.inc({ tenant: labels.label(tenantId), decision }),
     });
   }
@@ -50,6 +53,8 @@ export class ProcessorTenants {
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    await this.#behind.flush();
+    if (this.#behind.dropped > 0 || this.#behind.failed > 0) this.#logger.warn('some Throttled events were not recorded', { dropped: this.#behind.dropped, failed: this.#behind.failed });
     await this.#report(true);
   }
 

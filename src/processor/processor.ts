@@ -1,5 +1,6 @@
 /**
- * @module The processor: connects storage and broker, consumes `<ns>.jobs` with prefetch = concurrency,
+ * @module The processor: connects storage and broker, consumes `<ns>.jobs` (and partition queues) with
+ * prefetch = concurrency (wider while most deliveries are throttled: ./throttle-prefetch.ts),
  * hands each delivery to handleDelivery, and shuts down in order (stop consuming → grace period →
  * cancel → wait for every delivery to settle → flush the index → close).
  */
@@ -29,6 +30,7 @@ import { LeaseManager } from './lease-manager.js';
 import { PartitionRegistrar } from '../broker/partitions.js';
 import { PartitionConsumer } from './partition-consumer.js';
 import { ProcessorTenants } from './processor-tenants.js';
+import { ThrottlePrefetch } from './throttle-prefetch.js';
 import { activeSpan } from '../core/tracing.js';
 import { jobAttributes } from '../core/trace-attributes.js';
 import { FleetReporter } from './fleet-reporter.js';
@@ -69,6 +71,7 @@ export class Processor {
   readonly #tenants: ProcessorTenants;
   readonly #registrar: PartitionRegistrar;
   readonly #partitions: PartitionConsumer;
+  readonly #prefetch: ThrottlePrefetch;
   readonly #active = new Set<Promise<unknown>>();
   /** Warnings given once per processor (unknown job fields by name): a bounded set of keys. */
   readonly #warned = new Set<string>();
@@ -97,6 +100,9 @@ export class Processor {
     });
     this.metrics = new ProcessorMetrics(this.#storage.clients.counter, { leasesHeld: () => this.#leases.size });
     this.#tenants = new ProcessorTenants(config, { storage: this.#storage, leases: this.#leases, metrics: this.metrics, logger: this.#logger });
+    this.#prefetch = new ThrottlePrefetch(config.concurrency, async (prefetch) => {
+      await this.#session?.channel.prefetch(prefetch, true);
+    });
     this.#registrar = new PartitionRegistrar((partition) => this.#storage.tenants.registerPartition(partition), config.queueType);
     this.#partitions = new PartitionConsumer({
       names: this.names,
@@ -245,6 +251,7 @@ export class Processor {
     if (mode === 'legacy') this.#logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
     await bounded(assertTopology(channel, this.names, this.#config.queueType, mode), 'the topology declarations');
     // Global: one window for every queue consumed (jobs and partitions), as one queue had before.
+    this.#prefetch.reset();
     await bounded(channel.prefetch(this.#config.concurrency, true), 'the prefetch setting');
     this.#session = session;
     this.#registrar.forget();
@@ -297,6 +304,7 @@ export class Processor {
     const task = handleTracedDelivery(delivery, session.deps, this.names.jobsQueue)
       .then((outcome) => {
         this.metrics.deliveries.inc({ outcome });
+        this.#prefetch.observe(outcome === 'throttled');
         this.metrics.processed.inc({ outcome: processedOutcome(outcome) });
         this.metrics.attemptSeconds.observe({ outcome }, (performance.now() - started) / 1000);
       })

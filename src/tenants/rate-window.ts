@@ -7,6 +7,15 @@
  */
 import type { Rate } from '../contracts/tenant-limits.js';
 
+/**
+ * The window a decision looks at is the period plus this margin (a fifth of the period, at most 2 s):
+ * a start is decided a moment before its `Started` is written, and that moment varies (a slow lease or
+ * table write), so without it two starts decided a period apart could land closer than that in the audit.
+ */
+export function marginMs(periodMs: number): number {
+  return Math.min(2000, periodMs / 5);
+}
+
 /** Largest N kept as a log: 1,000 times of ~14 characters stay well below a table string's 32K characters. */
 export const LOG_LIMIT = 1000;
 
@@ -25,10 +34,11 @@ export type RateDecision =
 
 export function decideRate(rate: Rate, state: RateState, nowMs: number): RateDecision {
   if (rate.count > LOG_LIMIT) return decideGcra(rate, state, nowMs);
-  const recent = state.starts.filter((at) => at > nowMs - rate.periodMs);
+  const windowMs = rate.periodMs + marginMs(rate.periodMs);
+  const recent = state.starts.filter((at) => at > nowMs - windowMs);
   if (recent.length >= rate.count) {
-    // The start N back from the newest leaves the window at its time + period.
-    return { allowed: false, retryAtMs: recent[recent.length - rate.count]! + rate.periodMs };
+    // The start N back from the newest leaves the window at its time + the window.
+    return { allowed: false, retryAtMs: recent[recent.length - rate.count]! + windowMs };
   }
   return { allowed: true, next: { starts: [...recent, nowMs], tatMs: 0 } };
 }

@@ -8,6 +8,7 @@ import { Snapshot } from './components/snapshot.js';
 import { Controls, ROW_CHOICES } from './components/controls.js';
 import { EventsTable } from './components/events-table.js';
 import { JobPanel } from './components/job-panel.js';
+import { TenantsTable } from './components/tenants-table.js';
 import { Processors } from './components/processors.js';
 import { Charts } from './components/charts.js';
 import { SignInForm } from './components/sign-in.js';
@@ -86,6 +87,7 @@ export function App() {
       ? html`<main><${SignInForm} prompt="This dashboard needs a token to show its jobs. Sign in with a viewer's or an operator's token." /></main>`
       : html`<main>
       <${Snapshot} stats=${stats} failed=${failed} />
+      <${TenantsTable} />
       <${Processors} onOpenJob=${openJob} />
       <section class="recent" aria-label="recent events">
         <div class="section-head">

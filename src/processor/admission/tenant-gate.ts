@@ -17,6 +17,8 @@ import type { TenantStore } from '../../storage/tenant-store.js';
 import type { LimitsCache } from '../../tenants/limits-cache.js';
 import { acquireSlot } from '../../tenants/tenant-slots.js';
 import type { ThrottlePacer } from '../../tenants/throttle-pacer.js';
+import type { BackgroundEvents } from '../../tenants/background-events.js';
+import type { PendingEvent } from './verdict.js';
 import type { HeldLease, LeaseManager } from '../lease-manager.js';
 import type { DeliveryDeps } from '../delivery-deps.js';
 import { formatMs, jobEvent } from '../job-events.js';
@@ -25,33 +27,53 @@ import { run, type Stop, type Verdict } from './verdict.js';
 
 /** The hop count a parked copy was sent with: equal to the delivery's hops while the stretch goes on. */
 export const THROTTLED_HOP_HEADER = 'x-baton-throttled-hop';
+/** How many times the job came back from parking and was parked again in this stretch. */
+export const THROTTLED_BOUNCES_HEADER = 'x-baton-throttled-bounces';
+
+/** For a copy coming straight back from parking: how often it has bounced so far (else undefined). */
+function returningBounces({ delivery }: Candidate): number | undefined {
+  if (delivery.hops === 0 || Number(delivery.headers[THROTTLED_HOP_HEADER]) !== delivery.hops) return undefined;
+  const bounces = Number(delivery.headers[THROTTLED_BOUNCES_HEADER] ?? 0);
+  return Number.isFinite(bounces) && bounces >= 0 ? bounces : 0;
+}
 
 export async function tenantGate(candidate: Candidate, deps: DeliveryDeps): Promise<Verdict<Releaser | void>> {
-  const admission = await deps.tenants.admit(candidate.job);
+  const bounces = returningBounces(candidate);
+  const admission = await deps.tenants.admit(candidate.job, bounces);
   if (admission.kind === 'run') {
     const { permit } = admission;
     if (!permit) return run(undefined);
     candidate.onLease.push((lease) => permit.bind(lease));
     return run(() => permit.release());
   }
-  return throttled(candidate, deps, admission.dueAtMs, admission.reason);
+  return throttled(candidate, deps, admission);
 }
 
-function throttled({ delivery, job }: Candidate, deps: DeliveryDeps, dueAtMs: number, reason: string): Stop {
-  const delayMs = deps.delays.plan(Math.max(0, dueAtMs - Date.now()));
-  const continuing = delivery.hops > 0 && Number(delivery.headers[THROTTLED_HOP_HEADER]) === delivery.hops;
-  const message = `tenant "${job.tenantId ?? ''}": ${reason}; waiting about ${formatMs(delayMs)} (no attempt counted)`;
+/**
+ * Parks the job. `Throttled` is written with the stop (before the message moves) when storage was
+ * consulted anyway; on the local fast path it is written behind (BackgroundEvents), so that a tenant's
+ * backlog is moved aside at broker speed, not at one table write per job.
+ */
+function throttled(candidate: Candidate, deps: DeliveryDeps, admission: Extract<TenantAdmission, { kind: 'throttled' }>): Stop {
+  const { delivery, job } = candidate;
+  const delayMs = deps.delays.plan(Math.max(0, admission.dueAtMs - Date.now()));
+  const bounces = returningBounces(candidate);
+  const continuing = bounces !== undefined;
+  const message = `tenant "${job.tenantId ?? ''}": ${admission.reason}; waiting about ${formatMs(delayMs)} (no attempt counted)`;
+  const event = continuing ? undefined : jobEvent(job, deps.processorId, 'Throttled', 0, message);
+  if (event && !admission.looked) deps.tenants.recordBehind(event);
   return {
     kind: 'stop',
     outcome: 'throttled',
-    move: { kind: 'wait', delayMs, headers: { [THROTTLED_HOP_HEADER]: delivery.hops + 1 } },
-    ...(continuing ? {} : { event: jobEvent(job, deps.processorId, 'Throttled', 0, message) }),
+    move: { kind: 'wait', delayMs, headers: { [THROTTLED_HOP_HEADER]: delivery.hops + 1, [THROTTLED_BOUNCES_HEADER]: (bounces ?? -1) + 1 } },
+    ...(event && admission.looked ? { event } : {}),
   };
 }
 
 export type TenantAdmission =
   | { readonly kind: 'run'; readonly permit: TenantPermit | undefined }
-  | { readonly kind: 'throttled'; readonly tenantId: string; readonly dueAtMs: number; readonly reason: string };
+  /** `looked`: storage was consulted for this answer (false: the tenant was known full here). */
+  | { readonly kind: 'throttled'; readonly tenantId: string; readonly dueAtMs: number; readonly reason: string; readonly looked: boolean };
 
 export interface TenantGateDeps {
   readonly limits: LimitsCache;
@@ -60,6 +82,8 @@ export interface TenantGateDeps {
   readonly leases: LeaseManager;
   readonly leaseSeconds: number;
   readonly pacer: ThrottlePacer;
+  /** Where fast-path Throttled events are written behind. */
+  readonly behind: BackgroundEvents;
   /** Told every decision for a tenant with limits (metrics). */
   readonly onDecision?: (tenantId: string, decision: 'run' | 'throttled') => void;
 }
@@ -94,6 +118,9 @@ export class TenantPermit {
   }
 }
 
+/** The longest wait of a job bouncing back from parking while its tenant stays full. */
+const MAX_BOUNCE_WAIT_MS = 60_000;
+
 export class TenantGate {
   readonly #deps: TenantGateDeps;
 
@@ -101,25 +128,31 @@ export class TenantGate {
     this.#deps = deps;
   }
 
-  async admit(job: JobRequest): Promise<TenantAdmission> {
+  /** Records an event behind (best effort): for fast-path Throttled events. */
+  recordBehind(event: PendingEvent): void {
+    this.#deps.behind.record(event);
+  }
+
+  /** `bounces`: for a job back from parking, how often it bounced already (it keeps its place near the front). */
+  async admit(job: JobRequest, bounces?: number): Promise<TenantAdmission> {
     const tenantId = job.tenantId;
     if (tenantId === undefined) return { kind: 'run', permit: undefined };
     const limits = await this.#deps.limits.limitsFor(tenantId);
     if (limits.concurrency === null && limits.rate === null) return { kind: 'run', permit: undefined };
-    const admission = await this.#admitLimited(tenantId, limits);
+    const admission = await this.#admitLimited(tenantId, limits, bounces);
     this.#deps.onDecision?.(tenantId, admission.kind);
     return admission;
   }
 
-  async #admitLimited(tenantId: string, limits: TenantLimits): Promise<TenantAdmission> {
+  async #admitLimited(tenantId: string, limits: TenantLimits, bounces: number | undefined): Promise<TenantAdmission> {
     const { pacer } = this.#deps;
     const now = Date.now();
-    if (limits.concurrency !== null && pacer.knownFull(tenantId, now)) return this.#full(tenantId, limits.concurrency, now, false);
+    if (limits.concurrency !== null && pacer.knownFull(tenantId, now)) return this.#full(tenantId, limits.concurrency, now, false, bounces);
 
     let slot: HeldLease | undefined;
     if (limits.concurrency !== null) {
       const lease = await acquireSlot(this.#deps.leaseStore, tenantId, limits.concurrency, this.#deps.leaseSeconds);
-      if (!lease) return this.#full(tenantId, limits.concurrency, now, true);
+      if (!lease) return this.#full(tenantId, limits.concurrency, now, true, bounces);
       slot = this.#deps.leases.track(lease);
     }
     const permit = new TenantPermit(this.#deps, tenantId, slot);
@@ -129,22 +162,26 @@ export class TenantGate {
       if (decision.allowed) return { kind: 'run', permit };
       await permit.release();
       const spacing = limits.rate.periodMs / limits.rate.count;
-      return throttledAt(tenantId, pacer.park(tenantId, Date.now(), decision.retryAtMs, spacing), `rate limit ${limits.rate.text} reached`);
+      return throttledAt(tenantId, pacer.park(tenantId, Date.now(), decision.retryAtMs, spacing), `rate limit ${limits.rate.text} reached`, true);
     } catch (error) {
       await permit.release();
       throw error;
     }
   }
 
-  #full(tenantId: string, limit: number, now: number, looked: boolean): TenantAdmission {
+  #full(tenantId: string, limit: number, now: number, looked: boolean, bounces: number | undefined): TenantAdmission {
     const { pacer } = this.#deps;
     if (looked) pacer.markFull(tenantId, limit, now);
     const expectedMs = pacer.concurrencySpacing(tenantId, limit);
-    const dueAtMs = pacer.park(tenantId, now, now + expectedMs, expectedMs);
-    return throttledAt(tenantId, dueAtMs, `concurrency limit ${limit} reached`);
+    // A job that was parked already waited its turn: it comes back again soon (backing off as it keeps
+    // bouncing), instead of going behind the whole backlog; a new one queues behind the parked ones.
+    const dueAtMs = bounces === undefined
+      ? pacer.park(tenantId, now, now + expectedMs, expectedMs)
+      : now + Math.min(MAX_BOUNCE_WAIT_MS, Math.max(expectedMs, 250) * 2 ** Math.min(bounces, 10));
+    return throttledAt(tenantId, dueAtMs, `concurrency limit ${limit} reached`, looked);
   }
 }
 
-function throttledAt(tenantId: string, dueAtMs: number, reason: string): TenantAdmission {
-  return { kind: 'throttled', tenantId, dueAtMs, reason };
+function throttledAt(tenantId: string, dueAtMs: number, reason: string, looked: boolean): TenantAdmission {
+  return { kind: 'throttled', tenantId, dueAtMs, reason, looked };
 }
