@@ -37,7 +37,7 @@ it('loses no job, completes each once and never overlaps a lock key when the nod
     const publishing = publishSteadily(cluster, planned, PER_SECOND);
     await sleep((JOBS / PER_SECOND) * 1000 * 0.3); // about a third of the load published and in flight
 
-    const fault: Fault = { kind: 'node-stop', target: before!.leader, from: Date.now(), to: 0 };
+    const fault: Fault = { kind: 'node-crash', target: before!.leader, from: Date.now(), to: 0 };
     cluster.faults.push(fault);
     await rabbit.killNode(before!.leader); // a crash: no goodbye to its clients or its peers
     fault.to = Date.now(); // the node is gone; the fault's effects (reconnections, a new leader) follow
