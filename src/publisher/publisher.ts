@@ -101,6 +101,13 @@ export class Publisher {
   async #open(connection: ChannelModel): Promise<void> {
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.#options.logger.warn('broker channel error', { error: error.message }));
+    // A channel the broker closed alone (a queue's node lost, a protocol error) would fail every later publish
+    // on a live connection: start over with a new connection, as the processor does.
+    channel.on('close', () => {
+      if (this.#channel !== channel) return;
+      this.#channel = undefined;
+      void connection.close().catch(() => undefined);
+    });
     await assertTopology(channel, this.names, this.#options.queueType ?? 'classic');
     this.#channel = channel;
   }
