@@ -6,7 +6,7 @@ import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { JobRequest } from '../contracts/job-request.js';
 import { namesFor, type Names } from '../contracts/names.js';
 import { BrokerConnection } from '../broker/connection.js';
-import { publishConfirmed } from '../broker/confirm-publish.js';
+import { publishConfirmed, PublishNotAcceptedError } from '../broker/confirm-publish.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
 import { PublishError } from '../core/errors.js';
@@ -40,6 +40,8 @@ export class Publisher {
   readonly #options: PublisherOptions;
   readonly #broker: BrokerConnection;
   #channel: ConfirmChannel | undefined;
+  /** Drops the current channel and its connection; the broker connection then connects again (the next node). */
+  #startOver: ((channel: ConfirmChannel) => void) | undefined;
 
   constructor(options: PublisherOptions) {
     this.#options = options;
@@ -68,12 +70,17 @@ export class Publisher {
     // Queued is dated when the message was sent: a processor may start the job before the confirm
     // reaches us, and it stamps Started after this time (the header) so the history sorts causally.
     const sentAt = Date.now();
-    await publishConfirmed(channel, this.names.jobsQueue, Buffer.from(JSON.stringify(job)), {
-      messageId: job.jobId,
-      timestamp: Math.floor(sentAt / 1000),
-      appId: 'baton',
-      headers: { [PUBLISHED_AT_HEADER]: sentAt },
-    });
+    try {
+      await publishConfirmed(channel, this.names.jobsQueue, Buffer.from(JSON.stringify(job)), {
+        messageId: job.jobId,
+        timestamp: Math.floor(sentAt / 1000),
+        appId: 'baton',
+        headers: { [PUBLISHED_AT_HEADER]: sentAt },
+      });
+    } catch (error) {
+      if (error instanceof PublishNotAcceptedError) this.#startOver?.(channel);
+      throw error;
+    }
     let audited = true;
     let queuedAt = new Date().toISOString();
     try {
@@ -101,14 +108,16 @@ export class Publisher {
   async #open(connection: ChannelModel): Promise<void> {
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.#options.logger.warn('broker channel error', { error: error.message }));
-    // A channel the broker closed alone (a queue's node lost, a protocol error) would fail every later publish
-    // on a live connection: start over with a new connection, as the processor does.
-    channel.on('close', () => {
-      if (this.#channel !== channel) return;
+    // A channel the broker closed alone (a protocol error), or one that stopped accepting publishes, would fail
+    // every later publish on a live connection: start over with a new connection, as the processor does.
+    const startOver = (suspect: ConfirmChannel) => {
+      if (this.#channel !== suspect) return;
       this.#channel = undefined;
       void connection.close().catch(() => undefined);
-    });
+    };
+    channel.on('close', () => startOver(channel));
     await assertTopology(channel, this.names, this.#options.queueType ?? 'classic');
     this.#channel = channel;
+    this.#startOver = startOver;
   }
 }
