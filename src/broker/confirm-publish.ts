@@ -16,6 +16,13 @@ interface ChannelWatch {
 
 const watches = new WeakMap<ConfirmChannel, ChannelWatch>();
 
+/**
+ * The broker nacked the message, or never confirmed it: the channel itself may be what is wrong (seen on
+ * RabbitMQ 3.10: a channel opened while a quorum queue's crashed leader was not yet replaced nacks every
+ * publish to it for as long as it lives), so its owner should open a new one before trying again.
+ */
+export class PublishNotAcceptedError extends PublishError {}
+
 /** One 'return' and one 'close' listener per channel, however many publishes are in flight. */
 function watch(channel: ConfirmChannel): ChannelWatch {
   let state = watches.get(channel);
@@ -58,7 +65,7 @@ export async function publishConfirmed(
       if (error) reject(error);
       else resolve();
     };
-    const timer = setTimeout(() => finish(new PublishError(`broker did not confirm a message to ${queue} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => finish(new PublishNotAcceptedError(`broker did not confirm a message to ${queue} within ${timeoutMs} ms`)), timeoutMs);
     state.pending.add(finish);
     try {
       channel.publish(
@@ -67,7 +74,7 @@ export async function publishConfirmed(
         content,
         { persistent: true, mandatory: true, contentType: 'application/json', ...options, messageId },
         (error: unknown) => {
-          if (error) return finish(new PublishError(`broker refused a message to ${queue}`, { cause: error }));
+          if (error) return finish(new PublishNotAcceptedError(`broker refused a message to ${queue}`, { cause: error }));
           if (state.returned.delete(messageId)) return finish(new PublishError(`broker could not route a message to ${queue}`, { unroutable: true }));
           finish();
         },

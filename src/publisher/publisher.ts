@@ -6,7 +6,7 @@ import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { JobRequest } from '../contracts/job-request.js';
 import { namesFor, type Names } from '../contracts/names.js';
 import { BrokerConnection } from '../broker/connection.js';
-import { publishConfirmed } from '../broker/confirm-publish.js';
+import { publishConfirmed, PublishNotAcceptedError } from '../broker/confirm-publish.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
 import { brokerUnreachableError } from '../core/broker-advice.js';
@@ -67,6 +67,8 @@ export class Publisher {
   readonly #broker: BrokerConnection;
   readonly #partitions: PartitionRegistrar;
   #channel: ConfirmChannel | undefined;
+  /** Drops the current channel and its connection; the broker connection then connects again (the next node). */
+  #startOver: ((channel: ConfirmChannel) => void) | undefined;
 
   constructor(options: PublisherOptions) {
     this.#options = options;
@@ -126,16 +128,21 @@ export class Publisher {
     const sentAt = Date.now();
     const dueAtMs = jobDueAtMs(job, sentAt);
     const scheduled = dueAtMs !== undefined && dueAtMs > sentAt;
-    const message = {
-      messageId: job.jobId,
-      timestamp: Math.floor(sentAt / 1000),
-      appId: 'baton',
-      priority: messagePriority(job),
-      headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) }),
-    };
-    const body = Buffer.from(JSON.stringify(job));
-    if (scheduled) await sendDelayed(channel, this.names, queue, dueAtMs - Date.now(), body, message);
-    else await publishConfirmed(channel, queue, body, message);
+    try {
+      const message = {
+        messageId: job.jobId,
+        timestamp: Math.floor(sentAt / 1000),
+        appId: 'baton',
+        priority: messagePriority(job),
+        headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) }),
+      };
+      const body = Buffer.from(JSON.stringify(job));
+      if (scheduled) await sendDelayed(channel, this.names, queue, dueAtMs - Date.now(), body, message);
+      else await publishConfirmed(channel, queue, body, message);
+    } catch (error) {
+      if (error instanceof PublishNotAcceptedError) this.#startOver?.(channel);
+      throw error;
+    }
     let audited = true;
     let queuedAt = new Date().toISOString();
     try {
@@ -171,10 +178,19 @@ export class Publisher {
   async #open(connection: ChannelModel): Promise<void> {
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.#options.logger.warn('broker channel error', { error: error.message }));
+    // A channel the broker closed alone (a protocol error), or one that stopped accepting publishes, would fail
+    // every later publish on a live connection: start over with a new connection, as the processor does.
+    const startOver = (suspect: ConfirmChannel) => {
+      if (this.#channel !== suspect) return;
+      this.#channel = undefined;
+      void connection.close().catch(() => undefined);
+    };
+    channel.on('close', () => startOver(channel));
     const mode = await probeJobsQueue(connection, this.names, this.#options.queueType ?? 'classic');
     if (mode === 'legacy') this.#options.logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
     await assertTopology(channel, this.names, this.#options.queueType ?? 'classic', mode);
     this.#partitions.forget();
     this.#channel = channel;
+    this.#startOver = startOver;
   }
 }

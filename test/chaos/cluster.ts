@@ -31,7 +31,7 @@ export async function connectAny(urlList: string): Promise<amqp.ChannelModel> {
   throw failure;
 }
 
-export type FaultKind = 'SIGKILL' | 'SIGSTOP' | 'SIGTERM' | 'broker-restart' | 'connections-closed' | 'storage-outage' | 'lossy-network' | 'node-stop';
+export type FaultKind = 'SIGKILL' | 'SIGSTOP' | 'SIGTERM' | 'broker-restart' | 'connections-closed' | 'storage-outage' | 'lossy-network' | 'node-crash';
 
 /** One fault as injected: `from` when it began, `to` when it was over (the process resumed, the service answered). */
 export interface Fault {

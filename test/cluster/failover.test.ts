@@ -35,9 +35,15 @@ it('loses no job, completes each once and never overlaps a lock key when the nod
       count: JOBS, steps: 2, stepMs: 150, sharedFraction: 0.1, sharedLockKeys: 4, flakyFraction: 0.05, seed: 7,
     });
     const publishing = publishSteadily(cluster, planned, PER_SECOND);
-    await sleep((JOBS / PER_SECOND) * 1000 * 0.3); // about a third of the load published and in flight
+    // The fault comes once jobs are running: a third of the load published and some of it completed.
+    await sleep((JOBS / PER_SECOND) * 1000 * 0.3);
+    const firstJobs = planned.slice(0, 40).map((p) => p.job.jobId);
+    await waitUntil(async () => {
+      const summaries = await Promise.all(firstJobs.map((jobId) => cluster!.storage.audit.summary(jobId).catch(() => undefined)));
+      return summaries.filter((s) => s?.status === 'Completed').length >= 10;
+    }, 'ten jobs to complete before the fault', 120_000, 500);
 
-    const fault: Fault = { kind: 'node-stop', target: before!.leader, from: Date.now(), to: 0 };
+    const fault: Fault = { kind: 'node-crash', target: before!.leader, from: Date.now(), to: 0 };
     cluster.faults.push(fault);
     await rabbit.killNode(before!.leader); // a crash: no goodbye to its clients or its peers
     fault.to = Date.now(); // the node is gone; the fault's effects (reconnections, a new leader) follow
