@@ -124,13 +124,13 @@ it('never runs one jobId twice at once, even when its copies name different lock
 it('runs jobs with fields of a newer edition, keeping them, with one warning per field name (defect 11)', async () => {
   const p = await processor();
   const jobs = [1, 2].map((i) => system.job({ jobName: `from a newer publisher ${i}`, processingParameters: { steps: 1, stepMs: 10 } }));
-  for (const job of jobs) system.publishRaw(JSON.stringify({ ...job, tenantId: 'acme', runAt: '2026-01-01T00:00:00Z' }));
+  for (const job of jobs) system.publishRaw(JSON.stringify({ ...job, region: 'eu-1', deadlineAt: '2027-01-01T00:00:00Z' }));
   await system.waitForAll(jobs.map((j) => j.jobId), 'Completed', 30_000);
   const deadIds = (await system.deadLetters()).map((d) => (JSON.parse(d.body.toString()) as { jobId?: string }).jobId);
   for (const job of jobs) expect(deadIds).not.toContain(job.jobId);
   const warnings = p.lines.filter((line) => line.includes('does not know'));
-  expect(warnings.filter((line) => line.includes('tenantId')).length).toBe(1);
-  expect(warnings.filter((line) => line.includes('runAt')).length).toBe(1);
+  expect(warnings.filter((line) => line.includes('region')).length).toBe(1);
+  expect(warnings.filter((line) => line.includes('deadlineAt')).length).toBe(1);
 });
 
 it('ctx.assertLease() refuses a side effect once the lease has ended, even right after a long pause (defect 12)', async () => {
