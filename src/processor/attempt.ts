@@ -25,7 +25,7 @@ import type { DeliveryOutcome, Move, PendingEvent } from './admission/verdict.js
 import type { Stoppable } from './attempt-slots.js';
 import type { DeliveryDeps } from './delivery-deps.js';
 import type { HandlerDefinition, JobContext } from './handlers/registry.js';
-import { appendEventually, deadHeaders, errorDetail, formatMs, jobEvent } from './job-events.js';
+import { deadHeaders, writeEventually, errorDetail, formatMs, jobEvent } from './job-events.js';
 import type { HeldLease } from './lease-manager.js';
 import { decideRetry } from './retry-policy.js';
 import { runHandler, type HandlerResult } from './run-handler.js';
@@ -220,8 +220,10 @@ export class Attempt implements Stoppable {
     const endedAt = reason instanceof LeaseLostError ? reason.endedAt : new Date(Math.min(Date.now(), this.validUntil().getTime()));
     const message = `${reason instanceof FencedError ? `another attempt took the job over (${reason.message})` : reason.message}; noticed at ${new Date().toISOString()}`;
     this.#logger.warn('attempt stopped: lease lost', { reason: message });
-    // Dated at the lease's end, so it may be written late: keep trying through a storage outage.
-    appendEventually(this.#deps.audit, this.#logger, this.#event('LeaseLost', message), endedAt.getTime());
+    // Dated at the lease's end, so it may be written late: keep trying through a storage outage. Written by the
+    // attempt's log, which finds an end of ours that landed after all (its answer lost) and then writes nothing.
+    const { log } = this.#parts;
+    writeEventually(this.#logger, 'LeaseLost', () => log.recordLoss(this.#event('LeaseLost', message), endedAt.getTime()));
     await this.#release(false);
     // Back to the queue: the next delivery finds the job completed (Duplicate), held (Deferred), or free.
     return { outcome: 'lease-lost', move: { kind: 'requeue' } };

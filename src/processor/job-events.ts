@@ -4,7 +4,6 @@ import { coerceError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { redact } from '../core/redact.js';
 import { sleep } from '../core/time.js';
-import type { AuditStore } from '../storage/audit-store.js';
 import { isTransient } from '../storage/azure-errors.js';
 import { fitBytes, MAX_DETAIL_BYTES } from '../storage/table-limits.js';
 import type { PendingEvent } from './admission/verdict.js';
@@ -39,30 +38,24 @@ export function formatMs(ms: number): string {
 }
 
 /**
- * Appends an event in the background, retrying with backoff (for up to 15 minutes) through a storage
- * outage. Only for events dated in the past (LeaseLost) whose delivery is already back in the queue.
+ * Retries `write` in the background with backoff (for up to 15 minutes) through a storage outage. For an
+ * attempt's LeaseLost, dated in the past, whose delivery is already back in the queue: `write` must be
+ * idempotent (AttemptLog.recordLoss writes its one event with one id, whatever the number of calls).
  */
-export function appendEventually(audit: AuditStore, logger: Logger, evt: PendingEvent, atMs: number): void {
+export function writeEventually(logger: Logger, status: AuditStatus, write: () => Promise<unknown>): void {
   const giveUpAt = Date.now() + 15 * 60_000;
   const attempt = async (failures: number): Promise<void> => {
     try {
-      // A try that got no answer may have been applied: look before writing the event a second time.
-      if (failures > 0 && (await alreadyRecorded(audit, evt))) return;
-      await audit.append(evt, atMs);
+      await write();
     } catch (error) {
       if (Date.now() > giveUpAt || !isTransient(error)) {
-        logger.error('gave up recording an audit event', { status: evt.status, error: coerceError(error).message });
+        logger.error('gave up recording an audit event', { status, error: coerceError(error).message });
         return;
       }
-      if (failures === 0) logger.warn('could not record an audit event yet; retrying', { status: evt.status, error: coerceError(error).message });
+      if (failures === 0) logger.warn('could not record an audit event yet; retrying', { status, error: coerceError(error).message });
       await sleep(Math.min(30_000, 500 * 2 ** failures));
       return attempt(failures + 1);
     }
   };
   void attempt(0);
-}
-
-async function alreadyRecorded(audit: AuditStore, evt: PendingEvent): Promise<boolean> {
-  const history = await audit.history(evt.jobId);
-  return history.some((e) => e.status === evt.status && e.attempt === evt.attempt && e.processorId === evt.processorId && e.message === evt.message);
 }

@@ -63,7 +63,11 @@ export const MAX_STORAGE_REFUSALS = 3;
  */
 export async function holdBack(delivery: Delivery, deps: DeliveryDeps, error?: unknown): Promise<DeliveryOutcome> {
   const wait = Math.min(deps.deferSeconds * 1000, 5000);
-  if (error === undefined || isTransient(error)) {
+  // Only the service's own 4xx answer is a refusal: a timeout of ours (a lease's deadline, a bounded broker
+  // call) or an error with no status is an outage for this purpose, never a step towards the dead-letter queue.
+  const status = statusOf(error);
+  const refused = status !== undefined && status >= 400 && status < 500 && !isTransient(error);
+  if (!refused) {
     await moveMessage(delivery, { kind: 'wait', delayMs: wait }, deps);
     return 'held-back';
   }
