@@ -101,6 +101,53 @@ addSettingOptions(queuesUpgrade, COMMON).action(async (_opts: unknown, command: 
   await runQueuesUpgrade(configFrom(command, COMMON));
 });
 
+const schedules = program.command('schedules').description('Recurring jobs: a cron expression (5 fields, or 6 with seconds first) in a time zone.');
+const STORE: SettingKey[] = [...COMMON];
+const scheduleAdd = schedules
+  .command('add <name>')
+  .description('Add a recurring job; each due time publishes one job with jobId <name>:<due time ISO UTC>')
+  .requiredOption('--cron <expr>', 'cron expression, e.g. "0 9 * * 1-5" or "*/30 * * * * *"')
+  .option('--tz <zone>', 'IANA time zone of the expression (default UTC)')
+  .option('--json', 'print the schedule as JSON')
+  .addOption(textOption('--job-name <text>', 'job name (default: the schedule name)', 'BATON_SCHEDULE_JOB_NAME'))
+  .addOption(textOption('--description <text>', 'job description', 'BATON_SCHEDULE_DESCRIPTION'))
+  .addOption(textOption('--type <type>', 'handler type (default steps)', 'BATON_SCHEDULE_TYPE'))
+  .addOption(intOption('--steps <n>', 'steps of the steps handler', 0, 10_000, 'BATON_SCHEDULE_STEPS'))
+  .addOption(intOption('--step-ms <ms>', 'milliseconds per step', 0, 3_600_000, 'BATON_SCHEDULE_STEP_MS'))
+  .addOption(textOption('--lock-key <key>', 'jobs sharing a lock key never run at the same time', 'BATON_SCHEDULE_LOCK_KEY'))
+  .addOption(intOption('--max-attempts <n>', 'failed attempts before the job is dead-lettered', 1, 100, 'BATON_SCHEDULE_MAX_ATTEMPTS'))
+  .addOption(intOption('--priority <n>', 'job priority (0–9 distinct, higher counts as 9)', 0, 255, 'BATON_SCHEDULE_PRIORITY'));
+addSettingOptions(scheduleAdd, STORE).action(async (name: string, opts: Record<string, unknown>, command: Command) => {
+  const { addSchedule, formatSchedules } = await import('./cli/schedules-command.js');
+  const params = pickDefined(opts, ['steps', 'stepMs']);
+  const job = {
+    ...(opts.jobName !== undefined ? { jobName: opts.jobName } : {}),
+    ...(pickDefined(opts, ['description', 'type', 'lockKey', 'maxAttempts', 'priority']) as object),
+    ...(Object.keys(params).length > 0 ? { processingParameters: params } : {}),
+  };
+  const view = await addSchedule(configFrom(command, STORE), name, String(opts.cron), opts.tz as string | undefined, job);
+  process.stdout.write(opts.json ? `${JSON.stringify(view)}\n` : formatSchedules([view]));
+});
+const scheduleList = schedules.command('list').description('List schedules with their next and last runs').option('--json', 'print JSON');
+addSettingOptions(scheduleList, STORE).action(async (opts: Record<string, unknown>, command: Command) => {
+  const { formatSchedules, listSchedules } = await import('./cli/schedules-command.js');
+  const views = await listSchedules(configFrom(command, STORE));
+  process.stdout.write(opts.json ? `${JSON.stringify(views)}\n` : formatSchedules(views));
+});
+for (const action of ['remove', 'pause', 'resume'] as const) {
+  const sub = schedules.command(`${action} <name>`).description(`${action[0]!.toUpperCase()}${action.slice(1)} a schedule${action === 'resume' ? ' (due times passed while paused do not fire)' : ''}`);
+  addSettingOptions(sub, STORE).action(async (name: string, _opts: unknown, command: Command) => {
+    const { changeSchedule } = await import('./cli/schedules-command.js');
+    await changeSchedule(configFrom(command, STORE), name, action);
+    process.stdout.write(`${action === 'remove' ? 'removed' : `${action}d`} ${name}\n`);
+  });
+}
+const scheduleTrigger = schedules.command('trigger <name>').description('Publish the schedule\'s job now (jobId <name>:<now>), outside its due times');
+addSettingOptions(scheduleTrigger, STORE).action(async (name: string, _opts: unknown, command: Command) => {
+  const { triggerSchedule } = await import('./cli/schedules-command.js');
+  process.stdout.write(`${await triggerSchedule(configFrom(command, STORE), name)}\n`);
+});
+
 const dashboard = program.command('dashboard').description('Serve the dashboard and the REST audit API.');
 addSettingOptions(dashboard, DASHBOARD).action(async (_opts: unknown, command: Command) => {
   const config = configFrom(command, DASHBOARD);

@@ -7,13 +7,18 @@ import type { ServerType } from '@hono/node-server';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { namesFor, type Names } from '../contracts/names.js';
 import type { Config } from '../core/config.js';
-import { AttemptInterruptedError } from '../core/errors.js';
+import { AttemptInterruptedError, PublishError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sleep } from '../core/time.js';
 import { redact } from '../core/redact.js';
 import { BrokerConnection } from '../broker/connection.js';
 import { assertTopology } from '../broker/topology.js';
-import { LEGACY_QUEUE_WARNING, probeJobsQueue } from '../broker/jobs-queue.js';
+import { LEGACY_QUEUE_WARNING, messagePriority, probeJobsQueue } from '../broker/jobs-queue.js';
+import { publishConfirmed } from '../broker/confirm-publish.js';
+import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
+import type { JobRequest } from '../contracts/job-request.js';
+import { ScheduleStore } from '../storage/schedule-store.js';
+import { Scheduler } from './scheduler.js';
 import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
 import { AttemptSlots } from './attempt-slots.js';
 import { LevelDelays } from './delays.js';
@@ -50,6 +55,8 @@ export class Processor {
   readonly #logger: Logger;
   readonly #registry: HandlerRegistry;
   readonly #storage: BatonStorage;
+  readonly #schedules: ScheduleStore;
+  readonly #scheduler: Scheduler;
   readonly #leases: LeaseManager;
   readonly #broker: BrokerConnection;
   readonly #forced = new AbortController();
@@ -66,6 +73,13 @@ export class Processor {
     this.#logger = options.logger.child({ processorId: config.processorId });
     this.#registry = options.registry ?? defaultRegistry();
     this.#storage = openStorage(config.storageConnectionString, this.names, { logger: this.#logger });
+    this.#schedules = new ScheduleStore(this.#storage.clients.table(this.names.schedulesTable));
+    this.#scheduler = new Scheduler({
+      leaseStore: this.#storage.leases,
+      schedules: this.#schedules,
+      publish: (job, schedule) => this.#publishFired(job, schedule),
+      logger: this.#logger.child({ component: 'scheduler' }),
+    });
     this.#slots = new AttemptSlots(config.concurrency);
     this.#leases = new LeaseManager(this.#storage.leases, {
       leaseMs: config.leaseSeconds * 1000,
@@ -93,6 +107,23 @@ export class Processor {
     return this.#storage;
   }
 
+  /** Publishes a recurring job's fire on the session's confirm channel, and records its Queued event. */
+  async #publishFired(job: JobRequest, schedule: string): Promise<void> {
+    const session = this.#session;
+    if (!session?.open) throw new PublishError('not connected to RabbitMQ');
+    const sentAt = Date.now();
+    await publishConfirmed(session.confirm, this.names.jobsQueue, Buffer.from(JSON.stringify(job)), {
+      messageId: job.jobId,
+      appId: 'baton',
+      priority: messagePriority(job),
+      headers: { [PUBLISHED_AT_HEADER]: sentAt },
+    });
+    await this.#storage.audit.append(
+      { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#config.processorId, message: `Queued by schedule "${schedule}" (${job.type})` },
+      sentAt,
+    );
+  }
+
   get activeDeliveries(): number {
     return this.#active.size;
   }
@@ -104,6 +135,8 @@ export class Processor {
       this.#metricsServer = startMetricsServer(this.#config.metricsHost, this.#config.metricsPort, this.metrics, () => this.health());
     }
     await this.#broker.start();
+    await this.#schedules.ensureTable();
+    this.#scheduler.start();
     this.#logger.info('processor started', {
       namespace: this.#config.namespace,
       concurrency: this.#config.concurrency,
@@ -137,6 +170,7 @@ export class Processor {
   }
 
   async #shutdown(): Promise<void> {
+    await this.#scheduler.close();
     this.#stopping = true;
     this.#slots.close();
     const session = this.#session;

@@ -166,7 +166,7 @@ export class TestSystem {
     }
     await this.#connection?.close().catch(() => undefined);
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);
-    for (const table of [this.names.auditTable, this.names.recentTable]) {
+    for (const table of [this.names.auditTable, this.names.recentTable, this.names.schedulesTable]) {
       await this.storage.clients.table(table).deleteTable().catch(() => undefined);
     }
   }

@@ -78,7 +78,7 @@ afterAll(async () => {
   await processor.stop();
   await publisher.close();
   const { clients } = publisher.storage;
-  for (const table of [names.auditTable, names.recentTable]) await clients.table(table).deleteTable().catch(() => undefined);
+  for (const table of [names.auditTable, names.recentTable, names.schedulesTable]) await clients.table(table).deleteTable().catch(() => undefined);
   await clients.blobService.getContainerClient(names.locksContainer).deleteIfExists();
   const connection = await amqp.connect(AMQP_URL);
   const channel = await connection.createChannel();
