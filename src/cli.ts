@@ -36,6 +36,7 @@ const publish = program
   .addOption(textOption('--lock-key <key>', 'jobs sharing a lock key never run at the same time', 'BATON_PUBLISH_LOCK_KEY'))
   .addOption(textOption('--job-id <id>', 'the job id (only with --count 1)', 'BATON_PUBLISH_JOB_ID'))
   .addOption(intOption('--max-attempts <n>', 'failed attempts before the job is dead-lettered', 1, 100, 'BATON_PUBLISH_MAX_ATTEMPTS'))
+  .addOption(intOption('--priority <n>', 'higher first among waiting jobs: 0–9 distinct, higher counts as 9', 0, 255, 'BATON_PUBLISH_PRIORITY'))
   .addOption(textOption('--run-at <iso>', 'do not start before this instant (ISO 8601 with offset, at most 366 days ahead)', 'BATON_PUBLISH_RUN_AT'))
   .addOption(durationOption('--delay <duration>', 'do not start before this long after publishing: 90s, 15m, 2h, 3d', 'BATON_PUBLISH_DELAY'))
   .addOption(textOption('--file <path>', 'newline-delimited JSON job requests; - for stdin', 'BATON_PUBLISH_FILE'))
@@ -54,7 +55,7 @@ addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, 
   if (opts.jobId !== undefined && opts.count !== undefined && opts.count !== 1) {
     throw new ConfigError('--job-id (BATON_PUBLISH_JOB_ID) goes only with --count 1');
   }
-  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'runAt', 'delay'].some((k) => opts[k] !== undefined)) {
+  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'runAt', 'delay', 'priority'].some((k) => opts[k] !== undefined)) {
     throw new ConfigError('--file takes its jobs from the file; put per-job values on its lines instead of flags');
   }
   const file = typeof opts.file === 'string' ? opts.file : undefined;
@@ -73,7 +74,7 @@ addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, 
       onPublished: progress.published,
       flags: {
         count,
-        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'runAt']) as object),
+        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'runAt', 'priority']) as object),
         ...(opts.delay !== undefined ? { delayMs: opts.delay as number } : {}),
       },
     });

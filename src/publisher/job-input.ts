@@ -22,6 +22,7 @@ export interface JobFlags {
   readonly maxAttempts?: number;
   readonly runAt?: string;
   readonly delayMs?: number;
+  readonly priority?: number;
 }
 
 export type InputLine = { readonly ok: true; readonly job: JobRequest; readonly line: number } | { readonly ok: false; readonly reason: string; readonly line: number };
@@ -45,6 +46,7 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
       ...(flags.runAt !== undefined ? { runAt: flags.runAt } : {}),
       ...(flags.delayMs !== undefined ? { delayMs: flags.delayMs } : {}),
+      ...(flags.priority !== undefined ? { priority: flags.priority } : {}),
       processingParameters: flags.type && flags.type !== 'steps' ? params : { ...demo.processingParameters, ...params },
     };
     const parsed = validateJobRequest(request);
