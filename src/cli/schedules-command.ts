@@ -2,33 +2,14 @@
 import os from 'node:os';
 import type { Config } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
-import { compileCron, CronError, nextRuns } from '../core/cron.js';
+import { checkSchedule, firedJob, scheduleView, type ScheduleView } from '../core/schedule-rules.js';
 import { silentLogger } from '../core/logger.js';
 import { namesFor } from '../contracts/names.js';
 import { createStorageClients } from '../storage/clients.js';
-import { ScheduleStore, SCHEDULE_NAME_PATTERN, type Schedule } from '../storage/schedule-store.js';
-import { firedJob } from '../processor/scheduler.js';
+import { ScheduleStore } from '../storage/schedule-store.js';
 import { Publisher } from '../publisher/publisher.js';
 
 type StoreConfig = Pick<Config, 'storageConnectionString' | 'namespace'>;
-
-export interface ScheduleView {
-  readonly name: string;
-  readonly cron: string;
-  readonly timeZone?: string;
-  readonly job: Record<string, unknown>;
-  readonly paused: boolean;
-  readonly nextRuns: string[];
-  readonly lastRuns: readonly string[];
-}
-
-export function scheduleView(schedule: Schedule, nowMs = Date.now()): ScheduleView {
-  const next = schedule.paused ? [] : nextRuns(compileCron(schedule.cron, schedule.timeZone), nowMs, 5).map((d) => d.toISOString());
-  return {
-    name: schedule.name, cron: schedule.cron, ...(schedule.timeZone ? { timeZone: schedule.timeZone } : {}),
-    job: schedule.job, paused: schedule.paused, nextRuns: next, lastRuns: schedule.lastRuns,
-  };
-}
 
 async function openStore(config: StoreConfig): Promise<ScheduleStore> {
   const names = namesFor(config.namespace);
@@ -38,23 +19,17 @@ async function openStore(config: StoreConfig): Promise<ScheduleStore> {
 }
 
 /** Checks a new schedule; a ConfigError naming what is wrong. */
-export function checkSchedule(name: string, cron: string, timeZone: string | undefined, job: Record<string, unknown>): void {
-  if (!SCHEDULE_NAME_PATTERN.test(name)) throw new ConfigError(`schedule name "${name}" must match ${SCHEDULE_NAME_PATTERN}`);
+function checked(name: string, cron: string, timeZone: string | undefined, job: Record<string, unknown>): void {
   try {
-    compileCron(cron, timeZone);
+    checkSchedule(name, cron, timeZone, job);
   } catch (error) {
-    if (error instanceof CronError) throw new ConfigError(error.message);
+    if (error instanceof RangeError) throw new ConfigError(error.message);
     throw error;
-  }
-  try {
-    firedJob({ name, job }, Date.now());
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
   }
 }
 
 export async function addSchedule(config: StoreConfig, name: string, cron: string, timeZone: string | undefined, job: Record<string, unknown>): Promise<ScheduleView> {
-  checkSchedule(name, cron, timeZone, job);
+  checked(name, cron, timeZone, job);
   const store = await openStore(config);
   if (!(await store.add({ name, cron, ...(timeZone ? { timeZone } : {}), job }))) throw new ConfigError(`a schedule named "${name}" exists; remove it first`);
   return scheduleView((await store.get(name))!);

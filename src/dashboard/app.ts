@@ -12,6 +12,7 @@ import { HttpError } from './http-error.js';
 import { CONTENT_SECURITY_POLICY } from './page.js';
 import { mountActionRoutes } from './routes/actions.js';
 import { mountJobRoutes } from './routes/jobs.js';
+import { mountScheduleRoutes } from './routes/schedules.js';
 import { mountPageRoutes } from './routes/page.js';
 import { mountStreamRoute } from './routes/stream.js';
 import { mountSystemRoutes } from './routes/system.js';
@@ -24,6 +25,7 @@ export function createApp(deps: DashboardDeps): Hono {
   mountStreamRoute(app, deps);
   mountSystemRoutes(app, deps);
   mountActionRoutes(app, deps);
+  mountScheduleRoutes(app, deps);
   mountPageRoutes(app, deps);
   app.notFound((c) => c.json({ error: 'not found', code: 'not_found' }, 404));
   app.onError((error, c) => errorResponse(error, c, deps.logger));

@@ -3,6 +3,7 @@
  * metrics, health checks, the broker probe and (with a token) the demo action — and closes it in reverse.
  */
 import { namesFor, type Names } from '../contracts/names.js';
+import { ScheduleStore } from '../storage/schedule-store.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
@@ -51,8 +52,10 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
     ? new DemoActions({ token: options.token, amqpUrl: options.amqpUrl, storageConnectionString: options.storageConnectionString, namespace: options.namespace, logger })
     : undefined;
   const shutdown = new AbortController();
+  const schedules = new ScheduleStore(storage.clients.table(names.schedulesTable));
+  await schedules.ensureTable().catch((error: unknown) => logger.warn('schedules table not ready', { error: errorMessage(error) }));
   const deps: DashboardDeps = {
-    names, logger, audit: storage.audit, index: storage.index, feed, snapshots, actions,
+    names, logger, audit: storage.audit, index: storage.index, feed, snapshots, actions, schedules,
     metrics: new DashboardMetrics(storage.clients.counter, () => snapshots.get()),
     health: () => checkHealth(storage, names, broker),
     assets: loadAssets(),

@@ -4,7 +4,7 @@
  * broker connection opens on first use, so a dashboard started while RabbitMQ is down still serves reads.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { validateJobRequest } from '../contracts/job-request.js';
+import { validateJobRequest, type JobRequest } from '../contracts/job-request.js';
 import type { Logger } from '../core/logger.js';
 import { demoJob } from '../publisher/demo-job.js';
 import { Publisher } from '../publisher/publisher.js';
@@ -45,6 +45,11 @@ export class DemoActions {
       published.push({ jobId: result.jobId, jobName: result.jobName });
     }
     return published;
+  }
+
+  /** Publishes one job (a schedule's trigger); resolves to its jobId once the broker confirmed it. */
+  async publishJob(job: JobRequest): Promise<string> {
+    return (await (await this.#start()).publish(job)).jobId;
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import type { JobSummary } from '../contracts/api.js';
 import type { AuditEvent } from '../contracts/audit-event.js';
 import type { Names } from '../contracts/names.js';
 import type { Logger } from '../core/logger.js';
+import type { ScheduleStore } from '../storage/schedule-store.js';
 import type { DashboardMetrics } from './dashboard-metrics.js';
 import type { DemoActions } from './demo-actions.js';
 import type { EventFeed, IndexReader } from './event-feed.js';
@@ -23,6 +24,8 @@ export interface DashboardDeps {
   readonly metrics: DashboardMetrics;
   readonly health: () => Promise<Health>;
   readonly assets: ReadonlyMap<string, Asset>;
+  /** Recurring jobs (`/api/schedules`). */
+  readonly schedules?: ScheduleStore;
   /** Present only when BATON_DASHBOARD_TOKEN is set. */
   readonly actions: DemoActions | undefined;
   /** Aborts when the dashboard stops: open event streams end so that the server can close. */

@@ -8,7 +8,8 @@
  * never a second run. Missed due times follow `dueTimesToFire` (src/core/cron.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { validateJobRequest, type JobRequest } from '../contracts/job-request.js';
+import type { JobRequest } from '../contracts/job-request.js';
+import { firedJob } from '../core/schedule-rules.js';
 import { coerceError } from '../core/errors.js';
 import { compileCron, dueTimesToFire } from '../core/cron.js';
 import type { Logger } from '../core/logger.js';
@@ -31,14 +32,6 @@ export interface SchedulerDeps {
   /** Publishes a fired job (confirmed by the broker). */
   readonly publish: (job: JobRequest, schedule: string) => Promise<unknown>;
   readonly logger: Logger;
-}
-
-/** The job a schedule's fire at `dueMs` publishes. */
-export function firedJob(schedule: Pick<Schedule, 'name' | 'job'>, dueMs: number): JobRequest {
-  const due = new Date(dueMs).toISOString();
-  const parsed = validateJobRequest({ jobName: schedule.name, ...schedule.job, jobId: `${schedule.name}:${due}` });
-  if (!parsed.ok) throw new Error(`schedule ${schedule.name}: its job is not valid: ${parsed.reason}`);
-  return parsed.job;
 }
 
 export class Scheduler {

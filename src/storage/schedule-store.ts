@@ -10,8 +10,6 @@ const PARTITION = 'schedule';
 /** How many fired due times a schedule remembers (the dashboard's "last runs"). */
 const LAST_RUNS_KEPT = 10;
 
-export const SCHEDULE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 export interface Schedule {
   readonly name: string;
   readonly cron: string;

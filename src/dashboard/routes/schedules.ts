@@ -1,0 +1,91 @@
+/**
+ * @module `/api/schedules`: recurring jobs as `baton schedules` manages them. Reads are open; writes need
+ * the operator's bearer token (the same check as the other write actions).
+ */
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { checkSchedule, firedJob, scheduleView } from '../../core/schedule-rules.js';
+import type { DashboardDeps } from '../deps.js';
+import { HttpError, validated } from '../http-error.js';
+
+const newScheduleSchema = z
+  .object({
+    name: z.string(),
+    cron: z.string().min(1).max(200),
+    timeZone: z.string().min(1).max(100).optional(),
+    job: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export function mountScheduleRoutes(app: Hono, deps: DashboardDeps): void {
+  const limit = bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HttpError(413, 'invalid_request', 'request body too large'); } });
+  const store = () => {
+    if (!deps.schedules) throw new HttpError(503, 'storage_unavailable', 'schedules are not available');
+    return deps.schedules;
+  };
+  const found = async (name: string) => {
+    const schedule = await store().get(name);
+    if (!schedule) throw new HttpError(404, 'not_found', `no schedule named "${name}"`);
+    return schedule;
+  };
+
+  app.get('/api/schedules', async (c) => c.json((await store().list()).map((s) => scheduleView(s))));
+
+  app.post('/api/schedules', limit, async (c) => {
+    authorize(c, deps);
+    const body = validated(newScheduleSchema, await jsonBody(c), 'body');
+    try {
+      checkSchedule(body.name, body.cron, body.timeZone, body.job);
+    } catch (error) {
+      if (error instanceof RangeError) throw new HttpError(400, 'invalid_request', error.message);
+      throw error;
+    }
+    if (!(await store().add({ name: body.name, cron: body.cron, ...(body.timeZone ? { timeZone: body.timeZone } : {}), job: body.job }))) {
+      throw new HttpError(409, 'conflict', `a schedule named "${body.name}" exists`);
+    }
+    return c.json(scheduleView(await found(body.name)), 201);
+  });
+
+  app.delete('/api/schedules/:name', async (c) => {
+    authorize(c, deps);
+    if (!(await store().remove(c.req.param('name')))) throw new HttpError(404, 'not_found', `no schedule named "${c.req.param('name')}"`);
+    return c.body(null, 204);
+  });
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.post(`/api/schedules/:name/${action}`, async (c) => {
+      authorize(c, deps);
+      const name = c.req.param('name');
+      if (!(await store().setPaused(name, action === 'pause'))) throw new HttpError(404, 'not_found', `no schedule named "${name}"`);
+      return c.json(scheduleView(await found(name)));
+    });
+  }
+
+  app.post('/api/schedules/:name/trigger', async (c) => {
+    const actions = authorize(c, deps);
+    const schedule = await found(c.req.param('name'));
+    try {
+      return c.json({ jobId: await actions.publishJob(firedJob(schedule, Date.now())) }, 202);
+    } catch (error) {
+      deps.logger.warn('schedule trigger not published', { error: (error as Error).message });
+      throw new HttpError(503, 'broker_unavailable', 'the job could not be published: RabbitMQ unavailable');
+    }
+  });
+}
+
+function authorize(c: Context, deps: DashboardDeps): NonNullable<DashboardDeps['actions']> {
+  const actions = deps.actions;
+  if (!actions) throw new HttpError(403, 'actions_disabled', 'write actions are disabled: start the dashboard with BATON_DASHBOARD_TOKEN');
+  const presented = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
+  if (!actions.authorized(presented)) throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token');
+  return actions;
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return JSON.parse(await c.req.text()) as unknown;
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'body: not JSON');
+  }
+}
