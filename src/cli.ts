@@ -102,6 +102,13 @@ addSettingOptions(queuesUpgrade, COMMON).action(async (_opts: unknown, command: 
   await runQueuesUpgrade(configFrom(command, COMMON));
 });
 
+const jobs = program.command('jobs').description('Act on jobs.');
+const jobsRunNow = jobs.command('run-now <jobIds...>').description('Start scheduled jobs at once; each one\'s delayed copy later becomes a Duplicate');
+addSettingOptions(jobsRunNow, COMMON).action(async (jobIds: string[], _opts: unknown, command: Command) => {
+  const { runNow } = await import('./cli/run-now-command.js');
+  await runNow(configFrom(command, COMMON), jobIds);
+});
+
 const schedules = program.command('schedules').description('Recurring jobs: a cron expression (5 fields, or 6 with seconds first) in a time zone.');
 const STORE: SettingKey[] = [...COMMON];
 const scheduleAdd = schedules

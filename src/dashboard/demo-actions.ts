@@ -7,7 +7,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { validateJobRequest, type JobRequest } from '../contracts/job-request.js';
 import type { Logger } from '../core/logger.js';
 import { demoJob } from '../publisher/demo-job.js';
-import { Publisher } from '../publisher/publisher.js';
+import { Publisher, type RunNowResult } from '../publisher/publisher.js';
 
 export interface DemoActionsOptions {
   readonly token: string;
@@ -50,6 +50,11 @@ export class DemoActions {
   /** Publishes one job (a schedule's trigger); resolves to its jobId once the broker confirmed it. */
   async publishJob(job: JobRequest): Promise<string> {
     return (await (await this.#start()).publish(job)).jobId;
+  }
+
+  /** Starts a scheduled job at once (`POST /api/jobs/{jobId}/run-now`). */
+  async runNow(jobId: string, actor: string): Promise<RunNowResult> {
+    return (await this.#start()).runNow(jobId, actor);
   }
 
   async close(): Promise<void> {

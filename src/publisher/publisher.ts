@@ -10,7 +10,7 @@ import { publishConfirmed } from '../broker/confirm-publish.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
 import { LEGACY_QUEUE_WARNING, messagePriority, probeJobsQueue } from '../broker/jobs-queue.js';
-import { DUE_AT_HEADER, jobDueAtMs } from '../broker/due-time.js';
+import { DUE_AT_HEADER, jobDueAtMs, RUN_NOW_HEADER } from '../broker/due-time.js';
 import { sendDelayed } from '../broker/delay-infrastructure.js';
 import type { NewAuditEvent } from '../contracts/audit-event.js';
 import { PublishError } from '../core/errors.js';
@@ -36,6 +36,8 @@ export interface PublishedJob {
   /** For a job accepted with a due time in the future (Scheduled): that time. */
   readonly dueAt?: string;
 }
+
+export type RunNowResult = { readonly kind: 'started' } | { readonly kind: 'unknown' } | { readonly kind: 'not-waiting'; readonly status: string };
 
 export class Publisher {
   readonly names: Names;
@@ -89,7 +91,9 @@ export class Publisher {
     let audited = true;
     let queuedAt = new Date().toISOString();
     try {
-      const event = await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs) : this.#queuedEvent(job), sentAt);
+      const event = scheduled
+        ? await this.storage.audit.append(this.#scheduledEvent(job, dueAtMs), sentAt, job)
+        : await this.storage.audit.append(this.#queuedEvent(job), sentAt);
       queuedAt = event.timestamp;
     } catch (error) {
       audited = false;
@@ -109,6 +113,34 @@ export class Publisher {
   #scheduledEvent(job: JobRequest, dueAtMs: number): Omit<NewAuditEvent, 'timestamp'> {
     const dueAt = new Date(dueAtMs).toISOString();
     return { ...this.#queuedEvent(job), status: 'Scheduled', dueAt, message: `Scheduled for ${dueAt} (${job.type})` };
+  }
+
+  /**
+   * Starts a scheduled job at once: its request (kept with Scheduled) goes to `<ns>.jobs` marked to skip
+   * the due-time gate, and `Queued` names who asked. The delayed copy, at its due time, finds the job
+   * ended (or running) and becomes a Duplicate.
+   */
+  async runNow(jobId: string, actor: string): Promise<RunNowResult> {
+    const channel = this.#channel;
+    if (!channel) throw new PublishError('not connected to RabbitMQ');
+    const history = await this.storage.audit.history(jobId);
+    if (history.length === 0) return { kind: 'unknown' };
+    const scheduled = history.find((e) => e.status === 'Scheduled');
+    const moved = history.find((e) => e.status !== 'Scheduled' && e.status !== 'Deferred');
+    if (!scheduled?.dueAt || moved || Date.parse(scheduled.dueAt) <= Date.now()) {
+      return { kind: 'not-waiting', status: moved?.status ?? (scheduled ? 'due' : history.at(-1)!.status) };
+    }
+    const job = await this.storage.audit.scheduledRequest(jobId);
+    if (!job) return { kind: 'not-waiting', status: 'Scheduled without its request' };
+    const sentAt = Date.now();
+    await publishConfirmed(channel, this.names.jobsQueue, Buffer.from(JSON.stringify(job)), {
+      messageId: job.jobId,
+      appId: 'baton',
+      priority: messagePriority(job),
+      headers: { [PUBLISHED_AT_HEADER]: sentAt, [RUN_NOW_HEADER]: actor },
+    });
+    await this.storage.audit.append({ ...this.#queuedEvent(job), message: `Queued to run now (due ${scheduled.dueAt}) by ${actor}` }, sentAt);
+    return { kind: 'started' };
   }
 
   async close(): Promise<void> {

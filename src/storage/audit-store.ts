@@ -62,10 +62,13 @@ export class AuditStore {
     await this.#table.createTable();
   }
 
-  /** Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost). */
-  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number): Promise<AuditEvent> {
+  /**
+   * Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost).
+   * `request`: the job request, kept on the row (a Scheduled event's, for run-now); never served as a field.
+   */
+  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number, request?: JobRequest): Promise<AuditEvent> {
     const stamped = atMs === undefined ? stamp(event) : { ...event, eventId: eventIdAt(atMs), timestamp: new Date(atMs).toISOString() };
-    await this.#table.createEntity(toEntity(stamped));
+    await this.#table.createEntity({ ...toEntity(stamped), ...(request ? { request: JSON.stringify(request) } : {}) });
     this.#index?.add([stamped]);
     return stamped;
   }
@@ -111,6 +114,15 @@ export class AuditStore {
         if (!(error instanceof FencedError)) throw error;
       }
     }
+  }
+
+  /** The job request kept with the job's Scheduled event, if it has one. */
+  async scheduledRequest(jobId: string): Promise<JobRequest | undefined> {
+    const rows = this.#table.listEntities<{ request?: string }>({
+      queryOptions: { filter: odata`PartitionKey eq ${jobId} and status eq ${'Scheduled'}`, select: ['request'] },
+    });
+    for await (const row of rows) if (typeof row.request === 'string') return JSON.parse(row.request) as JobRequest;
+    return undefined;
   }
 
   /** Every event of a job, oldest first; empty when the job is unknown. */

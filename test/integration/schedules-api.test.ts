@@ -76,4 +76,14 @@ describe('/api/schedules', () => {
     expect((await write('DELETE', '/api/schedules/nightly')).status).toBe(404);
     expect(await (await app.request('/api/schedules')).json()).toEqual([]);
   });
+
+  it('answers run-now for a job that is not waiting with 409, an unknown one with 404, and a bad id with 400', async () => {
+    expect((await write('POST', '/api/jobs/no-such-job/run-now')).status).toBe(404);
+    expect((await write('POST', '/api/jobs/bad%20id/run-now')).status).toBe(400);
+    await services.storage.audit.append({ jobId: 'plain-job', jobName: 'plain', status: 'Queued', attempt: 0, processorId: 'p', message: 'q' });
+    const refused = await write('POST', '/api/jobs/plain-job/run-now');
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/not waiting/);
+    expect((await write('POST', '/api/jobs/plain-job/run-now', undefined, null)).status).toBe(401);
+  });
 });

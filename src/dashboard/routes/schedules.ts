@@ -1,11 +1,13 @@
 /**
- * @module `/api/schedules`: recurring jobs as `baton schedules` manages them. Reads are open; writes need
+ * @module `/api/schedules`: recurring jobs as `baton schedules` manages them; and `/api/jobs/{id}/run-now`. Reads are open; writes need
  * the operator's bearer token (the same check as the other write actions).
  */
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { checkSchedule, firedJob, scheduleView } from '../../core/schedule-rules.js';
+import { JOB_ID_PATTERN } from '../../contracts/job-request.js';
+import { PublishError } from '../../core/errors.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, validated } from '../http-error.js';
 
@@ -61,6 +63,19 @@ export function mountScheduleRoutes(app: Hono, deps: DashboardDeps): void {
       return c.json(scheduleView(await found(name)));
     });
   }
+
+  app.post('/api/jobs/:jobId/run-now', async (c) => {
+    const actions = authorize(c, deps);
+    const jobId = c.req.param('jobId');
+    if (!JOB_ID_PATTERN.test(jobId)) throw new HttpError(400, 'invalid_request', 'jobId: must match the job id pattern');
+    const result = await actions.runNow(jobId, 'operator').catch((error: unknown) => {
+      if (error instanceof PublishError) throw new HttpError(503, 'broker_unavailable', 'RabbitMQ unavailable');
+      throw error;
+    });
+    if (result.kind === 'unknown') throw new HttpError(404, 'not_found', `no job ${jobId}`);
+    if (result.kind === 'not-waiting') throw new HttpError(409, 'conflict', `job ${jobId} is not waiting for its due time (${result.status})`);
+    return c.json({ jobId, statusUrl: `/api/jobs/${encodeURIComponent(jobId)}` }, 202);
+  });
 
   app.post('/api/schedules/:name/trigger', async (c) => {
     const actions = authorize(c, deps);
