@@ -14,7 +14,7 @@ import { runProcessor } from './processor/processor-command.js';
 
 const COMMON: SettingKey[] = ['amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
 const PROCESSOR: SettingKey[] = [
-  ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
+  ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds', 'jobTimeoutSeconds',
   'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'metricsHost', 'handlers',
 ];
 const DASHBOARD: SettingKey[] = [...COMMON, 'dashboardHost', 'dashboardPort', 'dashboardToken'];
@@ -36,6 +36,7 @@ const publish = program
   .addOption(textOption('--lock-key <key>', 'jobs sharing a lock key never run at the same time', 'BATON_PUBLISH_LOCK_KEY'))
   .addOption(textOption('--job-id <id>', 'the job id (only with --count 1)', 'BATON_PUBLISH_JOB_ID'))
   .addOption(intOption('--max-attempts <n>', 'failed attempts before the job is dead-lettered', 1, 100, 'BATON_PUBLISH_MAX_ATTEMPTS'))
+  .addOption(intOption('--timeout-seconds <n>', 'time limit of one attempt (TimedOut past it, a failure)', 1, 604_800, 'BATON_PUBLISH_TIMEOUT_SECONDS'))
   .addOption(intOption('--priority <n>', 'higher first among waiting jobs: 0–9 distinct, higher counts as 9', 0, 255, 'BATON_PUBLISH_PRIORITY'))
   .addOption(textOption('--run-at <iso>', 'do not start before this instant (ISO 8601 with offset, at most 366 days ahead)', 'BATON_PUBLISH_RUN_AT'))
   .addOption(durationOption('--delay <duration>', 'do not start before this long after publishing: 90s, 15m, 2h, 3d', 'BATON_PUBLISH_DELAY'))
@@ -55,7 +56,7 @@ addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, 
   if (opts.jobId !== undefined && opts.count !== undefined && opts.count !== 1) {
     throw new ConfigError('--job-id (BATON_PUBLISH_JOB_ID) goes only with --count 1');
   }
-  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'runAt', 'delay', 'priority'].some((k) => opts[k] !== undefined)) {
+  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'runAt', 'delay', 'priority', 'timeoutSeconds'].some((k) => opts[k] !== undefined)) {
     throw new ConfigError('--file takes its jobs from the file; put per-job values on its lines instead of flags');
   }
   const file = typeof opts.file === 'string' ? opts.file : undefined;
@@ -74,7 +75,7 @@ addSettingOptions(publish, COMMON).action(async (opts: Record<string, unknown>, 
       onPublished: progress.published,
       flags: {
         count,
-        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'runAt', 'priority']) as object),
+        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'runAt', 'priority', 'timeoutSeconds']) as object),
         ...(opts.delay !== undefined ? { delayMs: opts.delay as number } : {}),
       },
     });

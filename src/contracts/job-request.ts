@@ -24,6 +24,8 @@ export const jobRequestSchema = z
     priority: z.number().int().min(0).max(255).optional(),
     inputFilePath: z.string().max(1024).optional(),
     processingParameters: z.record(z.string(), z.unknown()).optional(),
+    /** One attempt's time limit: past it the attempt is stopped and `TimedOut` recorded (a failure). */
+    timeoutSeconds: z.number().int().min(1).max(604_800).optional(),
     /** Do not start before this instant (a past instant: at once). */
     runAt: z.iso.datetime({ offset: true }).optional(),
     /** Do not start before this many ms after the job was accepted. */

@@ -47,7 +47,7 @@ export const attemptViewSchema = z
     processorId: z.string(),
     startedAt: timestamp,
     endedAt: timestamp.optional(),
-    outcome: z.enum(['Completed', 'Failed', 'Interrupted', 'Cancelled', 'LeaseLost']).optional().meta({ description: 'absent while the attempt runs' }),
+    outcome: z.enum(['Completed', 'Failed', 'TimedOut', 'Interrupted', 'Cancelled', 'LeaseLost']).optional().meta({ description: 'absent while the attempt runs' }),
     durationMs: z.number().optional(),
     error: z.string().optional(),
     steps: z.array(stepViewSchema),

@@ -24,4 +24,11 @@ export interface DeliveryDeps {
   readonly slots: AttemptSlots;
   /** How a message is sent round a delay (deferrals, retries, holding back). */
   readonly delays: Delays;
+  /** BATON_JOB_TIMEOUT_SECONDS: the time limit of attempts whose job and handler set none. */
+  readonly jobTimeoutSeconds?: number;
+  /**
+   * A handler ran past its timeout and ignored its signal for TIMEOUT_GRACE_MS: it may still be
+   * running, so its lease is kept and the processor must exit (README, "Timeouts").
+   */
+  readonly onStuckHandler?: (jobId: string) => void;
 }

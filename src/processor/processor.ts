@@ -34,7 +34,7 @@ export type ProcessorConfig = Pick<
   Config,
   | 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'concurrency' | 'leaseSeconds' | 'renewSeconds' | 'deferSeconds'
   | 'maxAttempts' | 'shutdownGraceSeconds' | 'processorId' | 'metricsPort' | 'metricsHost' | 'retryBaseMs' | 'retryMaxMs'
->;
+> & Partial<Pick<Config, 'jobTimeoutSeconds'>>;
 
 export function defaultRegistry(): HandlerRegistry {
   return new HandlerRegistry().register('steps', stepsHandler);
@@ -56,6 +56,8 @@ export class Processor {
   readonly #registry: HandlerRegistry;
   readonly #storage: BatonStorage;
   readonly #schedules: ScheduleStore;
+  readonly #onStuck: ((jobId: string) => void) | undefined;
+  #stuckJob: string | undefined;
   readonly #scheduler: Scheduler;
   readonly #leases: LeaseManager;
   readonly #broker: BrokerConnection;
@@ -67,8 +69,10 @@ export class Processor {
   #closePromise: Promise<void> | undefined;
   #metricsServer: ServerType | undefined;
 
-  constructor(config: ProcessorConfig, options: { logger: Logger; registry?: HandlerRegistry }) {
+  /** `onStuckHandler`: a handler ignored its timeout (its lease is kept); the caller should stop and exit. */
+  constructor(config: ProcessorConfig, options: { logger: Logger; registry?: HandlerRegistry; onStuckHandler?: (jobId: string) => void }) {
     this.#config = config;
+    this.#onStuck = options.onStuckHandler;
     this.names = namesFor(config.namespace);
     this.#logger = options.logger.child({ processorId: config.processorId });
     this.#registry = options.registry ?? defaultRegistry();
@@ -146,6 +150,7 @@ export class Processor {
 
   async health(): Promise<HealthReport> {
     const checks: HealthReport['checks'] = { broker: { ok: this.#broker.connected } };
+    if (this.#stuckJob) checks.handlers = { ok: false, detail: `job ${this.#stuckJob} ignored its timeout; restart this processor` };
     try {
       await pingStorage(this.#storage, this.names, AbortSignal.timeout(3000));
       checks.storage = { ok: true };
@@ -255,6 +260,11 @@ export class Processor {
       logger: this.#logger,
       slots: this.#slots,
       delays,
+      ...(this.#config.jobTimeoutSeconds !== undefined ? { jobTimeoutSeconds: this.#config.jobTimeoutSeconds } : {}),
+      onStuckHandler: (jobId) => {
+        this.#stuckJob = jobId;
+        this.#onStuck?.(jobId);
+      },
     };
   }
 }

@@ -23,6 +23,7 @@ export interface JobFlags {
   readonly runAt?: string;
   readonly delayMs?: number;
   readonly priority?: number;
+  readonly timeoutSeconds?: number;
 }
 
 export type InputLine = { readonly ok: true; readonly job: JobRequest; readonly line: number } | { readonly ok: false; readonly reason: string; readonly line: number };
@@ -47,6 +48,7 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       ...(flags.runAt !== undefined ? { runAt: flags.runAt } : {}),
       ...(flags.delayMs !== undefined ? { delayMs: flags.delayMs } : {}),
       ...(flags.priority !== undefined ? { priority: flags.priority } : {}),
+      ...(flags.timeoutSeconds !== undefined ? { timeoutSeconds: flags.timeoutSeconds } : {}),
       processingParameters: flags.type && flags.type !== 'steps' ? params : { ...demo.processingParameters, ...params },
     };
     const parsed = validateJobRequest(request);
