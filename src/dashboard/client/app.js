@@ -1,4 +1,4 @@
-/** @module The dashboard page: snapshot figures, controls, live recent events, and the job panel (#job=<id>). */
+/** @module The dashboard page: snapshot figures, controls, live recent events, schedules, and the job panel (#job=<id>). */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { getJSON } from './api.js';
@@ -8,6 +8,7 @@ import { Snapshot } from './components/snapshot.js';
 import { Controls, ROW_CHOICES } from './components/controls.js';
 import { EventsTable } from './components/events-table.js';
 import { JobPanel } from './components/job-panel.js';
+import { Schedules } from './components/schedules.js';
 
 const CONTROLS_KEY = 'baton.controls';
 const DEFAULT_CONTROLS = { rows: 25, status: '', hideCompleted: false };
@@ -87,6 +88,7 @@ export function App() {
         </div>
         <${EventsTable} events=${shown} names=${names} fresh=${fresh} onOpenJob=${openJob} emptyText=${emptyText} />
       </section>
+      <${Schedules} onOpenJob=${openJob} />
       <footer class="footer">
         REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/openapi.json">OpenAPI</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
       </footer>
