@@ -59,7 +59,8 @@ describe('scheduled jobs', () => {
   });
 
   it('runs a scheduled job now on request; its delayed copy becomes a Duplicate at its due time', async () => {
-    const job = system.job({ jobName: 'run me now', delayMs: 8_000, processingParameters: { steps: 1, stepMs: 10 } });
+    // Far enough ahead that a slow start of the CLI on a loaded machine cannot reach the due time first.
+    const job = system.job({ jobName: 'run me now', delayMs: 40_000, processingParameters: { steps: 1, stepMs: 10 } });
     const { dueAt } = await system.publisher.publish(job);
     const env = { ...process.env, BATON_NAMESPACE: system.namespace, BATON_ACTOR: 'ops@test' };
     const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'jobs', 'run-now', job.jobId], { env });
@@ -72,11 +73,11 @@ describe('scheduled jobs', () => {
     // Not waiting any more: refused, naming why.
     const again = await promisify(execFile)(process.execPath, [CLI, 'jobs', 'run-now', job.jobId], { env }).catch((error: { code: number; stderr: string }) => error);
     expect((again as { stderr: string }).stderr).toMatch(/not waiting for its due time/);
-    await system.waitForAll([job.jobId], 'Duplicate', 30_000);
+    await system.waitForAll([job.jobId], 'Duplicate', 90_000);
     const duplicate = (await system.history(job.jobId)).find((e) => e.status === 'Duplicate')!;
     expect(Date.parse(duplicate.timestamp)).toBeGreaterThanOrEqual(Date.parse(dueAt!));
     expect((await system.statuses(job.jobId)).filter((s) => s === 'Started')).toHaveLength(1);
-  });
+  }, 150_000);
 
   it('publishes with --delay and --run-at from the command line, and refuses a bad value naming it', async () => {
     const run = promisify(execFile);

@@ -11,7 +11,7 @@ import { PublishError } from '../../core/errors.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, validated } from '../http-error.js';
 
-const newScheduleSchema = z
+export const newScheduleSchema = z
   .object({
     name: z.string(),
     cron: z.string().min(1).max(200),
