@@ -1,7 +1,7 @@
 /**
  * @module `npm run bench [-- <measure…>] [--quick] [--write]`: runs the benchmarks of issue 5 and prints
  * the results as Markdown. Measures: limits, requests (= throughput: measures 1–3), publish, dispatch, schedule (9),
- * failover, scale, audit, profile; none named means all. `--quick` (or BENCH_RUNS=1 with fewer jobs) is a
+ * failover, scale, audit, lists, profile, tenants, tracing (processor CPU per job, tracing off and on); none named means all. `--quick` (or BENCH_RUNS=1 with fewer jobs) is a
  * short pass; BENCH_RUNS sets the number of rounds (default 3). `--write` also replaces the generated part
  * of docs/BENCHMARKS.md. Runs on its own in-memory Azurite, the shared RabbitMQ and the local Redis.
  */
@@ -18,16 +18,20 @@ import {
 } from './lib/sections.js';
 import { closeDataset, fillDataset, sampleApi, sampleRaw, type AuditDataset } from './measures/audit-queries.js';
 import { runBulkPublish } from './measures/bulk-publish.js';
+import { measureJobLists, reportJobLists, type ListSamples } from './measures/job-lists.js';
 import { runDispatch } from './measures/dispatch.js';
 import { runFailover, type FailoverRun } from './measures/failover.js';
 import { measureLimits } from './measures/limits.js';
 import { runProfile } from './measures/profile.js';
+import { runTracingCost, type TracingCostRun, type TracingMode } from './measures/tracing-cost.js';
+import { reportTracing } from './lib/tracing-section.js';
 import { runScale, type ScaleRun } from './measures/scale.js';
 import { runSchedule, type ScheduleRun } from './measures/schedule.js';
 import { runBaton, runBullmq, runSeed } from './measures/throughput.js';
 import { bullmqVersion } from './lib/bullmq-peer.js';
+import { reportTenants, runTenants, type TenantsRun } from './measures/tenants.js';
 
-const MEASURES = ['limits', 'requests', 'publish', 'dispatch', 'failover', 'scale', 'audit', 'profile', 'schedule'] as const;
+const MEASURES = ['limits', 'requests', 'publish', 'dispatch', 'failover', 'scale', 'audit', 'lists', 'profile', 'schedule', 'tenants', 'tracing'] as const;
 type Measure = (typeof MEASURES)[number];
 const ALIASES: Record<string, Measure> = { precision: 'schedule', delays: 'schedule', throughput: 'requests', seed: 'requests', bullmq: 'requests', latency: 'dispatch', memory: 'scale', queries: 'audit' };
 
@@ -51,11 +55,16 @@ function parseArgs(argv: string[]) {
     auditLarge: Number(process.env.BENCH_AUDIT_EVENTS ?? (quick ? 20_000 : 200_000)),
     auditSamples: quick ? 20 : 60,
     auditBudgetMs: quick ? 5000 : 15_000,
+    listJobs: [2000, Number(process.env.BENCH_LIST_JOBS ?? (quick ? 20_000 : 200_000))],
+    listSamples: quick ? 10 : 30,
     scaleJobs: 500,
     scaleWindowSeconds: quick ? 6 : 15,
     publishCount: quick ? 1000 : 2000,
     profileJobs: quick ? 500 : 2000,
+    tracingJobs: Number(process.env.BENCH_TRACING_JOBS ?? (quick ? 300 : 1000)),
     timeoutMs: quick ? 120_000 : 240_000,
+    tenantBacklog: Number(process.env.BENCH_TENANT_BACKLOG ?? (quick ? 1000 : 5000)),
+    tenantCostSeconds: quick ? 10 : 30,
   };
 }
 type Options = ReturnType<typeof parseArgs>;
@@ -189,16 +198,31 @@ async function audit(options: Options, report: Report): Promise<void> {
   }
 }
 
+async function tracing(options: Options, report: Report): Promise<void> {
+  const runs: TracingCostRun[] = [];
+  for (let r = 1; r <= options.runs; r++) {
+    // Off and on alternate first from round to round, so a slow spell does not always hit the same one.
+    const modes: TracingMode[] = r % 2 === 1 ? ['off', 'on'] : ['on', 'off'];
+    for (const mode of modes) {
+      log(`tracing: round ${r}/${options.runs}, tracing ${mode}, ${options.tracingJobs} jobs`);
+      const run = await attempt(report, `tracing ${mode} round ${r}`, () => onFreshAzurite((azurite) => runTracingCost(azurite.connectionString, mode, options.tracingJobs, options.timeoutMs)));
+      if (run) runs.push(run);
+    }
+  }
+  report.data.tracing = runs;
+  reportTracing(report, runs);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
     process.stdout.write(`usage: npm run bench [-- [${MEASURES.join('|')}|all]… [--quick] [--write]]\n` +
-      'env: BENCH_RUNS (rounds, default 3; 1 with --quick), BENCH_JOBS (jobs per throughput run), BENCH_AUDIT_EVENTS (large audit set)\n');
+      'env: BENCH_RUNS (rounds, default 3; 1 with --quick), BENCH_JOBS (jobs per throughput run), BENCH_AUDIT_EVENTS (large audit set), BENCH_TRACING_JOBS (jobs per tracing-cost run), BENCH_LIST_JOBS (large job-list set)\n');
     return;
   }
   const options = parseArgs(process.argv.slice(2));
   if (options.write && options.selected.size !== MEASURES.length) throw new Error('--write replaces every generated figure in docs/BENCHMARKS.md: run all measures with it');
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const env = ['BENCH_RUNS', 'BENCH_JOBS', 'BENCH_AUDIT_EVENTS'].filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]} `).join('');
+  const env = ['BENCH_RUNS', 'BENCH_JOBS', 'BENCH_AUDIT_EVENTS', 'BENCH_TRACING_JOBS', 'BENCH_LIST_JOBS'].filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]} `).join('');
   const startedAt = new Date();
   const header = machine();
   log(`measures: ${[...options.selected].join(', ')}; ${options.runs} round(s); ${options.jobs} jobs per throughput run`);
@@ -248,6 +272,27 @@ async function main(): Promise<void> {
       reportSchedule(report, runs);
     }
     if (options.selected.has('audit')) await attempt(report, 'audit queries', () => audit(options, report));
+    if (options.selected.has('tenants')) {
+      const runs: TenantsRun[] = [];
+      for (let r = 1; r <= options.runs; r++) {
+        log(`tenants: run ${r}/${options.runs}, backlog ${options.tenantBacklog}`);
+        const run = await attempt(report, `tenants run ${r}`, () => onFreshAzurite((azurite) => runTenants(azurite.connectionString, { backlog: options.tenantBacklog, costWindowSeconds: options.tenantCostSeconds })));
+        if (run) runs.push(run);
+      }
+      report.data.tenants = runs;
+      if (runs.length > 0) reportTenants(report, runs);
+    }
+    if (options.selected.has('lists')) {
+      const runs: ListSamples[] = [];
+      for (const jobs of options.listJobs) {
+        log(`lists: ${jobs} jobs in the job-state index`);
+        // Its own Azurite: the large set would slow every other measure.
+        const run = await attempt(report, `lists with ${jobs} jobs`, () => onFreshAzurite((azurite) => measureJobLists(azurite.connectionString, jobs, options.listSamples)));
+        if (run) runs.push(run);
+      }
+      report.data.lists = runs;
+      reportJobLists(report, runs);
+    }
     if (options.selected.has('profile')) {
       log(`profile: one processor under --cpu-prof, ${options.profileJobs} jobs at concurrency 16`);
       const profile = await attempt(report, 'profile', () => onFreshAzurite((azurite) => runProfile(azurite.connectionString, options.profileJobs, options.timeoutMs)));
@@ -257,6 +302,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (options.selected.has('tracing')) await tracing(options, report);
   const minutes = (Date.now() - startedAt.getTime()) / 60_000;
   const markdown = report.render([
     `Generated by \`${env}${command}\` on ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${minutes.toFixed(1)} minutes` +

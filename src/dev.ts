@@ -14,13 +14,18 @@ import { checkBroker } from './dev/broker-check.js';
 import { DevChild, describeExit } from './dev/child-process.js';
 import { DemoPublisher } from './dev/demo-publisher.js';
 import { childEnvironment } from './dev/dev-settings.js';
+import { namespaceNotices } from './dev/namespace-notice.js';
+import { namesFor } from './contracts/names.js';
+import { NamespaceQueues } from './queues/namespace-queues.js';
 import { freePort, portOpen, probeHost, waitForHealthy, waitForPort } from './dev/ports.js';
 
 const DIST = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(DIST, 'cli.js');
 /** `.data/` is git-ignored; Azurite's files live there between runs unless `--in-memory`. */
 export const AZURITE_DATA_DIR = path.join(DIST, '..', '.data', 'azurite');
-const PROCESSOR_IDS = ['dev-1', 'dev-2'];
+/** Unique per stack: a second `npm start` in the namespace must not write under the same names. */
+export const devProcessorIds = (pid = process.pid) => [`dev-${pid}-1`, `dev-${pid}-2`];
+const PROCESSOR_IDS = devProcessorIds();
 const NAME_WIDTH = 9;
 
 export interface DevOptions {
@@ -48,12 +53,26 @@ export async function runDev(options: DevOptions): Promise<void> {
         'port with BATON_DASHBOARD_PORT (--port)',
     );
   }
+  for (const notice of await inspectNamespace(options)) out.write(`${notice}\n`);
   const endpoints = localAzuriteEndpoints(config.storageConnectionString);
   const session = new DevSession(options, out);
   try {
     await session.run(endpoints);
   } finally {
     await session.shutdown();
+  }
+}
+
+/** Another stack in the namespace? Jobs left from an earlier run? Said before anything starts. */
+async function inspectNamespace(options: DevOptions): Promise<string[]> {
+  const { config } = options;
+  const names = namesFor(config.namespace);
+  const queues = await NamespaceQueues.open(config.amqpUrl, names);
+  try {
+    const [counts, jobs] = await Promise.all([queues.counts(), queues.check(names.jobsQueue)]);
+    return namespaceNotices({ namespace: config.namespace, counts, consumers: jobs.consumers, inMemory: options.inMemory });
+  } finally {
+    await queues.close();
   }
 }
 
@@ -89,6 +108,7 @@ class DevSession {
       this.#demo = new DemoPublisher({
         ...this.#options.config,
         intervalMs: this.#options.demoIntervalMs,
+        capacity: PROCESSOR_IDS.length * this.#options.config.concurrency,
         logger: this.#options.logger,
         output: this.#out,
         prefix: `${'demo'.padEnd(NAME_WIDTH)} | `,
@@ -211,7 +231,9 @@ class DevSession {
       `  processors   ${PROCESSOR_IDS.join(', ')} (concurrency ${config.concurrency} each; /metrics on ${this.#metricsPorts.map((port) => `:${port}`).join(' and ')})`,
       `  storage      ${storage}`,
       `  RabbitMQ     ${redact(config.amqpUrl)}${amqpHost ? ` (management UI, when enabled: http://${amqpHost}:15672)` : ''}`,
-      ...(this.#options.demo ? [`  demo         a random job every ${this.#options.demoIntervalMs / 1000} s`] : []),
+      ...(this.#options.demo
+        ? [`  demo         a random job every ${this.#options.demoIntervalMs / 1000} s while fewer than ${PROCESSOR_IDS.length * config.concurrency} wait (paced to the processors)`]
+        : []),
       'Publish jobs from another terminal:',
       '  node dist/cli.js publish                                      the console: any key publishes a job, q quits',
       '  node dist/cli.js publish --count 20 --steps 3 --step-ms 500   twenty short jobs',

@@ -1,14 +1,15 @@
 /**
- * @module BullMQ, the peer the bench compares against, loaded on first use. It is not a dependency of
- * the project: its optional native part (msgpackr-extract) names platform packages this registry does
- * not serve, so with BullMQ in package.json the lock file can never satisfy `npm ci`. The bench installs
- * it with `npm install --no-save` when it is missing, leaving package.json and the lock file alone.
+ * @module BullMQ, the peer the bench compares against. It is not a dependency of the project (its optional
+ * native part names platform packages some registries do not serve, which would break the project's own
+ * `npm ci`): it is pinned in a package folder of its own, bench/peers (package.json + package-lock.json),
+ * installed on first use with `npm ci --prefix bench/peers`, so that a clean clone measures the same
+ * BullMQ every time and the project's package.json and lock file are never touched.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-export const BULLMQ_VERSION = '^6.7.0';
 
 export interface BullJob {
   processedOn?: number;
@@ -52,22 +53,29 @@ function repoRoot(): string {
   return here.includes(marker) ? here.slice(0, here.indexOf(marker)) : path.resolve(here, '../..');
 }
 
-export async function loadBullmq(): Promise<BullModule> {
-  // A specifier in a variable: TypeScript does not resolve it, so the project type-checks without BullMQ.
-  const specifier = 'bullmq';
-  try {
-    return (await import(specifier)) as BullModule;
-  } catch {
-    process.stderr.write(`bench: installing bullmq@${BULLMQ_VERSION} (--no-save) for the peer comparison\n`);
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', `bullmq@${BULLMQ_VERSION}`], { cwd: repoRoot(), stdio: 'inherit' });
-    return (await import(specifier)) as BullModule;
+/** The peers' package folder, relative to the repository root. */
+export const PEERS_DIR = path.join('bench', 'peers');
+
+/** Installs the pinned peers (exactly the lock file's versions) unless they are there already. */
+export function ensurePeers(root = repoRoot()): string {
+  const peers = path.join(root, PEERS_DIR);
+  if (!existsSync(path.join(peers, 'node_modules', 'bullmq', 'package.json'))) {
+    process.stderr.write(`bench: installing the pinned peers (npm ci --prefix ${PEERS_DIR}) for the comparison\n`);
+    execFileSync('npm', ['ci', '--prefix', peers, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   }
+  return peers;
+}
+
+export async function loadBullmq(): Promise<BullModule> {
+  // Resolved from bench/peers, never from the project's node_modules: the version is the lock file's.
+  const peers = ensurePeers();
+  return createRequire(path.join(peers, 'package.json'))('bullmq') as BullModule;
 }
 
 /** The installed BullMQ version, for the report ("not installed" before its first use). */
 export function bullmqVersion(readJson: (file: string) => { version?: string }): string {
   try {
-    return readJson('node_modules/bullmq/package.json').version ?? 'unknown';
+    return readJson(path.join(PEERS_DIR, 'node_modules', 'bullmq', 'package.json')).version ?? 'unknown';
   } catch {
     return 'not installed';
   }

@@ -7,6 +7,7 @@ import type { QuerySamples } from '../measures/audit-queries.js';
 import type { ProfileSummary } from '../measures/profile.js';
 import { SCHEDULE_DELAYS_MS, type ScheduleRun } from '../measures/schedule.js';
 import { DELAY_LEVELS } from '../../src/broker/delay-infrastructure.js';
+import { reportCapacity } from './capacity.js';
 import { ceiling, SEED_REQUESTS_PER_JOB } from './ceiling.js';
 import { addCounts } from './processes.js';
 import type { Report } from './report.js';
@@ -92,6 +93,7 @@ export function reportThroughput(report: Report, rounds: CoreRound[], jobs: numb
   requests.lines.push('', `Delivery outcomes over all runs: ${[...outcomes].filter(([, n]) => n > 0).map(([o, n]) => `${o} ${n}`).join(', ')}.`);
   const t = fmtSpread(spread(totals), '', 3);
   report.headline({ measure: '1. storage requests per no-op job, incl. Queued (all concurrencies)', median: t.median, spread: t.spread, target: '≤ 5', met: median(totals) <= 5 });
+  reportCapacity(report, median(totals));
 
   // Measure 2 (and the ceiling part of 3).
   const thr = report.section('2. Throughput of no-op jobs');

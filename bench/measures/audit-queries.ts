@@ -10,7 +10,7 @@ import type { AuditEvent, AuditStatus } from '../../src/contracts/audit-event.js
 import { silentLogger } from '../../src/core/logger.js';
 import type { DashboardServices } from '../../src/dashboard/dashboard-services.js';
 import { eventToProperties } from '../../src/storage/event-entity.js';
-import { eventIdAt, indexPartition, invertedMs } from '../../src/storage/event-keys.js';
+import { eventIdAt, INDEX_SHARDS, indexPartition, invertedMs } from '../../src/storage/event-keys.js';
 import { AMQP_URL, Space } from '../lib/infra.js';
 import { fromDist } from '../lib/processes.js';
 
@@ -86,7 +86,7 @@ export async function fillDataset(connectionString: string, total: number): Prom
   });
   const byPartition = new Map<string, AuditEvent[]>();
   for (const event of jobs.flat()) {
-    const partition = indexPartition(Date.parse(event.timestamp));
+    const partition = indexPartition(Date.parse(event.timestamp), Math.floor(Math.random() * INDEX_SHARDS)); // spread as the index spreads its batches
     const list = byPartition.get(partition) ?? [];
     list.push(event);
     byPartition.set(partition, list);

@@ -19,7 +19,7 @@ export async function runBulkPublish(connectionString: string, count: number): P
   });
   try {
     const summary = await runPublish({
-      config: { amqpUrl: AMQP_URL, storageConnectionString: connectionString, namespace: space.namespace },
+      config: { amqpUrl: AMQP_URL, queueType: 'classic', storageConnectionString: connectionString, namespace: space.namespace },
       logger: silentLogger(),
       flags: { count, name: 'bench bulk', steps: 0, stepMs: 0 },
       json: false,

@@ -18,6 +18,7 @@
  */
 import type { Channel, ConfirmChannel, Options } from 'amqplib';
 import type { Names } from '../contracts/names.js';
+import { declareQueue, queueOptions, type QueueRole, type QueueType } from './queue-type.js';
 import { publishConfirmed } from './confirm-publish.js';
 
 /** One unit of delay. A delay is rounded up to whole units, so a message never arrives early. */
@@ -89,16 +90,22 @@ export function withoutDeathHeaders(headers: Record<string, unknown>): Record<st
   return Object.fromEntries(Object.entries(headers).filter(([key]) => !DEATH_HEADERS.includes(key)));
 }
 
-/** Arguments of level k's queue. Fixed per level, so every start-up may declare it again. */
-export function delayQueueArguments(names: Names, level: number): Record<string, unknown> {
+/** Level k's queue: what it holds a message for, and where the message goes next. Fixed per level. */
+export function delayQueueRole(names: Names, level: number): QueueRole & { role: 'delay' } {
   return {
-    'x-message-ttl': 2 ** level * DELAY_UNIT_MS,
-    'x-dead-letter-exchange': level > 0 ? delayLevelName(names, level - 1) : delayDeliveryExchange(names),
+    role: 'delay',
+    messageTtlMs: 2 ** level * DELAY_UNIT_MS,
+    deadLetterExchange: level > 0 ? delayLevelName(names, level - 1) : delayDeliveryExchange(names),
   };
 }
 
+/** Arguments of level k's queue as a classic queue (every start-up may declare it again). */
+export function delayQueueArguments(names: Names, level: number): Record<string, unknown> {
+  return queueOptions('classic', delayQueueRole(names, level)).arguments ?? {};
+}
+
 /** Declares the levels and the delivery exchange (idempotent: same names, same arguments every time). */
-export async function assertDelayInfrastructure(channel: Channel, names: Names): Promise<void> {
+export async function assertDelayInfrastructure(channel: Channel, names: Names, queueType: QueueType = 'classic'): Promise<void> {
   const delivery = delayDeliveryExchange(names);
   await channel.assertExchange(delivery, 'topic', { durable: true });
   // Binding keys, top level first: level k's bit is the (DELAY_LEVELS − 1 − k)-th word.
@@ -106,7 +113,7 @@ export async function assertDelayInfrastructure(channel: Channel, names: Names):
   for (let level = DELAY_LEVELS - 1; level >= 0; level--) {
     const name = delayLevelName(names, level);
     await channel.assertExchange(name, 'topic', { durable: true });
-    await channel.assertQueue(name, { durable: true, arguments: delayQueueArguments(names, level) });
+    await declareQueue(channel, name, queueType, delayQueueRole(names, level));
     await channel.bindQueue(name, name, `${skip}1.#`);
     skip += '*.';
   }

@@ -11,6 +11,7 @@
 import type { ChannelModel, ConfirmChannel, GetMessage } from 'amqplib';
 import type { JobRequest } from '../contracts/job-request.js';
 import type { Names } from '../contracts/names.js';
+import { queueOptions, type QueueRole, type QueueType } from './queue-type.js';
 import { publishConfirmed } from './confirm-publish.js';
 import { delayBindingKey, delayDeliveryExchange } from './delay-infrastructure.js';
 
@@ -31,14 +32,21 @@ export function messagePriority(job: Pick<JobRequest, 'priority'>): number {
 }
 
 export function jobsQueueArguments(mode: JobsQueueMode): Record<string, unknown> {
-  return mode === 'priority' ? { 'x-max-priority': JOBS_QUEUE_MAX_PRIORITY } : {};
+  return queueOptions('classic', jobsQueueRole(mode)).arguments ?? {};
+}
+
+/** `<ns>.jobs` (and a partition's queue) as a queue role: priorities unless a first edition declared it. */
+export function jobsQueueRole(mode: JobsQueueMode): QueueRole {
+  return mode === 'priority' ? { role: 'jobs', maxPriority: JOBS_QUEUE_MAX_PRIORITY } : { role: 'jobs' };
 }
 
 /**
  * Declares `<ns>.jobs` with priorities on a channel of its own; if the broker refuses because the queue
  * exists without them, answers `legacy` (the refusal closes only that channel).
  */
-export async function probeJobsQueue(connection: ChannelModel, names: Names): Promise<JobsQueueMode> {
+export async function probeJobsQueue(connection: ChannelModel, names: Names, queueType: QueueType = 'classic'): Promise<JobsQueueMode> {
+  // Quorum queues have no priorities here, and no first-edition quorum queues exist: nothing to probe.
+  if (queueType === 'quorum') return 'priority';
   const channel = await connection.createChannel();
   channel.on('error', () => undefined); // the 406 arrives as an error event too
   try {

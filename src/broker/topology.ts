@@ -7,17 +7,22 @@
  */
 import type { Channel } from 'amqplib';
 import type { Names } from '../contracts/names.js';
-import { jobsQueueArguments, type JobsQueueMode } from './jobs-queue.js';
+import { jobsQueueRole, type JobsQueueMode } from './jobs-queue.js';
 import { assertDelayInfrastructure, bindDelayDestination, delayExchangeNames, delayQueueNames } from './delay-infrastructure.js';
+import { declareQueue, type QueueType } from './queue-type.js';
 
 /** Header with the time (ms) a Baton publisher sent a job; processors date Started after it. */
 export const PUBLISHED_AT_HEADER = 'x-baton-published-at';
 
-/** `jobsQueue`: what `probeJobsQueue` found (a first edition's queue without priorities is used as it is). */
-export async function assertTopology(channel: Channel, names: Names, jobsQueue: JobsQueueMode = 'priority'): Promise<void> {
-  await channel.assertQueue(names.jobsQueue, { durable: true, arguments: jobsQueueArguments(jobsQueue) });
-  await channel.assertQueue(names.deadQueue, { durable: true });
-  await assertDelayInfrastructure(channel, names);
+/**
+ * Declares the jobs and dead-letter queues and the delay levels as `queueType` queues; a queue-type mismatch
+ * with existing queues is a ConfigError. `jobsQueue`: what `probeJobsQueue` found (a first edition's queue
+ * without priorities is used as it is).
+ */
+export async function assertTopology(channel: Channel, names: Names, queueType: QueueType = 'classic', jobsQueue: JobsQueueMode = 'priority'): Promise<void> {
+  await declareQueue(channel, names.jobsQueue, queueType, jobsQueueRole(jobsQueue));
+  await declareQueue(channel, names.deadQueue, queueType, { role: 'dead-letter' });
+  await assertDelayInfrastructure(channel, names, queueType);
   await bindDelayDestination(channel, names, names.jobsQueue);
 }
 

@@ -1,5 +1,6 @@
 /** @module Commander options generated from SETTINGS, so every flag has its variable and one description. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { ConfigError } from '../core/errors.js';
 import { loadConfig, SETTINGS, type Config, type SettingKey } from '../core/config.js';
 import { parseDuration } from '../core/duration.js';
 
@@ -28,13 +29,30 @@ export function configFrom(command: Command, keys: readonly SettingKey[]): Confi
   return loadConfig({ flags });
 }
 
-/** An integer flag with a range; commander prints the message and exits 1 on a bad value. */
+/**
+ * An integer flag with a range. A bad value is a ConfigError in the format of every other setting
+ * (`BATON_X (--x) must be …; got "…"`, exit 2), from the flag or from its variable alike.
+ */
 export function intOption(flags: string, description: string, min: number, max: number, env: string): Option {
   return new Option(flags, description).env(env).argParser((raw: string) => {
     const value = Number(raw);
     if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+      throw refused(flags, env, `an integer from ${min} to ${max}`, raw);
     }
+    return value;
+  });
+}
+
+/** A flag whose value is a JSON object (e.g. `--params '{"width": 200}'`). */
+export function jsonObjectOption(flags: string, description: string, env: string): Option {
+  return new Option(flags, description).env(env).argParser((raw: string) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw refused(flags, env, 'a JSON object', raw);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refused(flags, env, 'a JSON object', raw);
     return value;
   });
 }
@@ -43,13 +61,19 @@ export function textOption(flags: string, description: string, env: string): Opt
   return new Option(flags, description).env(env);
 }
 
+function refused(flags: string, env: string, accepts: string, raw: string): ConfigError {
+  const flag = flags.split(/[ ,]/)[0];
+  const shown = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
+  return new ConfigError(`${env} (${flag}) must be ${accepts}; got ${JSON.stringify(shown)}`);
+}
+
 /** A duration flag (`90s`, `15m`, `2h`, `3d`), parsed to milliseconds. */
 export function durationOption(flags: string, description: string, env: string): Option {
   return new Option(flags, description).env(env).argParser((raw: string) => {
     try {
       return parseDuration(raw);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
+    } catch {
+      throw refused(flags, env, 'a duration like 90s, 15m, 2h, 3d or 1h30m', raw);
     }
   });
 }

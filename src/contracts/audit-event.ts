@@ -22,6 +22,8 @@ export const AUDIT_STATUSES = [
   'Scheduled',
   /** The attempt ran past its timeoutSeconds and was stopped; a failure (second edition). */
   'TimedOut',
+  /** The tenant is at its concurrency or rate limit; the job comes back later, no attempt counted (second edition). */
+  'Throttled',
 ] as const;
 
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];
@@ -39,10 +41,16 @@ export const auditEventSchema = z.object({
   attempt: z.number().int().min(0),
   step: z.number().int().min(0).optional(),
   totalSteps: z.number().int().min(0).optional(),
+  /** Failed and TimedOut events: the error's stack or cause, redacted, at most 4 KB (second edition). */
+  detail: z.string().optional(),
   /** Scheduled: the instant the job may start. */
   dueAt: z.iso.datetime().optional(),
   /** Not in the contract's minimum: lets lists show the job's name without a second lookup. */
   jobName: z.string().optional(),
+  /** Queued events: the job's description, so that its panel can show what the job is without the message. */
+  description: z.string().optional(),
+  /** Queued events: the job's processingParameters (and inputFilePath) as JSON text, at most 4 KB. */
+  parameters: z.string().optional(),
 });
 
 export type AuditEvent = z.infer<typeof auditEventSchema>;

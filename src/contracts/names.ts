@@ -17,6 +17,16 @@ export interface Names {
   readonly schedulesTable: string;
   /** Table indexing every event by time (inverted keys) so "recent events" never scans history. */
   readonly recentTable: string;
+  /** Table of tenant limits, rate-limit state, tenant use and the partition registry. */
+  readonly tenantsTable: string;
+  /** The queue of one partition's jobs (second edition). */
+  partitionQueue(partition: string): string;
+  /** Table of processors' heartbeats and their per-minute roll-ups, one partition per UTC day. */
+  readonly fleetTable: string;
+  /** Table indexing every job by its current status (newest first): the job lists. */
+  readonly stateIndexTable: string;
+  /** Table of `Idempotency-Key`s seen by `POST /api/jobs`: one row per tenant and key. */
+  readonly idempotencyTable: string;
 }
 
 export function namesFor(namespace: string): Names {
@@ -31,5 +41,10 @@ export function namesFor(namespace: string): Names {
     auditTable: `${namespace}audit`,
     recentTable: `${namespace}recent`,
     schedulesTable: `${namespace}schedules`,
+    tenantsTable: `${namespace}tenants`,
+    partitionQueue: (partition: string) => `${namespace}.part.${partition}`,
+    fleetTable: `${namespace}fleet`,
+    idempotencyTable: `${namespace}idempotency`,
+    stateIndexTable: `${namespace}states`,
   });
 }

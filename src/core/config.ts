@@ -6,6 +6,8 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { NAMESPACE_PATTERN } from '../contracts/names.js';
+import { PARTITION_PATTERN } from '../contracts/job-request.js';
+import { parseRate, RATE_PATTERN, type Rate } from '../contracts/tenant-limits.js';
 import { ConfigError } from './errors.js';
 import type { LogFormat, LogLevel } from './logger.js';
 
@@ -14,6 +16,10 @@ export const AZURITE_CONNECTION_STRING =
   'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
   'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
   'BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
+
+/** `BATON_QUEUE_TYPE`: what src/broker/queue-type.ts declares. */
+export const QUEUE_TYPES = ['classic', 'quorum'] as const;
+export type QueueType = (typeof QUEUE_TYPES)[number];
 
 interface Setting<T> {
   readonly env: string;
@@ -38,9 +44,15 @@ function setting<T>(spec: Setting<T>): Setting<T> {
 
 export const SETTINGS = {
   amqpUrl: setting({
-    env: 'BATON_AMQP_URL', flag: '--amqp-url', description: 'RabbitMQ URL',
-    defaultText: 'amqp://guest:guest@127.0.0.1:5672', accepts: 'an amqp:// or amqps:// URL',
-    schema: z.string().regex(/^amqps?:\/\/\S+$/), secret: true,
+    env: 'BATON_AMQP_URL', flag: '--amqp-url',
+    description: 'RabbitMQ URL; for a cluster, the nodes\' URLs comma-separated, tried in turn from a random one',
+    defaultText: 'amqp://guest:guest@127.0.0.1:5672', accepts: 'an amqp:// or amqps:// URL, or several separated by commas',
+    schema: z.string().regex(/^amqps?:\/\/[^\s,]+(,\s*amqps?:\/\/[^\s,]+)*$/), secret: true,
+  }),
+  queueType: setting<QueueType>({
+    env: 'BATON_QUEUE_TYPE', flag: '--queue-type',
+    description: 'type of every queue Baton declares: quorum for a RabbitMQ cluster (no priorities before RabbitMQ 4.0); all of a namespace\'s publishers and processors must agree',
+    defaultText: 'classic', accepts: 'classic or quorum', schema: z.enum(QUEUE_TYPES),
   }),
   storageConnectionString: setting({
     env: 'BATON_STORAGE_CONNECTION_STRING', flag: '--storage-connection-string',
@@ -110,8 +122,26 @@ export const SETTINGS = {
   }),
   dashboardToken: setting<string | undefined>({
     env: 'BATON_DASHBOARD_TOKEN', flag: '--dashboard-token',
-    description: 'token that enables the dashboard\'s write actions; without it they are disabled',
+    description: 'older form of BATON_DASHBOARD_TOKENS: one operator token, named `operator`',
     defaultText: 'none', accepts: 'at least 16 characters', schema: z.string().min(16).optional(), secret: true,
+  }),
+  connectTimeoutSeconds: setting({
+    env: 'BATON_CONNECT_TIMEOUT_SECONDS', flag: '--connect-timeout-seconds',
+    description: 'how long a one-shot command (`baton publish`, `baton jobs purge`) tries to reach RabbitMQ before it gives up with exit 1; processors and dashboards retry for as long as it takes',
+    defaultText: '30', accepts: 'an integer from 1 to 3600', schema: int(1, 3600),
+  }),
+  // Kept as text (parsed by parseDashboardTokens where it is used), so `baton dev` can hand it on as a variable.
+  dashboardTokens: setting<string | undefined>({
+    env: 'BATON_DASHBOARD_TOKENS', flag: '--dashboard-tokens',
+    description: 'who may use the dashboard: `name:role:secret,…`; writes need an operator, reads need a token once a viewer is listed',
+    defaultText: 'none',
+    accepts: 'comma-separated name:role:secret entries (name 1–64 of A-Z a-z 0-9 . _ @ -, each name once; role viewer or operator; secret at least 16 characters, no commas)',
+    schema: z.string().refine((raw) => parseDashboardTokens(raw) !== undefined).optional(),
+    secret: true,
+  }),
+  actor: setting({
+    env: 'BATON_ACTOR', flag: '--actor', description: 'the name the CLI records for operator actions',
+    defaultText: 'user@host', accepts: '1 to 100 printable characters', schema: z.string().regex(/^[\x21-\x7e][\x20-\x7e]{0,99}$/),
   }),
   logLevel: setting<LogLevel>({
     env: 'BATON_LOG_LEVEL', flag: '--log-level', description: 'winston log level',
@@ -125,6 +155,27 @@ export const SETTINGS = {
     env: 'BATON_JOB_TIMEOUT_SECONDS', flag: '--job-timeout-seconds', description: 'time limit of one attempt, for jobs and handlers that set none',
     defaultText: 'none', accepts: '"none" or an integer from 1 to 604800',
     schema: z.union([z.literal('none').transform(() => undefined), int(1, 604_800)]),
+  }),
+  tenantConcurrency: setting<number | undefined>({
+    env: 'BATON_TENANT_CONCURRENCY', flag: '--tenant-concurrency',
+    description: 'attempts of one tenant that may run at once across the fleet, for tenants with no limit of their own',
+    defaultText: 'none', accepts: '"none" or an integer from 1 to 10000',
+    schema: z.union([z.literal('none').transform(() => undefined), int(1, 10_000)]),
+  }),
+  tenantRate: setting<Rate | undefined>({
+    env: 'BATON_TENANT_RATE', flag: '--tenant-rate',
+    description: 'starts of one tenant\'s jobs allowed per period, for tenants with no rate of their own',
+    defaultText: 'none', accepts: '"none" or N/s, N/min or N/h (e.g. 10/min)',
+    schema: z.union([z.literal('none').transform(() => undefined), z.string().regex(RATE_PATTERN).transform((text) => parseRate(text) as Rate)]),
+  }),
+  partitions: setting<readonly string[] | 'all'>({
+    env: 'BATON_PARTITIONS', flag: '--partitions',
+    description: 'partitions this processor serves, comma-separated; "default" is jobs with no partition',
+    defaultText: 'all', accepts: '"all" or a comma-separated list of "default" and partition names (^[a-z0-9][a-z0-9-]{0,31}$)',
+    schema: z.union([
+      z.literal('all'),
+      z.string().transform((text) => [...new Set(text.split(',').map((part) => part.trim()))]).pipe(z.array(z.string().regex(PARTITION_PATTERN)).min(1)),
+    ]),
   }),
   handlers: setting<string | undefined>({
     env: 'BATON_HANDLERS', flag: '--handlers', description: 'path of a module whose exports register more job handlers',
@@ -147,6 +198,7 @@ export interface ConfigSources {
 function defaults(isTerminal: boolean): Record<SettingKey, string | undefined> {
   return {
     amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
+    queueType: 'classic',
     storageConnectionString: AZURITE_CONNECTION_STRING,
     namespace: 'baton',
     concurrency: '1',
@@ -163,11 +215,50 @@ function defaults(isTerminal: boolean): Record<SettingKey, string | undefined> {
     dashboardHost: '127.0.0.1',
     dashboardPort: '5002',
     dashboardToken: undefined,
+    connectTimeoutSeconds: '30',
+    dashboardTokens: undefined,
+    actor: defaultActor(),
     logLevel: 'info',
     logFormat: isTerminal ? 'pretty' : 'json',
     handlers: undefined,
     jobTimeoutSeconds: 'none',
+    tenantConcurrency: 'none',
+    tenantRate: 'none',
+    partitions: 'all',
   };
+}
+
+export type DashboardRole = 'viewer' | 'operator';
+
+export interface DashboardToken {
+  readonly name: string;
+  readonly role: DashboardRole;
+  readonly secret: string;
+}
+
+const TOKEN_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/** `name:role:secret,…` → tokens, or undefined when any entry is malformed (the message never shows a secret). */
+export function parseDashboardTokens(raw: string): DashboardToken[] | undefined {
+  const tokens: DashboardToken[] = [];
+  for (const entry of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const [name = '', role = '', ...rest] = entry.split(':');
+    const secret = rest.join(':');
+    if (!TOKEN_NAME.test(name) || (role !== 'viewer' && role !== 'operator') || secret.length < 16) return undefined;
+    if (tokens.some((token) => token.name === name || token.secret === secret)) return undefined;
+    tokens.push({ name, role, secret });
+  }
+  return tokens.length > 0 ? tokens : undefined;
+}
+
+function defaultActor(): string {
+  let user = 'user';
+  try {
+    user = os.userInfo().username || user;
+  } catch {
+    // no passwd entry (a container's arbitrary uid): keep "user"
+  }
+  return `${user}@${os.hostname()}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
 }
 
 /** Resolves and validates every setting; throws ConfigError naming the variable, flag and accepted range. */

@@ -70,6 +70,13 @@ export class UnrecoverableJobError extends BatonError {
   }
 }
 
+/** The broker did not answer a call in time (a connection that hangs rather than closes). */
+export class BrokerTimeoutError extends BatonError {
+  constructor(what: string, ms: number) {
+    super('BROKER_UNREACHABLE', `the broker did not answer ${what} within ${ms} ms`);
+  }
+}
+
 /** A message was not confirmed by the broker (nacked, unroutable, channel closed or timed out). */
 export class PublishError extends BatonError {
   /** The broker returned the message: no queue of that name exists (it was deleted, say). */
@@ -87,6 +94,16 @@ export class PublishError extends BatonError {
 export class FencedError extends BatonError {
   constructor(message = 'the job has moved on to another attempt') {
     super('ATTEMPT_FENCED', message);
+  }
+}
+
+/** A storage call got no answer within its bound (retries included): transient, like a network error. */
+export class StorageTimeoutError extends BatonError {
+  constructor(
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super('STORAGE_UNREACHABLE', `storage request got no answer within ${timeoutMs} ms`, options);
   }
 }
 

@@ -7,29 +7,65 @@ import { routePath } from 'hono/route';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { isTransient, statusOf } from '../storage/azure-errors.js';
+import { accessGuard } from './access.js';
 import type { DashboardDeps } from './deps.js';
 import { HttpError } from './http-error.js';
 import { CONTENT_SECURITY_POLICY } from './page.js';
 import { mountActionRoutes } from './routes/actions.js';
+import { mountFleetRoutes } from './routes/fleet.js';
+import { mountDocsRoutes } from './routes/docs.js';
 import { mountJobRoutes } from './routes/jobs.js';
 import { mountScheduleRoutes } from './routes/schedules.js';
 import { mountPageRoutes } from './routes/page.js';
 import { mountStreamRoute } from './routes/stream.js';
+import { mountSubmitRoute } from './routes/submit.js';
 import { mountSystemRoutes } from './routes/system.js';
+import { mountTenantRoutes } from './routes/tenants.js';
 
 export function createApp(deps: DashboardDeps): Hono {
   const app = new Hono();
   app.use('*', measured(deps));
   app.use('*', secured);
+  app.use('*', accessGuard(deps.access));
   mountJobRoutes(app, deps);
+  mountSubmitRoute(app, deps);
   mountStreamRoute(app, deps);
   mountSystemRoutes(app, deps);
+  mountFleetRoutes(app, deps);
   mountActionRoutes(app, deps);
   mountScheduleRoutes(app, deps);
+  mountTenantRoutes(app, deps);
   mountPageRoutes(app, deps);
-  app.notFound((c) => c.json({ error: 'not found', code: 'not_found' }, 404));
+  mountDocsRoutes(app);
+  app.notFound((c) => {
+    // A path that exists under other methods is a 405 naming them (RFC 9110 §15.5.6), not a 404.
+    const allow = allowedMethods(app, c.req.path);
+    if (allow.length > 0 && !allow.includes(c.req.method)) {
+      return c.json({ error: `method ${c.req.method} not allowed here; allowed: ${allow.join(', ')}`, code: 'method_not_allowed' }, 405, { allow: allow.join(', ') });
+    }
+    return c.json({ error: 'not found', code: 'not_found' }, 404);
+  });
   app.onError((error, c) => errorResponse(error, c, deps.logger));
   return app;
+}
+
+/** The methods the app's routes answer for `path` (GET implies HEAD); middleware (method ALL) does not count. */
+export function allowedMethods(app: Hono, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === 'ALL' || !routePattern(route.path).test(path)) continue;
+    methods.add(route.method);
+    if (route.method === 'GET') methods.add('HEAD');
+  }
+  return [...methods].sort();
+}
+
+function routePattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}$`);
 }
 
 /** Counts and times every request by its route pattern (never the raw path: ids would explode the labels). */
@@ -57,7 +93,10 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const secured: MiddlewareHandler = async (c, next) => {
   await next();
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  // A route may bring its own policy (the API reference needs inline styles); every other header is fixed.
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    if (name !== 'content-security-policy' || !c.res.headers.has(name)) c.res.headers.set(name, value);
+  }
   if (c.req.path.startsWith('/api/') && !c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
 };
 
@@ -66,7 +105,7 @@ const secured: MiddlewareHandler = async (c, next) => {
  * a 5xx) is a 503; anything else is a bug: logged, and an opaque 500 that leaks nothing.
  */
 function errorResponse(error: Error, c: Context, logger: Logger): Response {
-  if (error instanceof HttpError) return c.json({ error: error.message, code: error.code }, error.status);
+  if (error instanceof HttpError) return c.json({ error: error.message, code: error.code, ...error.details }, error.status, error.headers);
   if ((error.name === 'RestError' && isTransient(error)) || error.name === 'AbortError') {
     logger.warn('storage unavailable', { path: c.req.path, status: statusOf(error), error: errorMessage(error) });
     return c.json({ error: 'storage unavailable', code: 'storage_unavailable' }, 503);

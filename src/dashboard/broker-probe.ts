@@ -1,16 +1,21 @@
 /**
- * @module What the dashboard asks RabbitMQ: is it reachable, and how many messages wait in the jobs and
- * dead-letter queues. Passive: it declares nothing (a missing queue reads as null), and answers are cached
+ * @module What the dashboard asks RabbitMQ: is it reachable, and how many messages wait in the jobs, delay
+ * and dead-letter queues. Passive: it declares nothing (a missing queue reads as null), and answers are cached
  * briefly so that many open pages cost the broker one look every few seconds.
  */
 import type { ChannelModel } from 'amqplib';
 import { BrokerConnection } from '../broker/connection.js';
 import type { Names } from '../contracts/names.js';
 import type { Logger } from '../core/logger.js';
+import { namespaceQueues } from '../queues/namespace-queues.js';
 
 export interface QueueDepths {
   readonly jobs: number | null;
+  /** Summed over the delay queues (one not declared yet counts 0); null when the broker is unreachable. */
+  readonly delayed: number | null;
   readonly dead: number | null;
+  /** Ready in each partition's queue (partitions from the registry). */
+  readonly partitions?: Record<string, number | null>;
 }
 
 const CACHE_MS = 3000;
@@ -21,8 +26,11 @@ export class BrokerProbe {
   #connection: ChannelModel | undefined;
   #cached: { atMs: number; depths: Promise<QueueDepths | null> } | undefined;
 
-  constructor(options: { url: string; names: Names; logger: Logger }) {
+  readonly #listPartitions: (() => Promise<string[]>) | undefined;
+
+  constructor(options: { url: string; names: Names; logger: Logger; listPartitions?: () => Promise<string[]> }) {
     this.#names = options.names;
+    this.#listPartitions = options.listPartitions;
     this.#broker = new BrokerConnection({
       url: options.url,
       name: `baton dashboard ${options.names.namespace}`,
@@ -59,7 +67,19 @@ export class BrokerProbe {
   async #read(): Promise<QueueDepths | null> {
     const connection = this.#connection;
     if (!connection) return null;
-    return { jobs: await this.#count(connection, this.#names.jobsQueue), dead: await this.#count(connection, this.#names.deadQueue) };
+    const queues = namespaceQueues(this.#names);
+    const partitions: Record<string, number | null> = {};
+    for (const partition of (await this.#listPartitions?.().catch(() => [])) ?? []) {
+      partitions[partition] = await this.#count(connection, this.#names.partitionQueue(partition));
+    }
+    // Delay queues are declared when first needed: one that does not exist yet holds nothing.
+    const delayed = await Promise.all(queues.delayed.map((queue) => this.#count(connection, queue)));
+    return {
+      jobs: await this.#count(connection, this.#names.jobsQueue),
+      delayed: delayed.reduce<number>((sum, count) => sum + (count ?? 0), 0),
+      dead: await this.#count(connection, this.#names.deadQueue),
+      partitions,
+    };
   }
 
   /** One channel per look: checkQueue on a missing queue closes its channel (404), which must not hurt the next look. */

@@ -6,7 +6,8 @@ import { createApp } from './app.js';
 import { openDashboard } from './dashboard-services.js';
 import { startServer } from './server.js';
 
-export type DashboardConfig = Pick<Config, 'storageConnectionString' | 'amqpUrl' | 'namespace' | 'dashboardToken' | 'dashboardHost' | 'dashboardPort'>;
+export type DashboardConfig = Pick<Config, 'storageConnectionString' | 'amqpUrl' | 'queueType' | 'namespace' | 'dashboardToken' | 'dashboardTokens' | 'handlers' | 'dashboardHost' | 'dashboardPort'>
+  & Partial<Pick<Config, 'tenantConcurrency' | 'tenantRate'>>;
 
 export interface RunningDashboard {
   readonly url: string;
@@ -20,8 +21,12 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
   const services = await openDashboard({
     storageConnectionString: config.storageConnectionString,
     amqpUrl: config.amqpUrl,
+    queueType: config.queueType,
     namespace: config.namespace,
     token: config.dashboardToken,
+    tenantDefaults: { concurrency: config.tenantConcurrency, rate: config.tenantRate },
+    tokens: config.dashboardTokens,
+    handlers: config.handlers,
     logger: log,
   });
   let server;
@@ -37,11 +42,14 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
     }
     throw error;
   }
+  const { access } = services.deps;
   log.info('dashboard listening', {
     url: server.url,
     namespace: config.namespace,
-    writeActions: config.dashboardToken ? 'enabled' : 'disabled (no BATON_DASHBOARD_TOKEN)',
+    writeActions: access.writesEnabled ? 'enabled (operator token)' : 'disabled (no operator in BATON_DASHBOARD_TOKENS)',
+    reads: access.readsNeedToken ? 'need a viewer or operator token' : 'open to anyone who reaches this address',
   });
+  if (!access.anyToken && !isLoopback(config.dashboardHost)) log.warn(OPEN_DASHBOARD_WARNING, { host: config.dashboardHost });
   let closing: Promise<void> | undefined;
   const running = server;
   return {
@@ -52,6 +60,15 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
       return closing;
     },
   };
+}
+
+export const OPEN_DASHBOARD_WARNING =
+  'WARNING: the dashboard listens on a non-loopback address with no BATON_DASHBOARD_TOKENS: anyone who can reach it can read every job. ' +
+  'Set BATON_DASHBOARD_TOKENS (a viewer token closes reads), or listen on 127.0.0.1.';
+
+/** 127.0.0.0/8, ::1 and localhost reach only this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 export async function runDashboard(config: Config, logger: Logger): Promise<void> {

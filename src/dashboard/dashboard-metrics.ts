@@ -24,7 +24,8 @@ export class DashboardMetrics {
   });
 
   constructor(counter: RequestCounter, snapshot: () => Promise<Stats>) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'baton_dashboard_process_' });
+    // prom-client's names already start with process_ / nodejs_: baton_dashboard_process_cpu_user_seconds_total.
+    collectDefaultMetrics({ register: this.registry, prefix: 'baton_dashboard_' });
     counter.onRequest(({ service, operation }) => this.storageRequests.inc({ service, operation }));
     this.#snapshotGauges(snapshot);
   }

@@ -2,28 +2,47 @@
  * @module Builds everything the dashboard app needs for one namespace — storage, the live feed, snapshots,
  * metrics, health checks, the broker probe and (with a token) the demo action — and closes it in reverse.
  */
+import type { QueueType } from '../core/config.js';
 import { namesFor, type Names } from '../contracts/names.js';
 import { ScheduleStore } from '../storage/schedule-store.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+// The dashboard validates processingParameters with the handlers' own schemas, as a processor would.
+import { HandlerRegistry, loadHandlerModule } from '../processor/handlers/registry.js';
+import { stepsHandler } from '../processor/handlers/steps.js';
+import { IdempotencyStore } from '../storage/idempotency-store.js';
+import { AccessControl } from './access.js';
 import { ensureStorage, openStorage, pingStorage, type BatonStorage } from '../storage/baton-storage.js';
 import { BrokerProbe } from './broker-probe.js';
 import { DashboardMetrics } from './dashboard-metrics.js';
 import { DemoActions } from './demo-actions.js';
 import type { DashboardDeps } from './deps.js';
 import { EventFeed, type EventFeedOptions } from './event-feed.js';
+import { LazyPublisher } from './lazy-publisher.js';
 import type { Health } from './schemas.js';
 import { Snapshots } from './snapshot.js';
+import { Charts } from './charts.js';
+import { FleetView } from './fleet-view.js';
 import { loadAssets } from './static-assets.js';
+import type { TenantDefaults } from '../tenants/tenant-view.js';
 
 export interface DashboardOptions {
   readonly storageConnectionString: string;
   readonly amqpUrl: string;
+  readonly queueType?: QueueType;
   readonly namespace: string;
+  /** BATON_DASHBOARD_TOKEN: one operator named `operator`. */
   readonly token: string | undefined;
+  /** BATON_DASHBOARD_TOKENS (`name:role:secret,…`). */
+  readonly tokens?: string | undefined;
+  /** BATON_HANDLERS: more handlers whose processingParameters POST /api/jobs validates. */
+  readonly handlers?: string | undefined;
+  /** How long a write waits for a first broker connection before answering 503. */
+  readonly publisherStartTimeoutMs?: number;
   readonly logger: Logger;
   readonly feed?: EventFeedOptions;
   readonly heartbeatMs?: number;
+  readonly tenantDefaults?: TenantDefaults;
 }
 
 export interface DashboardServices {
@@ -44,21 +63,31 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
     // Serve anyway: /health reports storage down until it answers, and the API answers 503 meanwhile.
     logger.warn('storage not reachable at start-up', { error: errorMessage(error) });
   }
-  const broker = new BrokerProbe({ url: options.amqpUrl, names, logger });
+  const broker = new BrokerProbe({ url: options.amqpUrl, names, logger, listPartitions: () => storage.tenants.listPartitions() });
   broker.start();
   const snapshots = new Snapshots(storage.index, { queues: () => broker.depths() });
   const feed = new EventFeed(storage.index, { ...options.feed, logger });
-  const actions = options.token
-    ? new DemoActions({ token: options.token, amqpUrl: options.amqpUrl, storageConnectionString: options.storageConnectionString, namespace: options.namespace, logger })
-    : undefined;
+  const access = AccessControl.fromSettings(options.tokens, options.token);
+  const publisher = new LazyPublisher({
+    amqpUrl: options.amqpUrl, queueType: options.queueType ?? 'classic', storageConnectionString: options.storageConnectionString, namespace: options.namespace, logger,
+    ...(options.publisherStartTimeoutMs !== undefined ? { startTimeoutMs: options.publisherStartTimeoutMs } : {}),
+  });
+  const actions = access.writesEnabled ? new DemoActions(publisher, { amqpUrl: options.amqpUrl, names }) : undefined;
+  const registry = new HandlerRegistry().register('steps', stepsHandler);
+  if (options.handlers) logger.info('handlers loaded', { module: options.handlers, types: await loadHandlerModule(options.handlers, registry) });
   const shutdown = new AbortController();
   const schedules = new ScheduleStore(storage.clients.table(names.schedulesTable));
   await schedules.ensureTable().catch((error: unknown) => logger.warn('schedules table not ready', { error: errorMessage(error) }));
   const deps: DashboardDeps = {
-    names, logger, audit: storage.audit, index: storage.index, feed, snapshots, actions, schedules,
+    names, logger, audit: storage.audit, index: storage.index, states: storage.states, feed, snapshots, actions, access, publisher, schedules,
+    idempotency: new IdempotencyStore(storage.clients.table(names.idempotencyTable)),
+    paramsFor: (type) => registry.get(type)?.params,
+    fleet: new FleetView(storage.fleet),
+    charts: new Charts(storage.fleet),
     metrics: new DashboardMetrics(storage.clients.counter, () => snapshots.get()),
     health: () => checkHealth(storage, names, broker),
     assets: loadAssets(),
+    tenants: { storage, defaults: options.tenantDefaults ?? {} },
     shutdown: shutdown.signal,
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
   };
@@ -68,7 +97,7 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
     async close() {
       shutdown.abort();
       feed.close();
-      await actions?.close();
+      await publisher.close();
       await broker.close();
       await storage.close();
     },
@@ -88,6 +117,7 @@ async function checkHealth(storage: BatonStorage, names: Names, broker: BrokerPr
   const storageOk = blob.ok && table.ok;
   return {
     status: !storageOk ? 'down' : brokerCheck.ok ? 'ok' : 'degraded',
+    ok: storageOk,
     checks: { storageBlob: blob, storageTable: table, broker: brokerCheck },
   };
 }

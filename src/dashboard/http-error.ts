@@ -7,7 +7,13 @@ export type HttpErrorCode =
   | 'not_found'
   | 'conflict'
   | 'unauthorized'
+  | 'forbidden'
   | 'actions_disabled'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'idempotency_in_progress'
+  | 'idempotency_key_reused'
+  | 'conflict'
   | 'storage_unavailable'
   | 'broker_unavailable'
   | 'internal';
@@ -17,6 +23,10 @@ export class HttpError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: HttpErrorCode,
     message: string,
+    /** More of the answer's body, e.g. `issues` naming every bad field. */
+    readonly details?: Readonly<Record<string, unknown>>,
+    /** Response headers, e.g. Retry-After. */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = 'HttpError';

@@ -62,4 +62,24 @@ describe('buildJobView', () => {
     expect(summary.lastError).toBe('boom');
     expect(summary.totalMs).toBe(3150);
   });
+
+  it("carries a failed attempt's detail (the stack) into the timeline and the summary", () => {
+    const stack = 'Error: boom\n    at run (handlers.mjs:12:11)';
+    const withDetail = history.map((event) => (event.status === 'Failed' ? { ...event, detail: stack } : event));
+    const { timeline, summary } = buildJobView('j1', withDetail);
+    const first = timeline.find((item) => item.kind === 'attempt');
+    expect(first?.kind === 'attempt' && first.attempt).toMatchObject({ outcome: 'Failed', error: 'boom', detail: stack });
+    expect(summary.lastErrorDetail).toBe(stack);
+    const second = timeline.filter((item) => item.kind === 'attempt')[1];
+    expect(second?.kind === 'attempt' && second.attempt.detail).toBeUndefined();
+  });
+
+  it("shows the job's description and parameters from its Queued event", () => {
+    const queued = { ...history[0]!, description: 'Sales for October', parameters: '{"processingParameters":{"steps":2}}' };
+    const { summary } = buildJobView('j1', [queued, ...history.slice(1)]);
+    expect(summary).toMatchObject({ description: 'Sales for October', parameters: { processingParameters: { steps: 2 } } });
+    const cut = buildJobView('j1', [{ ...queued, parameters: '{"processingParameters":{"text":"abc…' }]).summary;
+    expect(cut.parameters).toBe('{"processingParameters":{"text":"abc…');
+    expect(buildJobView('j1', history).summary.description).toBeUndefined();
+  });
 });

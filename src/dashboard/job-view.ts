@@ -54,6 +54,7 @@ function closeAttempt(attempt: AttemptView, event: AuditEvent): void {
   attempt.outcome = event.status as AttemptView['outcome'];
   attempt.durationMs = Math.max(0, ms(event.timestamp) - ms(attempt.startedAt));
   if (ERROR_ENDS.has(event.status)) attempt.error = event.message;
+  if (event.detail !== undefined) attempt.detail = event.detail;
 }
 
 /**
@@ -63,7 +64,7 @@ function closeAttempt(attempt: AttemptView, event: AuditEvent): void {
 export function summarize(jobId: string, history: readonly AuditEvent[], state?: JobSummary): JobSummaryView {
   const derived = deriveFromHistory(jobId, history);
   const queuedAt = history.find((event) => event.status === 'Queued')?.timestamp;
-  const summary: JobSummaryView = state ? { ...derived, ...knownFields(state) } : derived;
+  const summary: JobSummaryView = { ...(state ? { ...derived, ...knownFields(state) } : derived), ...requestFields(history) };
   const start = queuedAt ?? summary.firstStartedAt;
   if (summary.completedAt && start) summary.totalMs = Math.max(0, ms(summary.completedAt) - ms(start));
   if (queuedAt) summary.queuedAt = queuedAt;
@@ -74,7 +75,8 @@ function deriveFromHistory(jobId: string, history: readonly AuditEvent[]): JobSu
   const count = (status: string) => history.filter((event) => event.status === status).length;
   const starts = history.filter((event) => event.status === 'Started');
   const last = history.at(-1);
-  const lastError = history.filter((event) => ERROR_ENDS.has(event.status)).at(-1)?.message;
+  const lastErrorEvent = history.filter((event) => ERROR_ENDS.has(event.status)).at(-1);
+  const lastError = lastErrorEvent?.message;
   const completedAt = history.find((event) => event.status === 'Completed')?.timestamp;
   const jobName = history.find((event) => event.jobName !== undefined)?.jobName;
   return {
@@ -85,6 +87,7 @@ function deriveFromHistory(jobId: string, history: readonly AuditEvent[]): JobSu
     failures: count('Failed'),
     ...(starts.at(-1) ? { processorId: starts.at(-1)!.processorId } : {}),
     ...(lastError !== undefined ? { lastError } : {}),
+    ...(lastErrorEvent?.detail !== undefined ? { lastErrorDetail: lastErrorEvent.detail } : {}),
     ...(starts[0] ? { firstStartedAt: starts[0].timestamp } : {}),
     ...(starts.at(-1) ? { lastStartedAt: starts.at(-1)!.timestamp } : {}),
     ...(completedAt ? { completedAt } : {}),
@@ -93,6 +96,25 @@ function deriveFromHistory(jobId: string, history: readonly AuditEvent[]): JobSu
     retries: count('Retrying'),
     events: history.length,
   };
+}
+
+/** The job's description and parameters, as its Queued event recorded them (absent for older events). */
+function requestFields(history: readonly AuditEvent[]): Pick<JobSummaryView, 'description' | 'parameters'> {
+  const queued = history.find((event) => event.status === 'Queued' && (event.description !== undefined || event.parameters !== undefined));
+  if (!queued) return {};
+  return {
+    ...(queued.description !== undefined ? { description: queued.description } : {}),
+    ...(queued.parameters !== undefined ? { parameters: parsedOrText(queued.parameters) } : {}),
+  };
+}
+
+/** Parameters were stored as JSON text (cut when large): an object when it parses, the text otherwise. */
+function parsedOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 const STATE_FIELDS = [

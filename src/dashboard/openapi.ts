@@ -4,9 +4,11 @@
  */
 import { z } from 'zod';
 import { newScheduleSchema } from './routes/schedules.js';
+import { submitOperation, withExamples } from './openapi-operations.js';
 import {
-  apiSchemas, demoJobsRequestSchema, jobIdParamSchema, recentQuerySchema, statsQuerySchema,
+  apiSchemas, demoJobsRequestSchema, jobIdParamSchema, purgeRequestSchema, recentQuerySchema, statsQuerySchema, summariesQuerySchema,
 } from './schemas.js';
+import { chartsQuerySchema } from './fleet-schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -31,6 +33,7 @@ const json = (schema: JsonSchema, description: string) => ({ description, conten
 const error = (description: string) => json(ref('Error'), description);
 const BAD_REQUEST = error('invalid parameter: the body names it');
 const STORAGE_DOWN = error('Azure Storage did not answer');
+const WRITE_FORBIDDEN = error('a viewer\'s token, or write actions disabled (no operator token configured)');
 
 function components(): Record<string, JsonSchema> {
   const generated = z.toJSONSchema(apiSchemas, { io: 'output', target: 'draft-2020-12', uri: (id) => `#/components/schemas/${id}` });
@@ -56,20 +59,28 @@ const SCHEDULE = {
 function paths(): Record<string, Record<string, Operation>> {
   const jobId = parameters(jobIdParamSchema, 'path');
   return {
-    '/api/jobs': { get: {
+    '/api/jobs': { post: submitOperation(), get: {
+      operationId: 'getRecentEvents',
       summary: 'Recent events across all jobs, newest first',
       description: 'Read from the recent-events index (time-partitioned, newest first): the cost does not grow with the history.',
       parameters: parameters(recentQuerySchema, 'query'),
       responses: { 200: json({ type: 'array', items: ref('AuditEvent') }, 'events, newest first'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
     } },
     '/api/jobs/{jobId}': { get: {
-      summary: "One job's events, oldest first", parameters: jobId,
+      operationId: 'getJobEvents', summary: "One job's events, oldest first", parameters: jobId,
       responses: { 200: json({ type: 'array', items: ref('AuditEvent') }, 'events, oldest first'), 400: BAD_REQUEST, 404: error('no events for this job'), 503: STORAGE_DOWN },
     } },
     '/api/jobs/{jobId}/summary': { get: {
-      summary: "One job's summary and timeline", parameters: jobId,
+      operationId: 'getJobSummary', summary: "One job's summary and timeline", parameters: jobId,
       description: 'Status, attempts, processor, last error and timings (from the job state row when an attempt has started), and the timeline of attempts with steps and durations.',
       responses: { 200: json(ref('JobView'), 'summary and timeline'), 400: BAD_REQUEST, 404: error('no events for this job'), 503: STORAGE_DOWN },
+    } },
+    '/api/summaries': { get: {
+      operationId: 'listJobs',
+      summary: 'Jobs by current status, type and tenant, newest first, paged',
+      description: 'Read from the job-state index (a row per job in the partition of its current status, newest first): a page is one range query plus one point read per job shown, whatever the history\'s size. Pages may hold fewer than `limit` jobs when the index met rows a race left behind; follow `nextCursor` until it is null.',
+      parameters: parameters(summariesQuerySchema, 'query'),
+      responses: { 200: json(ref('Summaries'), 'one page'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
     } },
     '/api/stats': { get: {
       summary: 'Snapshot figures and counts by status over a recent window',
@@ -82,15 +93,26 @@ function paths(): Record<string, Record<string, Operation>> {
       description: 'Sends `ready` once connected, then one `audit` event (data: an AuditEvent as JSON, id: its eventId) per new event, oldest first, and a comment line every 15 s. Best effort, for display: the index is polled every second, looking back 15 s for late writes; reconnecting clients should reload /api/jobs.',
       responses: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
     } },
+    '/api/processors': { get: {
+      summary: 'Every processor seen in the last hour, from its heartbeats (one every 10 s)',
+      description: 'Live ones first. Read from the fleet table (two day partitions at most), cached for 2 seconds.',
+      responses: { 200: json({ type: 'array', items: ref('Processor') }, 'processors'), 503: STORAGE_DOWN },
+    } },
+    '/api/charts': { get: {
+      summary: 'Chart series per minute over the last hour or day, from the processors\' roll-up',
+      description: 'Completed and failed attempts by type, queue wait and run time percentiles (interpolated within fixed histogram buckets), dead-lettered per hour. Cached for 5 seconds.',
+      parameters: parameters(chartsQuerySchema, 'query'),
+      responses: { 200: json(ref('ChartData'), 'series'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
+    } },
     '/api/info': { get: { summary: 'Namespace and whether write actions are enabled', responses: { 200: json(ref('Info'), 'info') } } },
     '/api/demo-jobs': { post: {
       summary: 'Publish demo jobs (write action)',
-      description: 'Enabled only when BATON_DASHBOARD_TOKEN is set; send it as `Authorization: Bearer <token>`.',
+      description: 'Needs an operator token (BATON_DASHBOARD_TOKENS), sent as `Authorization: Bearer <token>`, and a JSON body.',
       security: [{ bearer: [] }],
       requestBody: { required: false, content: { 'application/json': { schema: plain(demoJobsRequestSchema, 'input') } } },
       responses: {
         201: json(ref('DemoJobsResponse'), 'published (each confirmed by the broker)'), 400: BAD_REQUEST,
-        401: error('missing or wrong token'), 403: error('write actions are disabled (no BATON_DASHBOARD_TOKEN)'),
+        401: error('missing or wrong token'), 403: error('a viewer\'s token, or write actions disabled (no operator token configured)'),
         503: error('RabbitMQ or storage unavailable'),
       },
     } },
@@ -100,17 +122,28 @@ function paths(): Record<string, Record<string, Operation>> {
         summary: 'Add a recurring job (write action)', security: [{ bearer: [] }],
         description: 'A cron expression of 5 fields, or 6 with seconds first, in an IANA time zone (default UTC). Each due time publishes `job` with jobId `<name>:<due time ISO UTC>`.',
         requestBody: { required: true, content: { 'application/json': { schema: plain(newScheduleSchema, 'input') } } },
-        responses: { 201: json(SCHEDULE, 'added'), 400: BAD_REQUEST, 401: error('missing or wrong token'), 409: error('a schedule of that name exists') },
+        responses: { 201: json(SCHEDULE, 'added'), 400: BAD_REQUEST, 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 409: error('a schedule of that name exists') },
       },
     },
-    '/api/schedules/{name}': { delete: { summary: 'Remove a schedule (write action)', security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 204: { description: 'removed' }, 401: error('missing or wrong token'), 404: error('no such schedule') } } },
-    '/api/schedules/{name}/pause': { post: { summary: 'Pause a schedule (write action)', security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 200: json(SCHEDULE, 'paused'), 401: error('missing or wrong token'), 404: error('no such schedule') } } },
-    '/api/schedules/{name}/resume': { post: { summary: 'Resume a schedule; due times passed while paused do not fire (write action)', security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 200: json(SCHEDULE, 'resumed'), 401: error('missing or wrong token'), 404: error('no such schedule') } } },
-    '/api/schedules/{name}/trigger': { post: { summary: "Publish the schedule's job now, jobId <name>:<now> (write action)", security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 202: json({ type: 'object', properties: { jobId: { type: 'string' } } }, 'published'), 401: error('missing or wrong token'), 404: error('no such schedule'), 503: error('RabbitMQ unavailable') } } },
+    '/api/schedules/{name}': { delete: { summary: 'Remove a schedule (write action)', security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 204: { description: 'removed' }, 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 404: error('no such schedule') } } },
+    '/api/schedules/{name}/pause': { post: { summary: 'Pause a schedule (write action)', security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 200: json(SCHEDULE, 'paused'), 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 404: error('no such schedule') } } },
+    '/api/schedules/{name}/resume': { post: { summary: 'Resume a schedule; due times passed while paused do not fire (write action)', security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 200: json(SCHEDULE, 'resumed'), 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 404: error('no such schedule') } } },
+    '/api/schedules/{name}/trigger': { post: { summary: "Publish the schedule's job now, jobId <name>:<now> (write action)", security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 202: json({ type: 'object', properties: { jobId: { type: 'string' } } }, 'published'), 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 404: error('no such schedule'), 503: error('RabbitMQ unavailable') } } },
     '/api/jobs/{jobId}/run-now': { post: {
       summary: 'Start a scheduled job at once (write action)', security: [{ bearer: [] }], parameters: jobId,
       description: "Its delayed copy, at the due time, finds the job ended and becomes a Duplicate.",
-      responses: { 202: json({ type: 'object', properties: { jobId: { type: 'string' }, statusUrl: { type: 'string' } } }, 'sent to run now'), 400: BAD_REQUEST, 401: error('missing or wrong token'), 404: error('unknown job'), 409: error('the job is not waiting for its due time'), 503: error('RabbitMQ unavailable') },
+      responses: { 202: json({ type: 'object', properties: { jobId: { type: 'string' }, statusUrl: { type: 'string' } } }, 'sent to run now'), 400: BAD_REQUEST, 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 404: error('unknown job'), 409: error('the job is not waiting for its due time'), 503: error('RabbitMQ unavailable') },
+    } },
+    '/api/purge': { post: {
+      summary: "Empty the namespace's job, delay and dead-letter queues (write action)",
+      description: 'Needs the token, and the namespace spelt out in `confirm`: a purge cannot be undone. Jobs running now are not in a queue and are not affected. `baton jobs purge` does the same from a shell.',
+      security: [{ bearer: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: plain(purgeRequestSchema, 'input') } } },
+      responses: {
+        200: json(ref('PurgeResponse'), 'purged: how many messages each kind of queue held'), 400: error('confirm is missing or is not the namespace'),
+        401: error('missing or wrong token'), 403: error('write actions are disabled (no BATON_DASHBOARD_TOKEN)'),
+        503: error('RabbitMQ unavailable'),
+      },
     } },
     '/health': { get: {
       summary: 'Storage and broker reachability',
@@ -126,9 +159,11 @@ let cached: JsonSchema | undefined;
 export function openApiDocument(): JsonSchema {
   cached ??= {
     openapi: '3.1.0',
-    info: { title: 'Baton dashboard API', version: '1.0.0', description: "Baton's audit trail: recent events, job histories, summaries, figures and a live stream." },
-    paths: paths(),
-    components: { schemas: components(), securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    info: { title: 'Baton dashboard API', version: '2.0.0', description: "Submit jobs, and read Baton's audit trail: recent events, job histories, summaries, job lists by state, figures and a live stream. The interactive reference is at /api/docs." },
+    paths: withExamples(paths()),
+    components: { schemas: components(), securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a BATON_DASHBOARD_TOKENS secret: reads need a viewer or operator token once a viewer is configured; writes need an operator' } } },
+    // Reads take a token when a viewer is configured; /health, /metrics and this document never do.
+    security: [{ bearer: [] }, {}],
   };
   return cached;
 }

@@ -4,7 +4,7 @@
  * by its hash, so the policy needs neither 'unsafe-inline' nor nonces.
  */
 import { createHash } from 'node:crypto';
-import { VENDOR } from './static-assets.js';
+import { VENDOR, VENDOR_STYLES } from './static-assets.js';
 
 const IMPORT_MAP = JSON.stringify({ imports: Object.fromEntries(Object.entries(VENDOR).map(([name, { url }]) => [name, url])) });
 const IMPORT_MAP_HASH = `'sha256-${createHash('sha256').update(IMPORT_MAP).digest('base64')}'`;
@@ -27,6 +27,7 @@ export const PAGE_HTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Baton</title>
 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+${Object.values(VENDOR_STYLES).map(({ url }) => `<link rel="stylesheet" href="${url}">`).join('\n')}
 <link rel="stylesheet" href="/assets/styles.css">
 <script type="importmap">${IMPORT_MAP}</script>
 <script type="module" src="/assets/main.js"></script>

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AUDIT_STATUSES, auditEventSchema, jobIdSchema } from '../contracts/index.js';
+import { JOB_TYPE_PATTERN } from '../contracts/job-request.js';
 
 /**
  * An integer query parameter. Only plain digits are accepted ("1e2", " 5", "0x10" are refused), then the
@@ -28,6 +29,26 @@ export const jobIdParamSchema = z.object({ jobId: jobIdSchema.meta({ description
 export const recentQuerySchema = z.object({ limit: queryInt(1, 1000, 200, 'how many events') });
 export const statsQuerySchema = z.object({ minutes: queryInt(1, 60, 15, 'the window, in minutes') });
 
+export const summariesQuerySchema = z.object({
+  status: statusSchema.optional().meta({ description: 'the jobs whose current status this is (Queued, Started = running, Retrying, Completed, DeadLettered, Cancelled, …); all jobs when absent' }),
+  type: z.string().regex(JOB_TYPE_PATTERN, 'must be a job type like "steps"').optional().meta({ description: 'only jobs of this type' }),
+  tenantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$').optional().meta({ description: 'only jobs of this tenant' }),
+  limit: queryInt(1, 1000, 100, 'jobs per page'),
+  cursor: z.string().max(4096).optional().meta({ description: 'the nextCursor of the previous page' }),
+});
+
+export const summaryItemSchema = z
+  .object({
+    jobId: z.string(), jobName: z.string(), status: z.string(), type: z.string(), tenantId: z.string().optional(),
+    createdAt: z.string(), updatedAt: z.string(), attempts: z.number().int(), failures: z.number().int(),
+    processorId: z.string().optional(), lastError: z.string().optional(),
+  })
+  .register(apiSchemas, { id: 'SummaryItem' });
+
+export const summariesSchema = z
+  .object({ items: z.array(summaryItemSchema), nextCursor: z.string().nullable() })
+  .register(apiSchemas, { id: 'Summaries', description: 'one page of jobs by current state, newest first; nextCursor is null on the last page' });
+
 export const errorSchema = z.object({ error: z.string(), code: z.string().optional() }).register(apiSchemas, { id: 'Error' });
 
 const timestamp = z.iso.datetime();
@@ -50,6 +71,7 @@ export const attemptViewSchema = z
     outcome: z.enum(['Completed', 'Failed', 'TimedOut', 'Interrupted', 'Cancelled', 'LeaseLost']).optional().meta({ description: 'absent while the attempt runs' }),
     durationMs: z.number().optional(),
     error: z.string().optional(),
+    detail: z.string().optional().meta({ description: "the error's stack or cause (redacted, at most 4 KB), when the processor recorded one" }),
     steps: z.array(stepViewSchema),
   })
   .register(apiSchemas, { id: 'Attempt' });
@@ -68,6 +90,9 @@ export const jobSummarySchema = z
     failures: z.number().int(),
     processorId: z.string().optional(),
     lastError: z.string().optional(),
+    lastErrorDetail: z.string().optional().meta({ description: "the last error's stack or cause, when recorded" }),
+    description: z.string().optional().meta({ description: "the job's description, from its Queued event" }),
+    parameters: z.unknown().optional().meta({ description: "the job's inputFilePath and processingParameters, from its Queued event" }),
     lockKey: z.string().optional(),
     type: z.string().optional(),
     queuedAt: timestamp.optional(),
@@ -101,7 +126,8 @@ export const statsSchema = z
       description: "jobs seen in the window, by their latest status (Step counts as Started: running); Duplicate and Deferred deliveries of a running or finished job leave it as it was",
     }),
     jobsSeen: z.number().int(),
-    inFlight: z.number().int(),
+    running: z.number().int().meta({ description: 'jobs whose latest status is Started or Step: running now' }),
+    inFlight: z.number().int().meta({ description: 'deprecated: the same as running, kept for older clients' }),
     waiting: z.number().int().meta({ description: 'jobs whose latest status says they will be delivered again: Queued, Scheduled, Deferred, Retrying, Interrupted, LeaseLost' }),
     completed: z.number().int(),
     failed: z.number().int().meta({ description: 'failed attempts in the window' }),
@@ -110,15 +136,21 @@ export const statsSchema = z
     processors: z.array(z.object({ processorId: z.string(), lastSeen: timestamp, events: z.number().int(), running: z.number().int() })),
     activeProcessors: z.number().int().meta({ description: 'processors with an event in the last 5 minutes (or the window, if shorter)' }),
     queues: z
-      .object({ jobs: z.number().int().nullable(), dead: z.number().int().nullable() })
+      .object({
+        jobs: z.number().int().nullable(),
+        delayed: z.number().int().nullable(),
+        dead: z.number().int().nullable(),
+        partitions: z.record(z.string(), z.number().int().nullable()).optional().meta({ description: 'messages ready in each partition\'s queue <ns>.part.<partition>, by partition' }),
+      })
       .nullable()
-      .meta({ description: 'messages ready in <ns>.jobs and <ns>.jobs.dead; null when unknown (the broker is unreachable, or the queue not declared yet)' }),
+      .meta({ description: 'messages ready in <ns>.jobs, in the delay queues, in <ns>.jobs.dead and in the partition queues; null when unknown (the broker is unreachable, or the queue not declared yet)' }),
   })
   .register(apiSchemas, { id: 'Stats' });
 
 export const healthSchema = z
   .object({
     status: z.enum(['ok', 'degraded', 'down']),
+    ok: z.boolean().meta({ description: 'false when the service cannot do its work (status down): the field a processor\'s /health answers too' }),
     checks: z.record(z.string(), z.object({ ok: z.boolean(), ms: z.number().optional(), detail: z.string().optional() })),
   })
   .register(apiSchemas, { id: 'Health' });
@@ -126,14 +158,25 @@ export const healthSchema = z
 export const infoSchema = z
   .object({
     namespace: z.string(),
-    writeActions: z.boolean().meta({ description: 'true when BATON_DASHBOARD_TOKEN is set' }),
+    writeActions: z.boolean().meta({ description: 'true when an operator token is configured' }),
+    readsNeedToken: z.boolean().meta({ description: 'true when a viewer token is configured: every read then needs a token' }),
+    caller: z
+      .object({ name: z.string(), role: z.enum(['viewer', 'operator']) })
+      .nullable()
+      .meta({ description: 'who the request\'s bearer token names (null without a valid one): the page\'s sign-in check' }),
   })
   .register(apiSchemas, { id: 'Info' });
 
+/** An integer field whose every refusal names its documented range (never the largest safe integer). */
+function bodyInt(min: number, max: number, fallback: number) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
+}
+
 export const demoJobsRequestSchema = z
   .object({
-    count: z.number().int().min(1).max(50).default(5),
-    failTimes: z.number().int().min(0).max(10).default(0),
+    count: bodyInt(1, 50, 5),
+    failTimes: bodyInt(0, 10, 0),
   })
   .strict()
   .meta({ description: 'publish demo jobs (count 1–50, default 5; failTimes 0–10, default 0)' });
@@ -141,6 +184,18 @@ export const demoJobsRequestSchema = z
 export const demoJobsResponseSchema = z
   .object({ published: z.array(z.object({ jobId: z.string(), jobName: z.string() })) })
   .register(apiSchemas, { id: 'DemoJobsResponse' });
+
+export const purgeRequestSchema = z
+  .object({ confirm: z.string({ error: 'must be the namespace, to confirm' }).meta({ description: 'the namespace, spelt out: a purge cannot be undone' }) })
+  .strict();
+
+export const queueCountsSchema = z
+  .object({ jobs: z.number().int(), delayed: z.number().int(), dead: z.number().int(), total: z.number().int() })
+  .register(apiSchemas, { id: 'QueueCounts', description: 'messages, by kind of queue' });
+
+export const purgeResponseSchema = z
+  .object({ namespace: z.string(), purged: queueCountsSchema })
+  .register(apiSchemas, { id: 'PurgeResponse' });
 
 export type StepView = z.infer<typeof stepViewSchema>;
 export type AttemptView = z.infer<typeof attemptViewSchema>;

@@ -26,6 +26,12 @@ export const VENDOR: Readonly<Record<string, { url: string; file: string }>> = {
   preact: { url: '/assets/vendor/preact.mjs', file: 'preact/dist/preact.mjs' },
   'preact/hooks': { url: '/assets/vendor/preact-hooks.mjs', file: 'preact/hooks/dist/hooks.mjs' },
   htm: { url: '/assets/vendor/htm.mjs', file: 'htm/dist/htm.mjs' },
+  uplot: { url: '/assets/vendor/uplot.mjs', file: 'uplot/dist/uPlot.esm.js' },
+};
+
+/** Vendor style sheets the page links (not modules, so not in the import map). */
+export const VENDOR_STYLES: Readonly<Record<string, { url: string; file: string }>> = {
+  uplot: { url: '/assets/vendor/uplot.css', file: 'uplot/dist/uPlot.min.css' },
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,7 +47,7 @@ export function findClientDir(): string {
   return found;
 }
 
-function findNodeModules(file: string): string {
+export function findNodeModules(file: string): string {
   for (let dir = here; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'node_modules', file);
     if (existsSync(candidate)) return candidate;
@@ -49,7 +55,7 @@ function findNodeModules(file: string): string {
   }
 }
 
-function asset(file: string): Asset {
+export function asset(file: string): Asset {
   const body = readFileSync(file);
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
   return { body, contentType: TYPES[path.extname(file)] ?? 'application/octet-stream', etag };
@@ -71,6 +77,6 @@ export function loadAssets(clientDir: string = findClientDir()): ReadonlyMap<str
   for (const [url, file] of walk(clientDir)) {
     if (!file.endsWith('.test.js')) assets.set(url, asset(file));
   }
-  for (const { url, file } of Object.values(VENDOR)) assets.set(url, asset(findNodeModules(file)));
+  for (const { url, file } of [...Object.values(VENDOR), ...Object.values(VENDOR_STYLES)]) assets.set(url, asset(findNodeModules(file)));
   return assets;
 }

@@ -14,7 +14,7 @@ export interface StatsWindow {
 }
 
 const FINAL: ReadonlySet<AuditStatus> = new Set(['Completed', 'DeadLettered']);
-const WAITING: ReadonlySet<AuditStatus> = new Set(['Queued', 'Scheduled', 'Deferred', 'Retrying', 'Interrupted', 'LeaseLost']);
+const WAITING: ReadonlySet<AuditStatus> = new Set(['Queued', 'Scheduled', 'Deferred', 'Throttled', 'Retrying', 'Interrupted', 'LeaseLost']);
 const MINUTE_MS = 60_000;
 
 /** The job's state after `event`, given its state before: the rules behind `jobsByStatus`. */
@@ -26,8 +26,9 @@ export function nextJobState(current: AuditStatus | undefined, event: AuditStatu
     case 'Duplicate':
       return current ?? 'Completed';
     case 'Deferred':
-      // A redelivery deferred while the job runs elsewhere leaves it running.
-      return current === 'Started' ? current : 'Deferred';
+    case 'Throttled':
+      // A redelivery deferred (or throttled) while the job runs elsewhere leaves it running.
+      return current === 'Started' ? current : event;
     default:
       return event;
   }
@@ -50,6 +51,7 @@ export function computeStats(events: readonly AuditEvent[], window: StatsWindow,
     eventsByStatus,
     jobsByStatus,
     jobsSeen: jobStates.size,
+    running: jobsByStatus.Started ?? 0,
     inFlight: jobsByStatus.Started ?? 0,
     waiting: [...WAITING].reduce((sum, status) => sum + (jobsByStatus[status] ?? 0), 0),
     completed: eventsByStatus.Completed ?? 0,

@@ -23,6 +23,7 @@ interface Service {
   healthcheck?: { test: string[]; interval?: string; retries?: number };
   depends_on?: Record<string, { condition: string }>;
   stop_grace_period?: string;
+  profiles?: string[];
 }
 
 // Compose supports YAML merge keys (<<:), which the file uses for the shared Baton environment.
@@ -39,8 +40,10 @@ function seconds(duration: string | undefined): number {
 }
 
 describe('docker-compose.yml', () => {
-  it('runs RabbitMQ with its management UI, Azurite, two processors and the dashboard', () => {
-    expect(Object.keys(services).sort()).toEqual(['azurite', 'dashboard', 'processor-1', 'processor-2', 'rabbitmq']);
+  it('runs RabbitMQ with its management UI, Azurite, two processors and the dashboard (and Jaeger only when asked)', () => {
+    expect(Object.keys(services).sort()).toEqual(['azurite', 'dashboard', 'jaeger', 'processor-1', 'processor-2', 'rabbitmq']);
+    const byDefault = Object.entries(services).filter(([, service]) => !service.profiles).map(([name]) => name);
+    expect(byDefault.sort()).toEqual(['azurite', 'dashboard', 'processor-1', 'processor-2', 'rabbitmq']);
     expect(services.rabbitmq!.image).toMatch(/^rabbitmq:.*management/);
     expect(services.rabbitmq!.ports).toEqual(expect.arrayContaining(['5672:5672', '15672:15672']));
     expect(services.azurite!.image).toMatch(/azurite/);
@@ -100,6 +103,21 @@ describe('docker-compose.yml', () => {
       expect(config.metricsPort, name).toBeDefined();
       expect(service.healthcheck!.test.join(' '), name).toContain(`http://127.0.0.1:${config.metricsPort}/health`);
       expect(seconds(service.stop_grace_period), name).toBeGreaterThan(config.shutdownGraceSeconds);
+    }
+  });
+});
+
+describe('docker-compose.yml tracing', () => {
+  it('offers Jaeger all-in-one under the `tracing` profile, with its UI and OTLP/HTTP ports', () => {
+    const jaeger = services.jaeger!;
+    expect(jaeger.profiles).toEqual(['tracing']);
+    expect(jaeger.image).toMatch(/^jaegertracing\/all-in-one:/);
+    expect(jaeger.ports).toEqual(expect.arrayContaining(['16686:16686', '4318:4318']));
+  });
+
+  it('leaves tracing off unless the host sets OTEL_EXPORTER_OTLP_ENDPOINT (passed to every Baton service)', () => {
+    for (const [name, service] of batonServices) {
+      expect(service.environment!.OTEL_EXPORTER_OTLP_ENDPOINT, name).toBe('${OTEL_EXPORTER_OTLP_ENDPOINT:-}');
     }
   });
 });

@@ -1,17 +1,25 @@
 /**
- * @module `baton dev --demo`: publishes a random demo job every interval so the dashboard has something
- * to show — mostly plain jobs, now and then one that fails once or one sharing a lock key with others.
+ * @module `baton dev --demo`: publishes a random demo job every interval, paced to the fleet (only while
+ * fewer jobs wait than the processors run at once), so the dashboard has something to show — mostly plain jobs, now and then one that fails once or one sharing a lock key with others.
  */
 import { validateJobRequest } from '../contracts/job-request.js';
+import type { QueueType } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { demoJob, type DemoOptions } from '../publisher/demo-job.js';
 import { Publisher } from '../publisher/publisher.js';
+import { NamespaceQueues } from '../queues/namespace-queues.js';
 
 export interface DemoPublisherOptions {
   readonly amqpUrl: string;
+  readonly queueType?: QueueType;
   readonly storageConnectionString: string;
   readonly namespace: string;
   readonly intervalMs: number;
+  /**
+   * Jobs the fleet runs at once (processors × concurrency): a tick publishes only while fewer than this
+   * wait in `<ns>.jobs`, so the demo never outruns the processors and leaves no backlog behind.
+   */
+  readonly capacity: number;
   readonly logger: Logger;
   /** Where "published …" lines go. */
   readonly output: NodeJS.WritableStream;
@@ -25,12 +33,18 @@ export function demoOptionsFor(n: number): DemoOptions {
   return {};
 }
 
+/** Publish while the backlog is below what the fleet runs at once; an unknown backlog (broker hiccup) waits. */
+export function demoMayPublish(waiting: number | undefined, capacity: number): boolean {
+  return waiting !== undefined && waiting < capacity;
+}
+
 export class DemoPublisher {
   readonly #options: DemoPublisherOptions;
   readonly #publisher: Publisher;
   #timer: NodeJS.Timeout | undefined;
   #sent = 0;
   #inFlight: Promise<void> = Promise.resolve();
+  #queues: NamespaceQueues | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(options: DemoPublisherOptions) {
@@ -40,6 +54,7 @@ export class DemoPublisher {
 
   async start(): Promise<void> {
     await this.#publisher.start();
+    this.#queues = await NamespaceQueues.open(this.#options.amqpUrl, this.#publisher.names);
     this.#tick();
   }
 
@@ -49,6 +64,7 @@ export class DemoPublisher {
       if (this.#timer) clearTimeout(this.#timer);
       this.#timer = undefined;
       await this.#inFlight;
+      await this.#queues?.close();
       await this.#publisher.close();
     })();
     return this.#closed;
@@ -62,6 +78,8 @@ export class DemoPublisher {
   }
 
   async #publishOne(): Promise<void> {
+    const waiting = await this.#queues?.check(this.#publisher.names.jobsQueue).catch(() => undefined);
+    if (!demoMayPublish(waiting?.messages, this.#options.capacity)) return;
     const parsed = validateJobRequest(demoJob(demoOptionsFor(this.#sent++)));
     if (!parsed.ok) return;
     try {

@@ -6,9 +6,9 @@ import { SETTINGS, type Config, type SettingKey } from '../core/config.js';
  * `baton dev` gives each its own `processorId` and `metricsPort`.
  */
 export const DEV_SETTINGS: readonly SettingKey[] = [
-  'amqpUrl', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat',
+  'amqpUrl', 'queueType', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat',
   'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
-  'retryBaseMs', 'retryMaxMs', 'handlers', 'dashboardHost', 'dashboardPort', 'dashboardToken',
+  'retryBaseMs', 'retryMaxMs', 'handlers', 'dashboardHost', 'dashboardPort', 'dashboardToken', 'dashboardTokens',
 ];
 
 /** The children's environment: ours, with every resolved dev setting written as its variable. */

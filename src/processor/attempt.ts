@@ -17,14 +17,16 @@ import { performance } from 'node:perf_hooks';
 import type { JobRequest } from '../contracts/job-request.js';
 import { AttemptInterruptedError, AttemptTimedOutError, FencedError, LeaseLostError, UnrecoverableJobError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { redact } from '../core/redact.js';
 import { sleep, withTimeout } from '../core/time.js';
+import { inSpan } from '../core/tracing.js';
 import type { AttemptLog, StateUpdate } from '../storage/audit-store.js';
 import { isTransient } from '../storage/azure-errors.js';
 import type { DeliveryOutcome, Move, PendingEvent } from './admission/verdict.js';
 import type { Stoppable } from './attempt-slots.js';
 import type { DeliveryDeps } from './delivery-deps.js';
 import type { HandlerDefinition, JobContext } from './handlers/registry.js';
-import { appendEventually, deadHeaders, formatMs, jobEvent } from './job-events.js';
+import { appendEventually, deadHeaders, errorDetail, formatMs, jobEvent } from './job-events.js';
 import type { HeldLease } from './lease-manager.js';
 import { decideRetry } from './retry-policy.js';
 import { runHandler, type HandlerResult } from './run-handler.js';
@@ -37,7 +39,8 @@ export const TIMEOUT_GRACE_MS = 10_000;
 export interface AttemptParts {
   readonly job: JobRequest;
   readonly handler: HandlerDefinition;
-  readonly lease: HeldLease;
+  /** The lock key's lease, then (for a job whose lock key is not its jobId) the job's own: a job is always exclusive with itself. */
+  readonly leases: readonly HeldLease[];
   readonly log: AttemptLog;
 }
 
@@ -79,7 +82,7 @@ export class Attempt implements Stoppable {
     this.#logger = deps.logger.child({ jobId: parts.job.jobId, attempt: this.number });
     // Listening on the attempt's own lease signal (removed at the end), never composing with a
     // processor-lifetime signal: AbortSignal.any keeps memory per call (nodejs/node#55351).
-    parts.lease.signal.addEventListener('abort', this.#onLeaseLost, { once: true });
+    for (const lease of parts.leases) lease.signal.addEventListener('abort', this.#onLeaseLost, { once: true });
     // Nothing the attempt does after its lease's deadline (or release) may reach the audit trail.
     parts.log.guard = () => this.assertLease();
   }
@@ -90,9 +93,19 @@ export class Attempt implements Stoppable {
 
   /** Throws LeaseLostError unless the lease is certainly ours at this moment (monotonic clock). */
   assertLease(): void {
-    const { lease } = this.#parts;
-    if (lease.isValid()) return;
-    throw lease.lost ?? new LeaseLostError(lease.released ? 'the attempt has ended' : 'lease deadline passed', lease.validUntil());
+    for (const lease of this.#parts.leases) {
+      if (!lease.isValid()) throw lease.lost ?? new LeaseLostError(lease.released ? 'the attempt has ended' : 'lease deadline passed', lease.validUntil());
+    }
+  }
+
+  /** Milliseconds until the attempt's right to run is no longer certain (monotonic clock). */
+  remainingMs(): number {
+    return Math.min(...this.#parts.leases.map((lease) => lease.remainingMs()));
+  }
+
+  /** Wall-clock time of the attempt's last certainly valid instant, as this processor knows it. */
+  validUntil(): Date {
+    return new Date(Math.min(...this.#parts.leases.map((lease) => lease.validUntil().getTime())));
   }
 
   /** Stops the attempt: its signal aborts with `reason`, and the handler is abandoned if it does not listen. */
@@ -142,6 +155,7 @@ export class Attempt implements Stoppable {
       signal,
       attempt: this.number,
       fencingToken: this.number,
+      span: (name, fn, attributes) => inSpan(name, { attributes: attributes ?? {} }, () => fn()),
       processorId: this.#deps.processorId,
       assertLease: () => this.assertLease(),
       step: (step, totalSteps, message) => {
@@ -158,8 +172,11 @@ export class Attempt implements Stoppable {
 
   #endingFor(result: HandlerResult, maxAttempts: number): Ending {
     if (result.kind === 'aborted' && result.reason instanceof AttemptTimedOutError) {
-      return this.#failure(result.reason, maxAttempts, this.#event('TimedOut', `${result.reason.message}${this.#stuck ? `; the handler ignored its signal for ${TIMEOUT_GRACE_MS / 1000} s more: processor ${this.#deps.processorId} exits` : ''}`));
+      const stuck = this.#stuck ? `; the handler ignored its signal for ${TIMEOUT_GRACE_MS / 1000} s more: processor ${this.#deps.processorId} exits` : '';
+      return this.#failure(result.reason, maxAttempts, 'TimedOut', stuck);
     }
+    // A handler whose ctx.assertLease() threw was stopped by its lease, before the renewal timer noticed.
+    if (result.kind === 'failed' && result.error instanceof LeaseLostError) return { kind: 'lease-lost', reason: result.error };
     if (result.kind === 'aborted') {
       if (result.reason instanceof AttemptInterruptedError) {
         return this.#recorded('interrupted', [this.#event('Interrupted', 'processor shutting down; the job will be delivered again')], { status: 'Interrupted' }, { kind: 'requeue' });
@@ -169,27 +186,33 @@ export class Attempt implements Stoppable {
     if (result.kind === 'succeeded') {
       return this.#recorded('completed', [this.#event('Completed', 'Job completed')], { status: 'Completed', completedAt: new Date().toISOString() }, { kind: 'ack' }, true);
     }
-    return this.#failure(result.error, maxAttempts, this.#event('Failed', result.error.message));
+    return this.#failure(result.error, maxAttempts, 'Failed');
   }
 
   /** A failed or timed-out attempt: retried after a backoff, or dead-lettered when out of attempts. */
-  #failure(error: Error, maxAttempts: number, failed: PendingEvent): Ending {
+  #failure(error: Error, maxAttempts: number, status: 'Failed' | 'TimedOut', note = ''): Ending {
     const decision = decideRetry(error, this.#parts.log.failuresBefore, { ...this.#deps.retry, maxAttempts });
+    // Secrets in an error message are redacted like logs; the stack goes with the event, bounded (README, "Writing a handler").
+    const message = redact(error.message);
+    const detail = errorDetail(error);
+    this.#logger.warn(status === 'Failed' ? 'handler failed' : 'handler timed out', { error: detail, next: decision.kind });
+    const failed: PendingEvent = { ...this.#event(status, `${message}${note}`), detail };
     if (decision.kind === 'retry') {
       const delayMs = this.#deps.delays.plan(decision.delayMs);
       const retrying = this.#event('Retrying', `retrying in ${formatMs(delayMs)} (failure ${decision.failures} of ${maxAttempts} allowed)`);
-      return this.#recorded('retrying', [failed, retrying], { status: 'Retrying', failures: decision.failures, lastError: error.message }, { kind: 'wait', delayMs });
+      return this.#recorded('retrying', [failed, retrying], { status: 'Retrying', failures: decision.failures, lastError: message }, { kind: 'wait', delayMs });
     }
     const { names, processorId } = this.#deps;
-    const toDeadQueue: Move = { kind: 'hand-off', queue: names.deadQueue, headers: deadHeaders(processorId, decision.reason, this.job.jobId) };
-    return this.#recorded('dead-lettered', [failed, this.#event('DeadLettered', decision.reason)], { status: 'DeadLettered', failures: decision.failures, lastError: error.message }, toDeadQueue, true);
+    const reason = redact(decision.reason);
+    const toDeadQueue: Move = { kind: 'hand-off', queue: names.deadQueue, headers: deadHeaders(processorId, reason, this.job.jobId) };
+    return this.#recorded('dead-lettered', [failed, this.#event('DeadLettered', reason)], { status: 'DeadLettered', failures: decision.failures, lastError: message }, toDeadQueue, true);
   }
 
   /** The single end: record it (fenced), give the lease up, and say what the message does next. */
   async #end(ending: Ending): Promise<AttemptEnd> {
     if (this.#ended) throw new Error(`attempt ${this.number} of ${this.job.jobId} ended twice`);
     this.#ended = true;
-    this.#parts.lease.signal.removeEventListener('abort', this.#onLeaseLost);
+    for (const lease of this.#parts.leases) lease.signal.removeEventListener('abort', this.#onLeaseLost);
     if (ending.kind === 'lease-lost') return this.#loseLease(ending.reason);
     try {
       await this.#record(ending.events, ending.update);
@@ -218,9 +241,10 @@ export class Attempt implements Stoppable {
    * (LeaseLost) rather than keep a slot and a lock key for ever behind a storage request that never answers.
    */
   async #record(events: PendingEvent[], update: StateUpdate): Promise<void> {
-    const { lease, log } = this.#parts;
-    const endBy = performance.now() + lease.remainingMs();
-    const tooLate = () => new LeaseLostError('the attempt\'s end could not be recorded within its lease', lease.validUntil());
+    const { log } = this.#parts;
+    const endBy = performance.now() + this.remainingMs();
+    // The attempt's right to run ends when it gives the lease up, now: not at the lease's (later) deadline.
+    const tooLate = () => new LeaseLostError('the attempt\'s end could not be recorded within its lease', new Date(Math.min(Date.now(), this.validUntil().getTime())));
     for (let failures = 0; ; failures++) {
       this.assertLease();
       const left = endBy - performance.now();
@@ -236,9 +260,8 @@ export class Attempt implements Stoppable {
   }
 
   async #loseLease(reason: Error): Promise<AttemptEnd> {
-    const { lease, log } = this.#parts;
-    log.discard();
-    const endedAt = reason instanceof LeaseLostError ? reason.endedAt : new Date(Math.min(Date.now(), lease.validUntil().getTime()));
+    this.#parts.log.discard();
+    const endedAt = reason instanceof LeaseLostError ? reason.endedAt : new Date(Math.min(Date.now(), this.validUntil().getTime()));
     const message = `${reason instanceof FencedError ? `another attempt took the job over (${reason.message})` : reason.message}; noticed at ${new Date().toISOString()}`;
     this.#logger.warn('attempt stopped: lease lost', { reason: message });
     // Dated at the lease's end, so it may be written late: keep trying through a storage outage.
@@ -249,9 +272,9 @@ export class Attempt implements Stoppable {
   }
 
   async #release(finalForJob: boolean): Promise<void> {
-    const { job, lease } = this.#parts;
-    // A job's own lock key never recurs once the job has ended for good: remove its blob in the same request.
-    await this.#deps.leases.release(lease, { removeBlob: finalForJob && job.lockKey === job.jobId });
+    const { job, leases } = this.#parts;
+    // A job's own lock blob is never used again once the job has ended for good: remove it in the same request.
+    await Promise.all(leases.map((lease) => this.#deps.leases.release(lease, { removeBlob: finalForJob && lease.lockKey === job.jobId })));
   }
 
   #recorded(outcome: DeliveryOutcome, events: PendingEvent[], update: StateUpdate, move: Move, finalForJob = false): RecordedEnding {
@@ -263,6 +286,6 @@ export class Attempt implements Stoppable {
   }
 
   readonly #onLeaseLost = (): void => {
-    this.stop(this.#parts.lease.lost ?? new LeaseLostError('lease lost', this.#parts.lease.validUntil()));
+    this.stop(this.#parts.leases.find((lease) => lease.lost)?.lost ?? new LeaseLostError('lease lost', this.validUntil()));
   };
 }

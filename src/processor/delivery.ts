@@ -5,6 +5,7 @@
  */
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { publishConfirmed, type PublishTarget } from '../broker/confirm-publish.js';
+import { withTraceHeaders } from '../core/tracing.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { withoutDeathHeaders } from '../broker/delay-infrastructure.js';
 
@@ -18,6 +19,10 @@ export const HEADER = {
   deadLetteredAt: 'x-baton-dead-lettered-at',
   processorId: 'x-baton-processor-id',
   jobId: 'x-baton-job-id',
+  /** How many times storage refused (4xx, not an outage) this message's records (src/processor/settle.ts). */
+  storageRefusals: 'x-baton-storage-refusals',
+  /** How many processors lacking the job's handler have sent this message round (src/processor/admission/handler-gate.ts). */
+  handlerMisses: 'x-baton-handler-misses',
   /** When the publisher sent the message (ms since the epoch); its Queued event carries the same time. */
   publishedAt: PUBLISHED_AT_HEADER,
 } as const;
@@ -26,13 +31,16 @@ export class Delivery {
   readonly body: Buffer;
   readonly headers: MessageHeaders;
   readonly redelivered: boolean;
+  /** The queue the message was consumed from. */
+  readonly queue: string;
   readonly #message: ConsumeMessage;
   readonly #channel: Channel;
   readonly #confirm: ConfirmChannel;
   readonly #channelOpen: () => boolean;
   #settled = false;
 
-  constructor(message: ConsumeMessage, channel: Channel, confirm: ConfirmChannel, channelOpen: () => boolean = () => true) {
+  constructor(message: ConsumeMessage, channel: Channel, confirm: ConfirmChannel, queue: string, channelOpen: () => boolean = () => true) {
+    this.queue = queue;
     this.#message = message;
     this.#channel = channel;
     this.#confirm = confirm;
@@ -50,6 +58,19 @@ export class Delivery {
   get hops(): number {
     const hops = Number(this.headers[HEADER.hops] ?? 0);
     return Number.isFinite(hops) ? hops : 0;
+  }
+
+  get storageRefusals(): number {
+    return this.#count(HEADER.storageRefusals);
+  }
+
+  get handlerMisses(): number {
+    return this.#count(HEADER.handlerMisses);
+  }
+
+  #count(header: string): number {
+    const count = Number(this.headers[header] ?? 0);
+    return Number.isFinite(count) && count >= 0 ? count : 0;
   }
 
   get publishedAtMs(): number | undefined {
@@ -92,7 +113,8 @@ export class Delivery {
       // The job's priority, so that it keeps its place among waiting jobs after a retry or a deferral.
       priority: properties.priority,
       type: properties.type,
-      headers: { ...withoutDeathHeaders(this.headers), ...headers, [HEADER.hops]: this.hops + 1 },
+      // The trace goes on from the span sending it (an attempt's, or a deferral's), whatever the copy carried.
+      headers: withTraceHeaders({ ...withoutDeathHeaders(this.headers), ...headers, [HEADER.hops]: this.hops + 1 }),
     };
     await publishConfirmed(this.#confirm, target, this.body, stripUndefined(options));
   }

@@ -1,6 +1,6 @@
 /**
  * @module One delivery's fate, in the order the README's "How a job runs" tells it:
- * parse → handler → job gates → a concurrency slot → lock key's lease → already ended? → the attempt → settle.
+ * parse → handler → job gates (params, partition, tenant limits) → a concurrency slot → lock key's lease → already ended? → the attempt → settle.
  *
  * MUST: every path settles the delivery exactly once, gives back the slot and every reservation a gate
  * made, and writes the audit before it settles, so that a crash anywhere leaves the message in a queue
@@ -16,7 +16,7 @@ import { lockGate } from './admission/lock-gate.js';
 import { parseGate } from './admission/parse-gate.js';
 import { startGate } from './admission/start-gate.js';
 import type { DeliveryOutcome, Stop } from './admission/verdict.js';
-import { Attempt } from './attempt.js';
+import { Attempt, type AttemptEnd } from './attempt.js';
 import type { Delivery } from './delivery.js';
 import type { DeliveryDeps } from './delivery-deps.js';
 import type { HeldLease } from './lease-manager.js';
@@ -28,9 +28,9 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
   const parsed = parseGate(delivery, deps);
   if (parsed.kind === 'stop') return settleStop(delivery, parsed, deps);
   const job = parsed.value;
-  const handler = handlerGate(job, deps);
+  const handler = handlerGate(job, delivery, deps);
   if (handler.kind === 'stop') return settleStop(delivery, handler, deps);
-  const candidate: Candidate = { delivery, job, handler: handler.value };
+  const candidate: Candidate = { delivery, job, handler: handler.value, onLease: [] };
 
   const releasers: Releaser[] = [];
   try {
@@ -43,7 +43,7 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
   } catch (error) {
     // Storage (or the broker) is failing before the attempt could start: hold the job back briefly.
     deps.logger.warn('could not start the job; holding it back', { jobId: job.jobId, error: coerceError(error).message });
-    return holdBack(delivery, deps);
+    return holdBack(delivery, deps, error);
   } finally {
     for (const release of releasers.reverse()) await release();
   }
@@ -59,29 +59,44 @@ async function runWhenAdmitted(candidate: Candidate, deps: DeliveryDeps): Promis
     delivery.requeue();
     return 'interrupted';
   }
-  let lease: HeldLease | undefined;
+  let leases: HeldLease[] = [];
   try {
     const locked = await lockGate(candidate, deps);
     if (locked.kind === 'stop') return await settleStop(delivery, locked, deps);
-    lease = locked.value;
-    const started = await startGate(candidate, deps);
-    if (started.kind === 'stop') return await stopHolding(lease, started, candidate, deps);
-    const attempt = new Attempt({ job: candidate.job, handler: candidate.handler, lease, log: started.value }, deps);
-    lease = undefined; // the attempt owns it now, and gives it up at its end
+    leases = locked.value;
+    // The first lease is the lock key's: what a gate reserved (a tenant slot) lives as long as it does.
+    for (const bind of candidate.onLease) bind(leases[0]!);
+    const started = await startGate(candidate, leases, deps);
+    if (started.kind === 'stop') return await stopHolding(leases, started, candidate, deps);
+    const attempt = new Attempt({ job: candidate.job, handler: candidate.handler, leases, log: started.value }, deps);
+    const ended = deps.onAttemptStarted?.({ job: candidate.job, attempt: attempt.number, leases, publishedAtMs: delivery.publishedAtMs });
+    leases = []; // the attempt owns them now, and gives them up at its end
     slot.hold(attempt);
-    const end = await attempt.run();
+    const end = await observed(attempt.run(), ended);
     await moveMessage(delivery, end.move, deps);
     return end.outcome;
   } catch (error) {
-    if (lease) await deps.leases.release(lease);
+    await Promise.all(leases.map((lease) => deps.leases.release(lease)));
     throw error;
   } finally {
     slot.release();
   }
 }
 
-/** A stop after the lease was taken (the job already ended): the lease goes first, then the message. */
-async function stopHolding(lease: HeldLease, stop: Stop, { delivery, job }: Candidate, deps: DeliveryDeps): Promise<DeliveryOutcome> {
-  await deps.leases.release(lease, { removeBlob: job.lockKey === job.jobId });
+/** Tells the observer (if any) how the attempt ended, or that it threw. */
+async function observed(run: Promise<AttemptEnd>, ended: ((outcome: DeliveryOutcome | undefined) => void) | undefined): Promise<AttemptEnd> {
+  try {
+    const end = await run;
+    ended?.(end.outcome);
+    return end;
+  } catch (error) {
+    ended?.(undefined);
+    throw error;
+  }
+}
+
+/** A stop after the leases were taken (the job already ended): the leases go first, then the message. */
+async function stopHolding(leases: HeldLease[], stop: Stop, { delivery, job }: Candidate, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+  await Promise.all(leases.map((lease) => deps.leases.release(lease, { removeBlob: lease.lockKey === job.jobId })));
   return settleStop(delivery, stop, deps);
 }

@@ -2,9 +2,11 @@
 import type { AuditStatus } from '../contracts/audit-event.js';
 import { coerceError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { redact } from '../core/redact.js';
 import { sleep } from '../core/time.js';
 import type { AuditStore } from '../storage/audit-store.js';
 import { isTransient } from '../storage/azure-errors.js';
+import { fitBytes, MAX_DETAIL_BYTES } from '../storage/table-limits.js';
 import type { PendingEvent } from './admission/verdict.js';
 import { HEADER, type MessageHeaders } from './delivery.js';
 
@@ -21,6 +23,17 @@ export function deadHeaders(processorId: string, reason: string, jobId: string |
   };
 }
 
+/** An error's stack and its causes', redacted and bounded to 4 KB: the `detail` of a Failed event. */
+export function errorDetail(error: Error): string {
+  const parts = [error.stack ?? `${error.name}: ${error.message}`];
+  let cause: unknown = error.cause;
+  for (let depth = 0; cause !== undefined && depth < 3; depth++) {
+    parts.push(`Caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return fitBytes(redact(parts.join('\n')), MAX_DETAIL_BYTES);
+}
+
 export function formatMs(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 }
@@ -33,6 +46,8 @@ export function appendEventually(audit: AuditStore, logger: Logger, evt: Pending
   const giveUpAt = Date.now() + 15 * 60_000;
   const attempt = async (failures: number): Promise<void> => {
     try {
+      // A try that got no answer may have been applied: look before writing the event a second time.
+      if (failures > 0 && (await alreadyRecorded(audit, evt))) return;
       await audit.append(evt, atMs);
     } catch (error) {
       if (Date.now() > giveUpAt || !isTransient(error)) {
@@ -45,4 +60,9 @@ export function appendEventually(audit: AuditStore, logger: Logger, evt: Pending
     }
   };
   void attempt(0);
+}
+
+async function alreadyRecorded(audit: AuditStore, evt: PendingEvent): Promise<boolean> {
+  const history = await audit.history(evt.jobId);
+  return history.some((e) => e.status === evt.status && e.attempt === evt.attempt && e.processorId === evt.processorId && e.message === evt.message);
 }

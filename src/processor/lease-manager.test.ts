@@ -101,4 +101,24 @@ describe('LeaseManager', () => {
       vi.useRealTimers();
     }
   });
+
+  it('a released lease is invalid at once, and a renewal that answers after the release is no loss (defects 5, 10)', async () => {
+    let answer: (outcome: RenewOutcome) => void = () => undefined;
+    let now = 0;
+    const { store } = fakeStore(() => new Promise<RenewOutcome>((resolve) => (answer = resolve)));
+    const onLost = vi.fn();
+    const onRenewal = vi.fn();
+    const manager = new LeaseManager(store, { leaseMs: 15_000, renewMs: 5_000, safetyMs: 1000, now: () => now, onLost, onRenewal });
+    const held = manager.track({ lockKey: 'a', leaseId: '1', acquiredAt: 0 });
+    now = 5_000;
+    manager.tick(); // the renewal is sent and waits for its answer
+    await manager.release(held);
+    expect(held.isValid()).toBe(false);
+    answer('Lost'); // the service no longer knows the lease id we just gave up
+    await flush();
+    expect(onLost).not.toHaveBeenCalled();
+    expect(onRenewal).not.toHaveBeenCalled();
+    expect(held.lost).toBeUndefined();
+    manager.close();
+  });
 });

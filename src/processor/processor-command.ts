@@ -1,6 +1,7 @@
 /** @module `baton processor`: runs one processor until SIGINT/SIGTERM (a second signal cancels at once). */
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
+import { stopTracing } from '../core/tracing.js';
 import { loadHandlerModule } from './handlers/registry.js';
 import { defaultRegistry, Processor } from './processor.js';
 
@@ -30,7 +31,8 @@ export async function runProcessor(config: Config, logger: Logger): Promise<void
         logger.error('shutdown did not finish in time; exiting');
         process.exit(1);
       }, (config.shutdownGraceSeconds + 30) * 1000).unref();
-      void processor.stop().then(() => process.exit(0));
+      // The last spans are flushed before the process leaves.
+      void processor.stop().then(stopTracing).then(() => process.exit(0));
     } else {
       logger.warn(`${signal} received again: cancelling running jobs now`);
       void processor.stop({ force: true });

@@ -1,6 +1,7 @@
 /** @module Runs a handler, but returns as soon as its signal aborts: a handler that ignores the signal is abandoned, not awaited. */
 import type { JobRequest } from '../contracts/job-request.js';
 import { coerceError } from '../core/errors.js';
+import { activeSpan, inSpan } from '../core/tracing.js';
 import type { HandlerDefinition, JobContext } from './handlers/registry.js';
 
 export type HandlerResult = { readonly kind: 'succeeded' } | { readonly kind: 'failed'; readonly error: Error } | { readonly kind: 'aborted'; readonly reason: Error };
@@ -14,11 +15,14 @@ export async function runHandler(handler: HandlerDefinition, job: JobRequest, ct
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
+  const attemptSpan = activeSpan();
   const ran = (async (): Promise<HandlerResult> => {
     try {
-      await handler.run(job, ctx);
+      await inSpan(`handler ${job.type}`, { attributes: { 'baton.job.type': job.type, 'baton.job.attempt': ctx.attempt } }, () => handler.run(job, ctx));
       return { kind: 'succeeded' };
     } catch (error) {
+      // A failed attempt's span carries the error (the handler's span has it already).
+      attemptSpan.recordError(error);
       return { kind: 'failed', error: coerceError(error) };
     }
   })();

@@ -47,13 +47,15 @@ export function publishProgress(options: { total: number | undefined; err?: Node
   if (!err.isTTY || options.total === 1) {
     return { out, err, submitted: () => undefined, published: () => undefined, stop: () => undefined };
   }
-  const startedAt = performance.now();
+  // The clock starts with the first job handed to the broker, as the final "published N jobs in S s" line's
+  // does: timing from here would count the connection set-up and show a lower rate than that line.
+  let startedAt: number | undefined;
   let total = options.total;
   let done = 0;
   let shown = false;
   let drawnAt = 0;
   const draw = () => {
-    const text = progressLine(done, total, (performance.now() - startedAt) / 1000);
+    const text = progressLine(done, total, startedAt === undefined ? 0 : (performance.now() - startedAt) / 1000);
     err.write(`\r\x1b[2K${text.slice(0, Math.max(20, (err.columns ?? 80) - 1))}`);
     shown = true;
     drawnAt = performance.now();
@@ -76,6 +78,7 @@ export function publishProgress(options: { total: number | undefined; err?: Node
     out: out.isTTY ? through(out) : out,
     err: through(err),
     submitted(count) {
+      startedAt ??= performance.now();
       // Reading stdin, the total is only known as lines arrive.
       if (options.total === undefined) total = Math.max(total ?? 0, count);
     },

@@ -13,7 +13,7 @@ import { demoJob, type DemoOptions } from './demo-job.js';
 import { Publisher } from './publisher.js';
 
 export interface ConsoleRun {
-  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace'>;
+  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'queueType'>;
   readonly logger: Logger;
   readonly input?: NodeJS.ReadStream;
   readonly output?: NodeJS.WriteStream;

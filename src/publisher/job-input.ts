@@ -20,10 +20,16 @@ export interface JobFlags {
   readonly lockKey?: string;
   readonly jobId?: string;
   readonly maxAttempts?: number;
+  /** `--params JSON`: the job's processingParameters (merged over --steps, --step-ms and --fail-times). */
+  readonly params?: Record<string, unknown>;
+  /** `--input PATH`: the job's inputFilePath. */
+  readonly inputFilePath?: string;
   readonly runAt?: string;
   readonly delayMs?: number;
   readonly priority?: number;
   readonly timeoutSeconds?: number;
+  readonly tenant?: string;
+  readonly partition?: string;
 }
 
 export type InputLine = { readonly ok: true; readonly job: JobRequest; readonly line: number } | { readonly ok: false; readonly reason: string; readonly line: number };
@@ -37,6 +43,7 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
       ...(flags.stepMs !== undefined ? { stepMs: flags.stepMs } : {}),
       ...(flags.failTimes !== undefined ? { failTimes: flags.failTimes } : {}),
+      ...flags.params,
     };
     const request = {
       jobId: flags.jobId ?? randomUUID(),
@@ -45,10 +52,13 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       type: flags.type ?? 'steps',
       ...(flags.lockKey !== undefined ? { lockKey: flags.lockKey } : {}),
       ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
+      ...(flags.inputFilePath !== undefined ? { inputFilePath: flags.inputFilePath } : {}),
       ...(flags.runAt !== undefined ? { runAt: flags.runAt } : {}),
       ...(flags.delayMs !== undefined ? { delayMs: flags.delayMs } : {}),
       ...(flags.priority !== undefined ? { priority: flags.priority } : {}),
       ...(flags.timeoutSeconds !== undefined ? { timeoutSeconds: flags.timeoutSeconds } : {}),
+      ...(flags.tenant !== undefined ? { tenantId: flags.tenant } : {}),
+      ...(flags.partition !== undefined ? { partition: flags.partition } : {}),
       processingParameters: flags.type && flags.type !== 'steps' ? params : { ...demo.processingParameters, ...params },
     };
     const parsed = validateJobRequest(request);

@@ -13,7 +13,8 @@ import { Publisher, type PublishedJob } from './publisher.js';
 const WINDOW = 256;
 
 export interface PublishRun {
-  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace'>;
+  /** Without `connectTimeoutSeconds`, waits for RabbitMQ for as long as it takes. */
+  readonly config: Pick<Config, 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'queueType'> & Partial<Pick<Config, 'actor'>> & { readonly connectTimeoutSeconds?: number };
   readonly logger: Logger;
   readonly flags: JobFlags;
   readonly file?: string;
@@ -36,8 +37,16 @@ export interface PublishSummary {
 export async function runPublish(run: PublishRun): Promise<PublishSummary> {
   const out = run.out ?? process.stdout;
   const err = run.err ?? process.stderr;
-  const publisher = new Publisher({ ...run.config, publisherId: `publisher-${os.hostname()}-${process.pid}`, logger: run.logger });
-  await publisher.start();
+  const { actor: _actor, connectTimeoutSeconds: _seconds, ...connection } = run.config;
+  const publisher = new Publisher({ ...connection, publisherId: `publisher-${os.hostname()}-${process.pid}`, logger: run.logger });
+  try {
+    const seconds = run.config.connectTimeoutSeconds;
+    await publisher.start(seconds === undefined ? {} : { brokerTimeoutMs: seconds * 1000 });
+  } catch (error) {
+    await publisher.close();
+    throw error;
+  }
+  if (run.flags.jobId !== undefined && !run.file) await warnIfKnown(publisher, run.flags.jobId, err);
   const startedAt = performance.now();
   let published = 0;
   let invalid = 0;
@@ -59,7 +68,7 @@ export async function runPublish(run: PublishRun): Promise<PublishSummary> {
   };
   const submit = async (job: JobRequest) => {
     run.onSubmitted?.(++submitted);
-    window.push(publisher.publish(job).catch((error: unknown) => new Error(`job ${job.jobId} not published: ${(error as Error).message}`)));
+    window.push(publisher.publish(job, run.config.actor !== undefined ? { actor: run.config.actor } : {}).catch((error: unknown) => new Error(`job ${job.jobId} not published: ${(error as Error).message}`)));
     if (window.length >= WINDOW) await drainOne();
   };
 
@@ -80,4 +89,21 @@ export async function runPublish(run: PublishRun): Promise<PublishSummary> {
     await publisher.close();
   }
   return { published, invalid, failed, seconds: (performance.now() - startedAt) / 1000 };
+}
+
+/** Jobs whose later deliveries are acknowledged unrun (`Duplicate`). */
+const FINAL = new Set(['Completed', 'DeadLettered', 'Cancelled']);
+
+/**
+ * `--job-id` of a job the audit trail already knows: the new copy is a duplicate of it. Said on stderr
+ * (the copy is still published: re-sending a job is how an at-least-once producer recovers), never silently.
+ */
+async function warnIfKnown(publisher: Publisher, jobId: string, err: NodeJS.WritableStream): Promise<void> {
+  const history = await publisher.storage.audit.history(jobId).catch(() => []);
+  const last = history.at(-1);
+  if (!last) return;
+  const fate = FINAL.has(last.status)
+    ? 'it has ended, so this copy will be acknowledged unrun (Duplicate)'
+    : 'both copies share its history, and it runs at most once at a time';
+  err.write(`warning: job ${jobId} is a duplicate of a known job (${history.length} events, last ${last.status} at ${last.timestamp}): ${fate}\n`);
 }

@@ -9,12 +9,17 @@ import { BrokerConnection } from '../broker/connection.js';
 import { publishConfirmed } from '../broker/confirm-publish.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
+import { brokerUnreachableError } from '../core/broker-advice.js';
 import { LEGACY_QUEUE_WARNING, messagePriority, probeJobsQueue } from '../broker/jobs-queue.js';
 import { DUE_AT_HEADER, jobDueAtMs, RUN_NOW_HEADER } from '../broker/due-time.js';
 import { sendDelayed } from '../broker/delay-infrastructure.js';
 import type { NewAuditEvent } from '../contracts/audit-event.js';
+import { PartitionRegistrar } from '../broker/partitions.js';
 import { PublishError } from '../core/errors.js';
+import type { QueueType } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
+import { inSpan, withTraceHeaders } from '../core/tracing.js';
+import { messagingAttributes } from '../core/trace-attributes.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
 
 export interface PublisherOptions {
@@ -23,6 +28,8 @@ export interface PublisherOptions {
   readonly namespace: string;
   readonly publisherId: string;
   readonly logger: Logger;
+  /** `BATON_QUEUE_TYPE`; classic when not given. */
+  readonly queueType?: QueueType;
 }
 
 export interface PublishedJob {
@@ -38,18 +45,36 @@ export interface PublishedJob {
 }
 
 export type RunNowResult = { readonly kind: 'started' } | { readonly kind: 'unknown' } | { readonly kind: 'not-waiting'; readonly status: string };
+/** Room for a job's parameters on its Queued event; a larger set is cut, marked, for display only. */
+const MAX_PARAMETERS_CHARS = 4000;
+
+/** What the job panel shows of the request itself: its description and parameters. */
+export function queuedJobFields(job: JobRequest): { description?: string; parameters?: string } {
+  const shown = {
+    ...(job.inputFilePath !== undefined ? { inputFilePath: job.inputFilePath } : {}),
+    ...(job.processingParameters !== undefined ? { processingParameters: job.processingParameters } : {}),
+  };
+  const text = Object.keys(shown).length > 0 ? JSON.stringify(shown) : undefined;
+  return {
+    ...(job.description !== undefined ? { description: job.description } : {}),
+    ...(text !== undefined ? { parameters: text.length > MAX_PARAMETERS_CHARS ? `${text.slice(0, MAX_PARAMETERS_CHARS)}…` : text } : {}),
+  };
+}
 
 export class Publisher {
   readonly names: Names;
   readonly storage: BatonStorage;
   readonly #options: PublisherOptions;
   readonly #broker: BrokerConnection;
+  readonly #partitions: PartitionRegistrar;
   #channel: ConfirmChannel | undefined;
 
   constructor(options: PublisherOptions) {
     this.#options = options;
     this.names = namesFor(options.namespace);
     this.storage = openStorage(options.storageConnectionString, this.names, { logger: options.logger });
+    // The first send to a partition declares its queue and registers it, so processors serving all find it.
+    this.#partitions = new PartitionRegistrar((partition) => this.storage.tenants.registerPartition(partition), options.queueType);
     this.#broker = new BrokerConnection({
       url: options.amqpUrl,
       name: `baton publisher ${options.publisherId}`,
@@ -61,39 +86,61 @@ export class Publisher {
     });
   }
 
-  async start(): Promise<void> {
+  /**
+   * Prepares storage, then connects. With `brokerTimeoutMs` (a one-shot command), gives up when RabbitMQ
+   * has not answered by then, with the same advice `baton dev` gives; without it, retries for as long as it takes.
+   */
+  async start(options: { brokerTimeoutMs?: number } = {}): Promise<void> {
     await ensureStorage(this.storage, this.names);
-    await this.#broker.start();
+    const timeoutMs = options.brokerTimeoutMs;
+    if (timeoutMs === undefined) return this.#broker.start();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const seconds = Math.round(timeoutMs / 1000);
+        reject(brokerUnreachableError(this.#options.amqpUrl, `no connection within ${seconds} s, BATON_CONNECT_TIMEOUT_SECONDS`));
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([this.#broker.start(), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
    * Publishes one job; resolves after the broker confirmed it and its Queued event (Scheduled, for a job
    * due later: it waits in the delay levels, its due time pinned in a header) was written.
+   * `actor` names who submitted it (a dashboard token's name), recorded in the Queued event. With
+   * tracing on, this is the job's trace root (or a child of the request that asked for it).
    */
-  async publish(job: JobRequest): Promise<PublishedJob> {
+  publish(job: JobRequest, options: { actor?: string } = {}): Promise<PublishedJob> {
+    return inSpan(`publish ${this.names.jobsQueue}`, { kind: 'producer', attributes: messagingAttributes(this.names.jobsQueue, job) }, () => this.#publish(job, options));
+  }
+
+  async #publish(job: JobRequest, options: { actor?: string }): Promise<PublishedJob> {
     const channel = this.#channel;
     if (!channel) throw new PublishError('not connected to RabbitMQ');
     // Queued is dated when the message was sent: a processor may start the job before the confirm
     // reaches us, and it stamps Started after this time (the header) so the history sorts causally.
+    const queue = job.partition === undefined ? this.names.jobsQueue : await this.#partitions.ensure(channel, this.names, job.partition);
     const sentAt = Date.now();
     const dueAtMs = jobDueAtMs(job, sentAt);
     const scheduled = dueAtMs !== undefined && dueAtMs > sentAt;
-    const options = {
+    const message = {
       messageId: job.jobId,
       timestamp: Math.floor(sentAt / 1000),
       appId: 'baton',
       priority: messagePriority(job),
-      headers: { [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) },
+      headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) }),
     };
     const body = Buffer.from(JSON.stringify(job));
-    if (scheduled) await sendDelayed(channel, this.names, this.names.jobsQueue, dueAtMs - Date.now(), body, options);
-    else await publishConfirmed(channel, this.names.jobsQueue, body, options);
+    if (scheduled) await sendDelayed(channel, this.names, queue, dueAtMs - Date.now(), body, message);
+    else await publishConfirmed(channel, queue, body, message);
     let audited = true;
     let queuedAt = new Date().toISOString();
     try {
-      const event = scheduled
-        ? await this.storage.audit.append(this.#scheduledEvent(job, dueAtMs), sentAt, job)
-        : await this.storage.audit.append(this.#queuedEvent(job), sentAt);
+      const event = await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs, options.actor) : this.#queuedEvent(job, options.actor), sentAt, job);
       queuedAt = event.timestamp;
     } catch (error) {
       audited = false;
@@ -105,14 +152,16 @@ export class Publisher {
     };
   }
 
-  #queuedEvent(job: JobRequest): Omit<NewAuditEvent, 'timestamp'> {
+  #queuedEvent(job: JobRequest, actor: string | undefined): Omit<NewAuditEvent, 'timestamp'> {
     const lock = job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : '';
-    return { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#options.publisherId, message: `Queued (${job.type}${lock})` };
+    const by = actor ? ` by ${actor}` : '';
+    return { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#options.publisherId, message: `Queued (${job.type}${lock})${by}`, ...queuedJobFields(job) };
   }
 
-  #scheduledEvent(job: JobRequest, dueAtMs: number): Omit<NewAuditEvent, 'timestamp'> {
+  #scheduledEvent(job: JobRequest, dueAtMs: number, actor: string | undefined): Omit<NewAuditEvent, 'timestamp'> {
     const dueAt = new Date(dueAtMs).toISOString();
-    return { ...this.#queuedEvent(job), status: 'Scheduled', dueAt, message: `Scheduled for ${dueAt} (${job.type})` };
+    const by = actor ? ` by ${actor}` : '';
+    return { ...this.#queuedEvent(job, actor), status: 'Scheduled', dueAt, message: `Scheduled for ${dueAt} (${job.type})${by}` };
   }
 
   /**
@@ -132,14 +181,15 @@ export class Publisher {
     }
     const job = await this.storage.audit.scheduledRequest(jobId);
     if (!job) return { kind: 'not-waiting', status: 'Scheduled without its request' };
+    const queue = job.partition === undefined ? this.names.jobsQueue : await this.#partitions.ensure(channel, this.names, job.partition);
     const sentAt = Date.now();
-    await publishConfirmed(channel, this.names.jobsQueue, Buffer.from(JSON.stringify(job)), {
+    await publishConfirmed(channel, queue, Buffer.from(JSON.stringify(job)), {
       messageId: job.jobId,
       appId: 'baton',
       priority: messagePriority(job),
-      headers: { [PUBLISHED_AT_HEADER]: sentAt, [RUN_NOW_HEADER]: actor },
+      headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt, [RUN_NOW_HEADER]: actor }),
     });
-    await this.storage.audit.append({ ...this.#queuedEvent(job), message: `Queued to run now (due ${scheduled.dueAt}) by ${actor}` }, sentAt);
+    await this.storage.audit.append({ ...this.#queuedEvent(job, actor), message: `Queued to run now (due ${scheduled.dueAt}) by ${actor}` }, sentAt, job);
     return { kind: 'started' };
   }
 
@@ -151,9 +201,10 @@ export class Publisher {
   async #open(connection: ChannelModel): Promise<void> {
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.#options.logger.warn('broker channel error', { error: error.message }));
-    const mode = await probeJobsQueue(connection, this.names);
+    const mode = await probeJobsQueue(connection, this.names, this.#options.queueType ?? 'classic');
     if (mode === 'legacy') this.#options.logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
-    await assertTopology(channel, this.names, mode);
+    await assertTopology(channel, this.names, this.#options.queueType ?? 'classic', mode);
+    this.#partitions.forget();
     this.#channel = channel;
   }
 }

@@ -3,44 +3,33 @@
  *
  * The state row is the job's summary and its fencing token. An attempt writes Started by inserting
  * (first attempt) or conditionally updating (later ones) the state row, and every later write of the
- * attempt is a transaction that updates the state row with the ETag the attempt last saw. Whoever
- * starts the next attempt changes the ETag, so a processor that lost its lease (paused past it, cut
- * off) cannot write Completed, or anything else, for the job: exactly one Completed per job, ever.
+ * attempt is a transaction that updates the state row with the ETag the attempt last saw (attempt-log.ts).
+ * Whoever starts the next attempt changes the ETag, so a processor that lost its lease (paused past it,
+ * cut off) cannot write Completed, or anything else, for the job: exactly one Completed per job, ever.
+ *
+ * The row also names the attempt that wrote it (`attemptId`), so that a lost answer is never taken for
+ * another attempt's write: a 409 on the first attempt's create is read back, and a Started this
+ * processor wrote without hearing back is resumed, not counted as a stalled attempt. Retried, a
+ * Started keeps its attempt's identity, so that a first try the service applied late is ours too.
  *
  * Events that belong to no attempt (Queued, Deferred, Duplicate, Rejected, and LeaseLost from an
  * attempt already fenced out) are plain inserts.
  */
-import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { JobSummary } from '../contracts/api.js';
 import type { AuditEvent, AuditStatus, NewAuditEvent } from '../contracts/audit-event.js';
 import type { JobRequest } from '../contracts/job-request.js';
 import { FencedError } from '../core/errors.js';
-import { isConflict, isNotFound, isPreconditionFailed } from './azure-errors.js';
-import { eventFromEntity, eventToProperties } from './event-entity.js';
-import { eventIdAt, newEventId } from './event-keys.js';
+import { sleep } from '../core/time.js';
+import { AttemptLog } from './attempt-log.js';
+import { isConflict, isTransient } from './azure-errors.js';
+import { eventFromEntity } from './event-entity.js';
 import type { RecentIndex } from './recent-index.js';
+import { indexedJob, type StateIndex } from './state-index.js';
+import { eventEntity, newAttemptId, readState, requireEtag, stamp, stampAt, STATE_ROW, stateEntity, type JobState } from './state-row.js';
 
-const STATE_ROW = 'state';
-/** A transaction holds at most 100 entities; one of them is the state row. */
-const MAX_EVENTS_PER_WRITE = 99;
-
-/** The state row's fields (besides the keys). */
-export interface JobState {
-  status: AuditStatus;
-  attempts: number;
-  failures: number;
-  processorId: string;
-  jobName: string;
-  type: string;
-  lockKey: string;
-  lastError?: string;
-  firstStartedAt: string;
-  lastStartedAt: string;
-  completedAt?: string;
-  updatedAt: string;
-}
-
-export type StateUpdate = Partial<Omit<JobState, 'updatedAt'>>;
+export { AttemptLog } from './attempt-log.js';
+export type { JobState, StateUpdate } from './state-row.js';
 
 export type StartOutcome =
   | { readonly kind: 'started'; readonly attempt: AttemptLog }
@@ -49,13 +38,32 @@ export type StartOutcome =
 
 const FINAL_STATUSES: ReadonlySet<AuditStatus> = new Set(['Completed', 'DeadLettered']);
 
+/** A Started write of ours that got no answer: if it landed, its attempt is resumed, never counted as stalled. */
+interface UnconfirmedStart {
+  readonly attemptId: string;
+  readonly attempt: number;
+  readonly failuresBefore: number;
+}
+
+/** Bounds the memory of unconfirmed starts (each entry is forgotten once resolved). */
+const MAX_UNCONFIRMED = 1000;
+/**
+ * How long startAttempt retries transient failures while its caller holds the lease: past one try's
+ * timeout (10 s, clients.ts), so that a Started applied late is found by the retry.
+ */
+export const START_RETRY_MS = 15_000;
+
 export class AuditStore {
   readonly #table: TableClient;
   readonly #index: RecentIndex | undefined;
+  readonly #unconfirmed = new Map<string, UnconfirmedStart>();
+  /** Jobs by current status: told of every transition here, written behind (state-index.ts). */
+  readonly #states: StateIndex | undefined;
 
-  constructor(table: TableClient, index?: RecentIndex) {
+  constructor(table: TableClient, index?: RecentIndex, states?: StateIndex) {
     this.#table = table;
     this.#index = index;
+    this.#states = states;
   }
 
   async ensureTable(): Promise<void> {
@@ -63,56 +71,73 @@ export class AuditStore {
   }
 
   /**
-   * Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost).
-   * `request`: the job request, kept on the row (a Scheduled event's, for run-now); never served as a field.
+   * Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost); such an
+   * event's id is the same on every call, so that a caller retrying it after a lost answer writes it once.
+   * `job`: the job request (Queued, Scheduled) for the state index; a Scheduled event's row also keeps it,
+   * for run-now (never served as a field).
    */
-  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number, request?: JobRequest): Promise<AuditEvent> {
-    const stamped = atMs === undefined ? stamp(event) : { ...event, eventId: eventIdAt(atMs), timestamp: new Date(atMs).toISOString() };
-    await this.#table.createEntity({ ...toEntity(stamped), ...(request ? { request: JSON.stringify(request) } : {}) });
+  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number, job?: JobRequest): Promise<AuditEvent> {
+    const stamped = atMs === undefined ? stamp(event) : stampAt(event, atMs);
+    const kept = job && event.status === 'Scheduled' ? { request: JSON.stringify(job) } : {};
+    try {
+      await this.#table.createEntity({ ...eventEntity(stamped), ...kept });
+    } catch (error) {
+      // Event ids are unique: a conflict is our own insert, applied by a try whose answer was lost.
+      if (!isConflict(error)) throw error;
+    }
     this.#index?.add([stamped]);
+    if (job && (event.status === 'Queued' || event.status === 'Scheduled')) this.#states?.moved({ job: indexedJob(job), to: event.status });
     return stamped;
   }
 
   /**
    * Starts an attempt for `job`, or reports that the job already ended. `firstDelivery` lets the common
    * case (a job never seen) cost one request: insert the state row and Started together.
+   *
+   * A transient failure is retried for up to `retryForMs` (default START_RETRY_MS; no new try begins
+   * after it, nor once `signal` aborts): the caller holds the lease meanwhile, so a Started that got no
+   * answer, or that the service applied late, is found and carried on by this processor instead of being
+   * taken by the next one for a stalled attempt. A caller that stops waiting should abort `signal`.
    */
-  async startAttempt(job: JobRequest, processorId: string, options: { firstDelivery: boolean }): Promise<StartOutcome> {
-    if (options.firstDelivery) {
-      const started = await this.#tryFirstAttempt(job, processorId);
+  async startAttempt(job: JobRequest, processorId: string, options: { firstDelivery: boolean; retryForMs?: number; signal?: AbortSignal }): Promise<StartOutcome> {
+    const giveUpAt = performance.now() + (options.retryForMs ?? START_RETRY_MS);
+    for (let failures = 0; ; failures++) {
+      try {
+        return await this.#start(job, processorId, options.firstDelivery && failures === 0);
+      } catch (error) {
+        const delayMs = Math.min(2000, 250 * 2 ** failures);
+        if (!isTransient(error) || options.signal?.aborted || performance.now() + delayMs > giveUpAt) throw error;
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  async #start(job: JobRequest, processorId: string, firstDelivery: boolean): Promise<StartOutcome> {
+    if (firstDelivery && !this.#unconfirmed.has(job.jobId)) {
+      const started = await this.#tryFirstAttempt(job, processorId, newAttemptId());
       if (started) return { kind: 'started', attempt: started };
     }
     for (;;) {
-      const current = await this.#readState(job.jobId);
+      const current = await readState(this.#table, job.jobId);
+      const mine = this.#unconfirmed.get(job.jobId);
       if (!current) {
-        const started = await this.#tryFirstAttempt(job, processorId);
+        // Retrying our own first attempt keeps its identity, so that its first try, applied late, is ours.
+        const started = await this.#tryFirstAttempt(job, processorId, mine?.attempt === 1 ? mine.attemptId : newAttemptId());
         if (started) return { kind: 'started', attempt: started };
         continue;
       }
-      if (FINAL_STATUSES.has(current.state.status)) return { kind: 'finished', state: current.state };
-      const attemptNumber = current.state.attempts + 1;
-      // The previous attempt never recorded its end: its processor crashed, was killed, or lost its
-      // lease. It counts as a failure, so a job that kills its processors is dead-lettered in the end
-      // instead of being redelivered forever.
-      const stalled = current.state.status === 'Started';
-      const failures = current.state.failures + (stalled ? 1 : 0);
-      const log = new AttemptLog(this.#table, this.#index, job, processorId, attemptNumber, failures, current.etag);
-      try {
-        await log.write([startedEvent(job, processorId, attemptNumber, stalled)], {
-          ...jobFields(job),
-          status: 'Started',
-          attempts: attemptNumber,
-          failures,
-          ...(stalled ? { lastError: `attempt ${current.state.attempts} ended without a record (processor ${current.state.processorId} stopped or lost its lease)` } : {}),
-          processorId,
-          lastStartedAt: new Date().toISOString(),
-        });
-        return { kind: 'started', attempt: log };
-      } catch (error) {
-        // Someone wrote the state row between our read and our write (a fenced-out attempt's last
-        // words, say): read again. We hold the lease, so this settles at once.
-        if (!(error instanceof FencedError)) throw error;
+      if (FINAL_STATUSES.has(current.state.status)) {
+        this.#unconfirmed.delete(job.jobId);
+        return { kind: 'finished', state: current.state };
       }
+      if (mine && current.state.attemptId === mine.attemptId && current.state.status === 'Started') {
+        this.#unconfirmed.delete(job.jobId);
+        return { kind: 'started', attempt: this.#resume(job, processorId, mine, current) };
+      }
+      if (mine && mine.attempt <= current.state.attempts) this.#unconfirmed.delete(job.jobId); // superseded
+      const retrying = mine && mine.attempt === current.state.attempts + 1;
+      const started = await this.#tryNextAttempt(job, processorId, current, retrying ? mine.attemptId : newAttemptId());
+      if (started) return { kind: 'started', attempt: started };
     }
   }
 
@@ -136,12 +161,13 @@ export class AuditStore {
   }
 
   async summary(jobId: string): Promise<JobSummary | undefined> {
-    const current = await this.#readState(jobId);
+    const current = await readState(this.#table, jobId);
     if (!current) return undefined;
-    return { jobId, ...current.state };
+    const { attemptId: _id, writeSeq: _seq, ...state } = current.state;
+    return { jobId, ...state };
   }
 
-  async #tryFirstAttempt(job: JobRequest, processorId: string): Promise<AttemptLog | undefined> {
+  async #tryFirstAttempt(job: JobRequest, processorId: string, attemptId: string): Promise<AttemptLog | undefined> {
     const now = new Date().toISOString();
     const state: JobState = {
       ...jobFields(job),
@@ -152,150 +178,88 @@ export class AuditStore {
       firstStartedAt: now,
       lastStartedAt: now,
       updatedAt: now,
+      attemptId,
+      writeSeq: 1,
     };
     const event = stamp(startedEvent(job, processorId, 1));
+    const log = (etag: string) => new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: 1, attemptId, failuresBefore: 0, etag, writeSeq: 1, states: this.#states });
     try {
       const response = await this.#table.submitTransaction([
-        ['create', { partitionKey: job.jobId, rowKey: STATE_ROW, ...state }],
-        ['create', toEntity(event)],
+        ['create', stateEntity(job.jobId, state)],
+        ['create', eventEntity(event)],
       ]);
       this.#index?.add([event]);
-      const etag = response.getResponseForEntity(STATE_ROW)?.etag ?? response.subResponses[0]?.etag;
-      return new AttemptLog(this.#table, this.#index, job, processorId, 1, 0, requireEtag(etag));
+      this.#unconfirmed.delete(job.jobId);
+      this.#states?.moved({ job: indexedJob(job), from: 'Queued', to: 'Started' });
+      return log(requireEtag(response.getResponseForEntity(STATE_ROW)?.etag ?? response.subResponses[0]?.etag));
     } catch (error) {
-      if (isConflict(error)) return undefined; // the state row exists: not the first attempt
+      if (!isConflict(error) && !isTransient(error)) throw error;
+      // The row exists (409), or no answer came: whose row is it? Ours means the create landed.
+      const current = await readState(this.#table, job.jobId).catch(() => undefined);
+      if (current?.state.attemptId === attemptId) {
+        this.#index?.add([event]);
+        this.#unconfirmed.delete(job.jobId);
+        this.#states?.moved({ job: indexedJob(job), from: 'Queued', to: 'Started' });
+        return log(current.etag);
+      }
+      if (isConflict(error) || current) return undefined; // another attempt's row: not the first attempt
+      this.#remember(job.jobId, { attemptId, attempt: 1, failuresBefore: 0 });
       throw error;
     }
   }
 
-  async #readState(jobId: string): Promise<{ state: JobState; etag: string } | undefined> {
+  /** Carries on an attempt whose Started is a write of ours that got no answer at the time. */
+  #resume(job: JobRequest, processorId: string, mine: UnconfirmedStart, current: { state: JobState; etag: string }): AttemptLog {
+    return new AttemptLog({
+      table: this.#table,
+      index: this.#index,
+      job,
+      processorId,
+      attempt: mine.attempt,
+      attemptId: mine.attemptId,
+      failuresBefore: mine.failuresBefore,
+      etag: current.etag,
+      writeSeq: current.state.writeSeq ?? 1,
+      states: this.#states,
+    });
+  }
+
+  async #tryNextAttempt(job: JobRequest, processorId: string, current: { state: JobState; etag: string }, attemptId: string): Promise<AttemptLog | undefined> {
+    const attemptNumber = current.state.attempts + 1;
+    // The previous attempt never recorded its end: its processor crashed, was killed, or lost its
+    // lease. It counts as a failure, so a job that kills its processors is dead-lettered in the end
+    // instead of being redelivered forever.
+    const stalled = current.state.status === 'Started';
+    const failures = current.state.failures + (stalled ? 1 : 0);
+    // writeSeq 0: the row holds none of this attempt's writes yet; Started is its write number 1.
+    const log = new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: attemptNumber, attemptId, failuresBefore: failures, etag: current.etag, writeSeq: 0, states: this.#states });
     try {
-      const entity = await this.#table.getEntity<JobState>(jobId, STATE_ROW);
-      const { partitionKey: _pk, rowKey: _rk, etag, timestamp: _ts, ...state } = entity as TableEntity<JobState> & {
-        etag: string;
-        timestamp?: string;
-      };
-      return { state: state as JobState, etag };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }
-}
-
-/**
- * The audit writes of one attempt, all fenced by the state row's ETag. Step events may be queued and
- * written behind (`enqueue`) so that a fast attempt's steps share a transaction with its end.
- */
-export class AttemptLog {
-  readonly #table: TableClient;
-  readonly #index: RecentIndex | undefined;
-  readonly #job: JobRequest;
-  readonly processorId: string;
-  readonly attempt: number;
-  /** Failed attempts before this one. */
-  readonly failuresBefore: number;
-  #etag: string;
-  #queued: AuditEvent[] = [];
-  #chain: Promise<void> = Promise.resolve();
-  #timer: NodeJS.Timeout | undefined;
-  #backgroundError: unknown;
-  /** Called before every write; throws when the attempt may no longer write (its lease is past its deadline). */
-  guard: (() => void) | undefined;
-
-  constructor(table: TableClient, index: RecentIndex | undefined, job: JobRequest, processorId: string, attempt: number, failuresBefore: number, etag: string) {
-    this.#table = table;
-    this.#index = index;
-    this.#job = job;
-    this.processorId = processorId;
-    this.attempt = attempt;
-    this.failuresBefore = failuresBefore;
-    this.#etag = etag;
-  }
-
-  /** Queues an event to be written within `lingerMs` (or with the next write, whichever comes first). */
-  enqueue(event: Omit<NewAuditEvent, 'timestamp'>, lingerMs: number, onError: (error: unknown) => void): void {
-    this.#queued.push(stamp(event));
-    if (this.#timer) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.write([], {}).catch((error: unknown) => {
-        this.#backgroundError = error;
-        onError(error);
+      await log.write([startedEvent(job, processorId, attemptNumber, stalled)], {
+        ...jobFields(job),
+        status: 'Started',
+        attempts: attemptNumber,
+        failures,
+        ...(stalled ? { lastError: `attempt ${current.state.attempts} ended without a record (processor ${current.state.processorId} stopped or lost its lease)` } : {}),
+        processorId,
+        lastStartedAt: new Date().toISOString(),
       });
-    }, lingerMs);
-  }
-
-  /**
-   * Writes queued events, then `events`, with `update` applied to the state row, in as few transactions
-   * as fit. Throws FencedError when the attempt no longer owns the job; any other error leaves the
-   * events queued for the next write.
-   */
-  write(events: ReadonlyArray<Omit<NewAuditEvent, 'timestamp'>>, update: StateUpdate): Promise<void> {
-    const stamped = events.map(stamp);
-    const run = this.#chain.then(() => this.#writeNow(stamped, update));
-    this.#chain = run.catch(() => undefined);
-    return run;
-  }
-
-  async #writeNow(events: AuditEvent[], update: StateUpdate): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const pending = [...this.#queued, ...events];
-    this.#queued = [];
-    if (pending.length === 0 && Object.keys(update).length === 0) return;
-    let offset = 0;
-    try {
-      do {
-        this.guard?.();
-        const chunk = pending.slice(offset, offset + MAX_EVENTS_PER_WRITE);
-        const isLast = offset + MAX_EVENTS_PER_WRITE >= pending.length;
-        await this.#transaction(chunk, isLast ? update : {});
-        this.#index?.add(chunk);
-        offset += MAX_EVENTS_PER_WRITE;
-      } while (offset < pending.length);
+      this.#unconfirmed.delete(job.jobId);
+      this.#states?.moved({ job: indexedJob(job), from: current.state.status, to: 'Started' });
+      return log;
     } catch (error) {
-      // A fenced attempt has nothing more to say; otherwise keep the unwritten events for the next write.
-      if (!(error instanceof FencedError)) this.#queued = [...pending.slice(offset), ...this.#queued];
+      // Someone wrote the state row between our read and our write (a fenced-out attempt's last
+      // words, say): read again. We hold the lease, so this settles at once.
+      if (error instanceof FencedError) return undefined;
+      if (isTransient(error)) this.#remember(job.jobId, { attemptId, attempt: attemptNumber, failuresBefore: failures });
       throw error;
     }
   }
 
-  async #transaction(events: AuditEvent[], update: StateUpdate): Promise<void> {
-    const stateEntity = { partitionKey: this.#job.jobId, rowKey: STATE_ROW, ...update, updatedAt: new Date().toISOString() };
-    const actions: TransactionAction[] = [
-      ['update', stateEntity, 'Merge', { etag: this.#etag }],
-      ...events.map((event): TransactionAction => ['create', toEntity(event)]),
-    ];
-    try {
-      const response = await this.#table.submitTransaction(actions);
-      this.#etag = requireEtag(response.getResponseForEntity(STATE_ROW)?.etag ?? response.subResponses[0]?.etag);
-    } catch (error) {
-      if (isPreconditionFailed(error)) throw new FencedError();
-      throw error;
-    }
+  #remember(jobId: string, start: UnconfirmedStart): void {
+    this.#unconfirmed.delete(jobId);
+    this.#unconfirmed.set(jobId, start);
+    if (this.#unconfirmed.size > MAX_UNCONFIRMED) this.#unconfirmed.delete(this.#unconfirmed.keys().next().value!);
   }
-
-  /** An error from a background write, if one happened since the last write. */
-  get backgroundError(): unknown {
-    return this.#backgroundError;
-  }
-
-  /** Stops the linger timer; queued events are dropped (used once the attempt has lost its right to write). */
-  discard(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#queued = [];
-  }
-}
-
-function stamp(event: Omit<NewAuditEvent, 'timestamp'>): AuditEvent {
-  const { eventId, ms } = newEventId();
-  return { ...event, eventId, timestamp: new Date(ms).toISOString() };
-}
-
-function toEntity(event: AuditEvent) {
-  return { partitionKey: event.jobId, rowKey: event.eventId, ...eventToProperties(event) };
 }
 
 function startedEvent(job: JobRequest, processorId: string, attempt: number, afterStall = false): Omit<NewAuditEvent, 'timestamp'> {
@@ -305,9 +269,4 @@ function startedEvent(job: JobRequest, processorId: string, attempt: number, aft
 
 function jobFields(job: JobRequest) {
   return { jobName: job.jobName, type: job.type, lockKey: job.lockKey };
-}
-
-function requireEtag(etag: string | undefined): string {
-  if (!etag) throw new Error('storage returned no ETag for the job state row');
-  return etag;
 }

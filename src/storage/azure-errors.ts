@@ -2,6 +2,7 @@
  * @module Azure error classification in one place. Decide on status codes first: the SDKs leave `code`
  * undefined for some single-entity table errors (409 on create, 412 on update), as seen on Azurite.
  */
+import { StorageTimeoutError } from '../core/errors.js';
 
 export const BLOB_ERROR = {
   leaseAlreadyPresent: 'LeaseAlreadyPresent',
@@ -53,9 +54,42 @@ export function isPreconditionFailed(error: unknown): boolean {
   return statusOf(error) === 412;
 }
 
-/** Worth retrying: no answer at all, a timeout, throttling or a server error. */
+/** Errors of the network layer (no answer at all): Node's system codes, and the SDKs' own. */
+const NETWORK_CODES = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
+  'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'REQUEST_SEND_ERROR',
+]);
+
+/**
+ * Worth retrying: no answer at all (a network error, a timeout, an abort by our own deadline), throttling,
+ * or a server error. Whatever the storage service might answer differently next time.
+ */
 export function isTransient(error: unknown): boolean {
   const status = statusOf(error);
-  if (status === undefined) return true;
-  return status === 408 || status === 429 || status >= 500;
+  if (status !== undefined) return status === 408 || status === 429 || status >= 500;
+  if (error instanceof StorageTimeoutError) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'AbortError' || name === 'TimeoutError') return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+  // A RestError with no status never reached the service.
+  return name === 'RestError';
+}
+
+/**
+ * The opposite: the service refused the request itself (400 PropertyValueTooLarge, 403 a bad key, …) or the
+ * code failed before sending it. Retrying cannot help: a bug or a misconfiguration, to log at error,
+ * never a reason to hold a job back for ever. (404, 409 and 412 are permanent too, but callers that
+ * expect them decide on them first: isNotFound, isConflict, isPreconditionFailed.)
+ */
+export function isPermanent(error: unknown): boolean {
+  return !isTransient(error);
+}
+
+/** How a storage error reads in a log line: its status and code, when it has them. */
+export function describeStorageError(error: unknown): string {
+  const status = statusOf(error);
+  const code = codeOf(error);
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return [status !== undefined ? String(status) : undefined, code, message].filter(Boolean).join(' ');
 }

@@ -5,34 +5,47 @@ import { AuditStore } from './audit-store.js';
 import { BlobLeaseStore } from './blob-lease-store.js';
 import { createStorageClients, type StorageClients } from './clients.js';
 import { isConflict } from './azure-errors.js';
+import { FleetStore } from './fleet-store.js';
 import { RecentIndex } from './recent-index.js';
+import { StateIndex } from './state-index.js';
 import type { RequestCounter } from './request-counter.js';
+import { TenantStore } from './tenant-store.js';
 
 export interface BatonStorage {
   readonly clients: StorageClients;
   readonly leases: BlobLeaseStore;
   readonly audit: AuditStore;
   readonly index: RecentIndex;
-  /** Writes what is still queued for the index. */
+  readonly tenants: TenantStore;
+  /** Processors' heartbeats and per-minute roll-ups. */
+  readonly fleet: FleetStore;
+  readonly states: StateIndex;
+  /** Writes what is still queued for the indexes. */
   close(): Promise<void>;
 }
 
 export function openStorage(connectionString: string, names: Names, options: { logger?: Logger; counter?: RequestCounter } = {}): BatonStorage {
   const clients = createStorageClients(connectionString, options.counter);
   const index = new RecentIndex(clients.table(names.recentTable), options.logger ? { logger: options.logger } : {});
+  const states = new StateIndex(clients.table(names.stateIndexTable), clients.table(names.auditTable), options.logger ? { logger: options.logger } : {});
   return {
     clients,
     leases: new BlobLeaseStore(clients.blobService, names.locksContainer),
-    audit: new AuditStore(clients.table(names.auditTable), index),
+    audit: new AuditStore(clients.table(names.auditTable), index, states),
     index,
-    close: () => index.close(),
+    tenants: new TenantStore(clients.table(names.tenantsTable)),
+    fleet: new FleetStore(clients.table(names.fleetTable)),
+    states,
+    close: async () => {
+      await Promise.all([index.close(), states.close()]);
+    },
   };
 }
 
 /** Creates the container and tables if they are missing (idempotent; several processes may race here). */
 export async function ensureStorage(storage: BatonStorage, names: Names): Promise<void> {
   await storage.leases.ensureContainer();
-  for (const table of [names.auditTable, names.recentTable]) {
+  for (const table of [names.auditTable, names.recentTable, names.tenantsTable, names.fleetTable, names.stateIndexTable]) {
     try {
       await storage.clients.table(table).createTable();
     } catch (error) {

@@ -13,8 +13,15 @@ import {
   type WebResource,
 } from '@azure/storage-blob';
 import { AZURITE_CONNECTION_STRING } from '../core/config.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, StorageTimeoutError } from '../core/errors.js';
 import { blobOperation, RequestCounter, tableOperation } from './request-counter.js';
+
+/** The part of an abort signal the SDKs hand their policies. */
+interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
 
 export interface StorageAccount {
   readonly accountName: string;
@@ -61,29 +68,60 @@ export interface StorageClients {
   table(name: string): TableClient;
 }
 
-// Retries inside the SDK stay short: the lease manager and the processor decide what a longer outage means.
-const BLOB_RETRY = { maxTries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2000, tryTimeoutInMs: 15_000 };
-const TABLE_RETRY = { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2000 };
+/**
+ * Every storage request is bounded twice: each try by `tryTimeoutMs`, and the whole call, its retries
+ * included, by `totalTimeoutMs`. A request the service never answers then fails as a transient error
+ * (an AbortError: no status) within `totalTimeoutMs`, instead of stalling its caller for ever. Retries
+ * inside the SDK stay short: the lease manager and the processor decide what a longer outage means.
+ */
+export interface StorageTimeouts {
+  readonly tryTimeoutMs: number;
+  readonly totalTimeoutMs: number;
+}
 
-export function createStorageClients(connectionString: string, counter = new RequestCounter()): StorageClients {
+/**
+ * Generous for a healthy service (a table transaction of 100 entities takes milliseconds), short beside a
+ * lease (15–60 s). 5 s per try proved too short on a loaded 2-core machine running Azurite beside the tests.
+ */
+export const STORAGE_TIMEOUTS: StorageTimeouts = { tryTimeoutMs: 10_000, totalTimeoutMs: 20_000 };
+
+const RETRY_DELAY = { retryDelayInMs: 200, maxRetryDelayInMs: 1000 };
+
+export function createStorageClients(connectionString: string, counter = new RequestCounter(), timeouts: StorageTimeouts = STORAGE_TIMEOUTS): StorageClients {
   const account = parseConnectionString(connectionString);
   const blobCredential = account.accountKey
     ? new StorageSharedKeyCredential(account.accountName, account.accountKey)
     : new AnonymousCredential();
-  const pipeline = newPipeline(blobCredential, { retryOptions: BLOB_RETRY });
+  const pipeline = newPipeline(blobCredential, { retryOptions: { maxTries: 3, tryTimeoutInMs: timeouts.tryTimeoutMs, ...RETRY_DELAY } });
+  // Outermost: bounds the whole call; innermost: counts every try.
+  pipeline.factories.unshift(deadlineFactory(timeouts.totalTimeoutMs));
   pipeline.factories.push(countingFactory(counter));
   const blobUrl = account.sas ? `${account.blobEndpoint}?${account.sas}` : account.blobEndpoint;
   const blobService = new BlobServiceClient(blobUrl, pipeline);
 
   const tableOptions: TableServiceClientOptions = {
-    retryOptions: TABLE_RETRY,
+    retryOptions: { maxRetries: 2, ...RETRY_DELAY },
     allowInsecureConnection: account.tableEndpoint.startsWith('http:'),
     additionalPolicies: [
       {
+        // Before the retry policy: one deadline for the call and all its retries.
+        position: 'perCall',
+        policy: {
+          name: 'batonTotalTimeout',
+          sendRequest: (request, next) =>
+            withDeadline(request.abortSignal, timeouts.totalTimeoutMs, (signal) => {
+              request.abortSignal = signal;
+              return next(request);
+            }),
+        },
+      },
+      {
         position: 'perRetry',
         policy: {
-          name: 'batonRequestCounter',
+          name: 'batonTryTimeoutAndCounter',
           sendRequest: (request, next) => {
+            // The table SDK sets no per-try timeout of its own (0: wait for ever).
+            if (!request.timeout) request.timeout = timeouts.tryTimeoutMs;
             counter.record({ service: 'table', operation: tableOperation(request.method, new URL(request.url)) });
             return next(request);
           },
@@ -107,6 +145,48 @@ export function createStorageClients(connectionString: string, counter = new Req
         tables.set(name, client);
       }
       return client;
+    },
+  };
+}
+
+/**
+ * Runs `call` with a signal that aborts when `outer` does or `totalMs` have passed. Its timer is cleared when
+ * the call settles (no AbortSignal.any: it keeps memory per call while a long-lived signal lives).
+ */
+async function withDeadline<T>(outer: AbortSignalLike | undefined, totalMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const startedAt = performance.now();
+  const timer = setTimeout(() => controller.abort(), totalMs);
+  const onAbort = () => controller.abort();
+  if (outer?.aborted) controller.abort();
+  outer?.addEventListener('abort', onAbort);
+  try {
+    return await call(controller.signal);
+  } catch (error) {
+    // The SDKs report their own AbortError, for our deadline and for a try's timeout alike. Unless the
+    // caller aborted, it means no answer came in time: say so, as a transient error of our own.
+    if (!outer?.aborted && (error as { name?: unknown } | null)?.name === 'AbortError') {
+      throw new StorageTimeoutError(Math.round(performance.now() - startedAt), { cause: error });
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Aborts a blob call, retries included, once `totalMs` have passed. */
+function deadlineFactory(totalMs: number): RequestPolicyFactory {
+  return {
+    create(next: RequestPolicy): RequestPolicy {
+      return {
+        sendRequest(request: WebResource) {
+          return withDeadline(request.abortSignal, totalMs, (signal) => {
+            request.abortSignal = signal;
+            return next.sendRequest(request);
+          });
+        },
+      };
     },
   };
 }

@@ -1,15 +1,15 @@
 /** @module The mapping between audit events and table entities, shared by the job partitions and the index. */
 import type { AuditEvent, AuditStatus } from '../contracts/audit-event.js';
+import { redact } from '../core/redact.js';
+import { fitBytes, fitEntity, fitString, MAX_MESSAGE_CHARS } from './table-limits.js';
 
-/** Table strings hold 64 KiB; messages are for people, so a few thousand characters is plenty. */
-const MAX_MESSAGE_CHARS = 4000;
-
+/** An event's properties, every string fitted to the table's limits (message and detail to their own). */
 export function eventToProperties(event: AuditEvent): Record<string, string | number> {
-  return {
+  return fitEntity({
     jobId: event.jobId,
     eventId: event.eventId,
     status: event.status,
-    message: event.message.length > MAX_MESSAGE_CHARS ? `${event.message.slice(0, MAX_MESSAGE_CHARS)}…` : event.message,
+    message: fitString(event.message, MAX_MESSAGE_CHARS),
     // "Timestamp" is the service's own property; ours is `at`.
     at: event.timestamp,
     processorId: event.processorId,
@@ -17,8 +17,12 @@ export function eventToProperties(event: AuditEvent): Record<string, string | nu
     ...(event.step !== undefined ? { step: event.step } : {}),
     ...(event.totalSteps !== undefined ? { totalSteps: event.totalSteps } : {}),
     ...(event.jobName !== undefined ? { jobName: event.jobName } : {}),
+    // A stack may quote a connection string: redacted here too, whatever the caller did.
+    ...(event.detail !== undefined ? { detail: fitBytes(redact(event.detail)) } : {}),
     ...(event.dueAt !== undefined ? { dueAt: event.dueAt } : {}),
-  };
+    ...(event.description !== undefined ? { description: event.description } : {}),
+    ...(event.parameters !== undefined ? { parameters: event.parameters } : {}),
+  });
 }
 
 export function eventFromEntity(entity: Record<string, unknown>): AuditEvent {
@@ -35,6 +39,9 @@ export function eventFromEntity(entity: Record<string, unknown>): AuditEvent {
     ...(num('step') !== undefined ? { step: num('step') } : {}),
     ...(num('totalSteps') !== undefined ? { totalSteps: num('totalSteps') } : {}),
     ...(typeof entity.jobName === 'string' ? { jobName: entity.jobName } : {}),
+    ...(typeof entity.detail === 'string' ? { detail: entity.detail } : {}),
     ...(typeof entity.dueAt === 'string' ? { dueAt: entity.dueAt } : {}),
+    ...(typeof entity.description === 'string' ? { description: entity.description } : {}),
+    ...(typeof entity.parameters === 'string' ? { parameters: entity.parameters } : {}),
   };
 }

@@ -1,16 +1,46 @@
 /**
- * @module The recent-events index: every event again, partitioned by 10-minute bucket with inverted-time
- * keys, so the newest events are the first rows of the table and "recent" never scans history. Rows are
- * written behind, batched per partition (up to 100 per transaction); the per-job partitions stay the
- * source of truth, so a crash can cost the index at most one flush interval of rows.
+ * @module The recent-events index: every event again, by 10-minute bucket, each bucket spread over
+ * INDEX_SHARDS sub-partitions (a busy fleet would exceed one partition's throughput target), with
+ * inverted-time row keys, so that each sub-partition reads newest first and "recent" never scans history:
+ * readers query every sub-partition and merge by row key. Rows are written behind, batched (up to 100 per
+ * transaction); each batch goes whole to the next sub-partition in turn, so spreading costs no extra
+ * request and the fleet's batches share the sub-partitions evenly. The per-job partitions stay the source of
+ * truth, so a crash can cost the index at most one flush interval of rows.
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { AuditEvent } from '../contracts/audit-event.js';
 import type { Logger } from '../core/logger.js';
-import { indexPartition, indexRowKey, invertedMs } from './event-keys.js';
+import { INDEX_SHARDS, indexBucket, indexPartition, indexRowKey, indexShardPrefix, invertedMs } from './event-keys.js';
 import { eventFromEntity, eventToProperties } from './event-entity.js';
 
 const MAX_BATCH = 100;
+
+type Entity = Record<string, unknown> & { rowKey?: string };
+
+/** One sub-partition's rows, newest first, fetched a page at a time as the merge needs them. */
+class ShardCursor {
+  readonly #pages: AsyncIterator<Entity[]>;
+  #buffer: Entity[] = [];
+  #done = false;
+
+  constructor(pages: AsyncIterableIterator<Entity[]>) {
+    this.#pages = pages;
+  }
+
+  /** The next row without taking it; undefined when the sub-partition has no more. */
+  async peek(): Promise<Entity | undefined> {
+    while (this.#buffer.length === 0 && !this.#done) {
+      const page = await this.#pages.next();
+      if (page.done) this.#done = true;
+      else this.#buffer = [...page.value];
+    }
+    return this.#buffer[0];
+  }
+
+  take(): Entity | undefined {
+    return this.#buffer.shift();
+  }
+}
 
 export class RecentIndex {
   readonly #table: TableClient;
@@ -19,6 +49,8 @@ export class RecentIndex {
   #pending: AuditEvent[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  /** The sub-partition of the next batch; each index starts at a random one, so processors do not move in step. */
+  #shard = Math.floor(Math.random() * INDEX_SHARDS);
 
   constructor(table: TableClient, options: { logger?: Logger; flushMs?: number } = {}) {
     this.#table = table;
@@ -47,47 +79,66 @@ export class RecentIndex {
   }
 
   /** The most recent events across all jobs, newest first. */
-  async recent(limit: number): Promise<AuditEvent[]> {
-    const events: AuditEvent[] = [];
-    const pages = this.#table.listEntities<Record<string, unknown>>().byPage({ maxPageSize: Math.min(limit, 1000) });
-    for await (const page of pages) {
-      for (const entity of page) {
-        events.push(eventFromEntity(entity));
-        if (events.length >= limit) return events;
-      }
-    }
-    return events;
+  recent(limit: number): Promise<AuditEvent[]> {
+    return this.#merged(limit, (prefix) => {
+      const end = `${prefix.slice(0, -1)}.`; // '.' follows '-': every key of the sub-partition is below it
+      return odata`PartitionKey ge ${prefix} and PartitionKey lt ${end}`;
+    });
   }
 
   /**
-   * Events stamped at or after `fromMs`, newest first, at most `limit`. Reads only the partitions of that
-   * window: the newest buckets sort first, so the PartitionKey bound stops the scan at `fromMs`'s bucket,
-   * and the RowKey bound (inverted time) cuts that bucket at `fromMs`.
+   * Events stamped at or after `fromMs`, newest first, at most `limit`. Reads only the buckets of that
+   * window: in each sub-partition the newest buckets sort first, so the PartitionKey bound stops the scan at
+   * `fromMs`'s bucket, and the RowKey bound (inverted time) cuts that bucket at `fromMs`.
    */
-  async since(fromMs: number, limit: number): Promise<AuditEvent[]> {
-    const filter = odata`PartitionKey le ${indexPartition(fromMs)} and RowKey lt ${invertedMs(fromMs - 1)}`;
+  since(fromMs: number, limit: number): Promise<AuditEvent[]> {
+    const before = invertedMs(fromMs - 1);
+    return this.#merged(limit, (prefix) => {
+      const last = `${prefix}${indexBucket(fromMs)}`;
+      return odata`PartitionKey ge ${prefix} and PartitionKey le ${last} and RowKey lt ${before}`;
+    });
+  }
+
+  /**
+   * The newest `limit` rows over every sub-partition: one query each (`filterFor` its key prefix), merged by
+   * RowKey, which is inverted time in all of them. Each query's pages are sized for its share of `limit`, so
+   * the merge reads little more than it returns.
+   */
+  async #merged(limit: number, filterFor: (prefix: string) => string): Promise<AuditEvent[]> {
+    const pageSize = Math.min(1000, Math.ceil(limit / INDEX_SHARDS) * 2 + 10);
+    const cursors = Array.from({ length: INDEX_SHARDS }, (_, shard) =>
+      new ShardCursor(this.#table.listEntities<Entity>({ queryOptions: { filter: filterFor(indexShardPrefix(shard)) } }).byPage({ maxPageSize: pageSize })),
+    );
+    const heads = await Promise.all(cursors.map((cursor) => cursor.peek()));
     const events: AuditEvent[] = [];
-    const pages = this.#table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(limit, 1000) });
-    for await (const page of pages) {
-      for (const entity of page) {
-        events.push(eventFromEntity(entity));
-        if (events.length >= limit) return events;
+    while (events.length < limit) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const key = heads[i]?.rowKey;
+        if (key !== undefined && (best < 0 || key < heads[best]!.rowKey!)) best = i;
       }
+      if (best < 0) break;
+      events.push(eventFromEntity(cursors[best]!.take()!));
+      heads[best] = await cursors[best]!.peek();
     }
     return events;
   }
 
   async #write(events: AuditEvent[]): Promise<void> {
-    const byPartition = new Map<string, AuditEvent[]>();
+    const byBucket = new Map<string, AuditEvent[]>();
     for (const event of events) {
-      const partition = indexPartition(Date.parse(event.timestamp));
-      const list = byPartition.get(partition) ?? [];
+      const bucket = indexBucket(Date.parse(event.timestamp));
+      const list = byBucket.get(bucket) ?? [];
       list.push(event);
-      byPartition.set(partition, list);
+      byBucket.set(bucket, list);
     }
     const writes: Promise<void>[] = [];
-    for (const [partition, list] of byPartition) {
-      for (let i = 0; i < list.length; i += MAX_BATCH) writes.push(this.#writeBatch(partition, list.slice(i, i + MAX_BATCH)));
+    for (const list of byBucket.values()) {
+      for (let i = 0; i < list.length; i += MAX_BATCH) {
+        const batch = list.slice(i, i + MAX_BATCH);
+        this.#shard = (this.#shard + 1) % INDEX_SHARDS;
+        writes.push(this.#writeBatch(indexPartition(Date.parse(batch[0]!.timestamp), this.#shard), batch));
+      }
     }
     await Promise.all(writes);
   }

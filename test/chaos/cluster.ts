@@ -6,9 +6,10 @@
 import amqp from 'amqplib';
 import type { AuditEvent } from '../../src/contracts/audit-event.js';
 import { namesFor, type Names } from '../../src/contracts/names.js';
-import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
+import { AZURITE_CONNECTION_STRING, type QueueType } from '../../src/core/config.js';
+import { amqpUrls } from '../../src/broker/connection.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { deleteTopology } from '../../src/broker/topology.js';
+import { assertTopology, deleteTopology } from '../../src/broker/topology.js';
 import { delayQueueNames } from '../../src/broker/delay-infrastructure.js';
 import { openStorage, type BatonStorage } from '../../src/storage/baton-storage.js';
 import { Publisher } from '../../src/publisher/publisher.js';
@@ -17,7 +18,20 @@ import { BatonProcess, sleep, spawnBaton, waitUntil } from './processes.js';
 
 export const BROKER_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
-export type FaultKind = 'SIGKILL' | 'SIGSTOP' | 'SIGTERM' | 'broker-restart' | 'connections-closed' | 'storage-outage';
+/** A connection to the first of the listed brokers (the nodes of a cluster) that answers. */
+export async function connectAny(urlList: string): Promise<amqp.ChannelModel> {
+  let failure: unknown;
+  for (const url of amqpUrls(urlList)) {
+    try {
+      return await amqp.connect(url, { timeout: 5000 });
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
+}
+
+export type FaultKind = 'SIGKILL' | 'SIGSTOP' | 'SIGTERM' | 'broker-restart' | 'connections-closed' | 'storage-outage' | 'lossy-network' | 'node-stop';
 
 /** One fault as injected: `from` when it began, `to` when it was over (the process resumed, the service answered). */
 export interface Fault {
@@ -30,6 +44,12 @@ export interface Fault {
 export interface ClusterOptions {
   readonly namespacePrefix?: string;
   readonly storageConnectionString?: string;
+  /** The processors' own (through a fault proxy, say); the publisher and the evidence use `storageConnectionString`. */
+  readonly processorStorageConnectionString?: string;
+  /** BATON_AMQP_URL of the publisher, the processors and the run's own looks at the queues (one URL or a list). */
+  readonly amqpUrl?: string;
+  /** BATON_QUEUE_TYPE of the publisher and the processors. */
+  readonly queueType?: QueueType;
   /** Environment for every processor (lease, concurrency, heartbeat in the URL…). */
   readonly processorEnv?: Record<string, string>;
 }
@@ -45,6 +65,8 @@ export class ChaosCluster {
   readonly namespace: string;
   readonly names: Names;
   readonly storageConnectionString: string;
+  readonly amqpUrl: string;
+  readonly queueType: QueueType;
   readonly storage: BatonStorage;
   readonly publisher: Publisher;
   readonly publisherId: string;
@@ -61,18 +83,23 @@ export class ChaosCluster {
     this.namespace = freshNamespace(options.namespacePrefix ?? 'ch');
     this.names = namesFor(this.namespace);
     this.storageConnectionString = options.storageConnectionString ?? AZURITE_CONNECTION_STRING;
+    this.amqpUrl = options.amqpUrl ?? BROKER_URL;
+    this.queueType = options.queueType ?? 'classic';
     this.storage = openStorage(this.storageConnectionString, this.names);
     this.publisherId = `chaos-publisher-${this.namespace}`;
     this.publisher = new Publisher({
-      amqpUrl: BROKER_URL,
+      amqpUrl: this.amqpUrl,
       storageConnectionString: this.storageConnectionString,
       namespace: this.namespace,
       publisherId: this.publisherId,
       logger: silentLogger(),
+      queueType: this.queueType,
     });
     this.#env = {
       BATON_NAMESPACE: this.namespace,
-      BATON_STORAGE_CONNECTION_STRING: this.storageConnectionString,
+      BATON_AMQP_URL: this.amqpUrl,
+      BATON_QUEUE_TYPE: this.queueType,
+      BATON_STORAGE_CONNECTION_STRING: options.processorStorageConnectionString ?? this.storageConnectionString,
       BATON_RETRY_BASE_MS: '200',
       BATON_RETRY_MAX_MS: '2000',
       ...options.processorEnv,
@@ -160,7 +187,7 @@ export class ChaosCluster {
 
   /** Ready messages in every queue of the namespace, read through a connection of our own (one channel per look). */
   async queueDepths(): Promise<QueueDepths> {
-    const connection = await amqp.connect(BROKER_URL);
+    const connection = await connectAny(this.amqpUrl);
     try {
       const count = async (queue: string): Promise<number | undefined> => {
         const channel = await connection.createChannel();
@@ -186,7 +213,7 @@ export class ChaosCluster {
 
   /** Takes every message off the dead-letter queue. */
   async drainDead(): Promise<Array<{ body: Buffer; headers: Record<string, unknown> }>> {
-    const connection = await amqp.connect(BROKER_URL);
+    const connection = await connectAny(this.amqpUrl);
     try {
       const channel = await connection.createChannel();
       const found: Array<{ body: Buffer; headers: Record<string, unknown> }> = [];
@@ -202,10 +229,10 @@ export class ChaosCluster {
 
   /** Sends raw bodies (with any headers) to `<ns>.jobs` as any producer could, with publisher confirms. */
   async publishRaw(messages: ReadonlyArray<{ body: Buffer; headers?: Record<string, unknown> }>): Promise<void> {
-    const connection = await amqp.connect(BROKER_URL);
+    const connection = await connectAny(this.amqpUrl);
     try {
       const channel = await connection.createConfirmChannel();
-      await channel.assertQueue(this.names.jobsQueue, { durable: true });
+      await assertTopology(channel, this.names, this.queueType);
       for (const { body, headers } of messages) channel.sendToQueue(this.names.jobsQueue, body, { persistent: true, ...(headers ? { headers } : {}) });
       await channel.waitForConfirms();
     } finally {
@@ -238,14 +265,14 @@ export class ChaosCluster {
     await Promise.all(this.processors.map((p) => p.exited));
     await this.publisher.close().catch(() => undefined);
     await this.storage.close().catch(() => undefined);
-    const connection = await amqp.connect(BROKER_URL).catch(() => undefined);
+    const connection = await connectAny(this.amqpUrl).catch(() => undefined);
     if (connection) {
       const channel = await connection.createChannel();
       await deleteTopology(channel, this.names).catch(() => undefined);
       await connection.close().catch(() => undefined);
     }
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);
-    for (const table of [this.names.auditTable, this.names.recentTable, this.names.schedulesTable]) {
+    for (const table of [this.names.auditTable, this.names.recentTable, this.names.fleetTable, this.names.schedulesTable]) {
       await this.storage.clients.table(table).deleteTable().catch(() => undefined);
     }
   }

@@ -3,6 +3,7 @@
  * graceful churn (SIGTERM one after another). Each runs a steady load on its own namespace and returns the
  * figures checked from the audit trail and the queues.
  */
+import type { QueueType } from '../../src/core/config.js';
 import { BROKER_URL, ChaosCluster } from './cluster.js';
 import { planJobs, publishSteadily, seededRandom, type LoadShape } from './load.js';
 import { busiest, sleep, type BatonProcess } from './processes.js';
@@ -16,10 +17,13 @@ export interface ProcessLoad {
   readonly steps: number;
   readonly stepMs: number;
   readonly finalTimeoutMs: number;
+  /** BATON_QUEUE_TYPE for the run (`npm run chaos -- --queue-type quorum`); classic when absent. */
+  readonly queueType?: QueueType;
 }
 
 export function describeLoad(p: ProcessLoad, mix: string): string {
-  return `${p.jobs} jobs (${p.steps} × ${p.stepMs} ms; ${mix}) at ${p.perSecond}/s, ${p.processors} processors × concurrency ${p.concurrency}`;
+  const queues = p.queueType === 'quorum' ? ', quorum queues' : '';
+  return `${p.jobs} jobs (${p.steps} × ${p.stepMs} ms; ${mix}) at ${p.perSecond}/s, ${p.processors} processors × concurrency ${p.concurrency}${queues}`;
 }
 
 const MIXED = { sharedFraction: 0.1, sharedLockKeys: 5, flakyFraction: 0.05, doomedFraction: 0.02 } satisfies Partial<LoadShape>;
@@ -41,7 +45,7 @@ export interface ChurnParams extends ProcessLoad {
 
 /** A processor SIGKILLed every few seconds and replaced, for as long as jobs are being published. */
 export async function churnScenario(p: ChurnParams): Promise<ScenarioResult> {
-  const cluster = new ChaosCluster({ namespacePrefix: 'cc', processorEnv: { ...SHORT_LEASE, BATON_CONCURRENCY: String(p.concurrency) } });
+  const cluster = new ChaosCluster({ namespacePrefix: 'cc', queueType: p.queueType, processorEnv: { ...SHORT_LEASE, BATON_CONCURRENCY: String(p.concurrency) } });
   const startedAt = Date.now();
   try {
     await cluster.start();
@@ -82,6 +86,7 @@ export interface PauseParams extends ProcessLoad {
 export async function pauseScenario(p: PauseParams): Promise<ScenarioResult> {
   const cluster = new ChaosCluster({
     namespacePrefix: 'cp',
+    queueType: p.queueType,
     processorEnv: { ...SHORT_LEASE, BATON_CONCURRENCY: String(p.concurrency), BATON_AMQP_URL: `${BROKER_URL}?heartbeat=3` },
   });
   const startedAt = Date.now();
@@ -118,6 +123,7 @@ export interface GracefulParams extends ProcessLoad {
 export async function gracefulScenario(p: GracefulParams): Promise<ScenarioResult> {
   const cluster = new ChaosCluster({
     namespacePrefix: 'cg',
+    queueType: p.queueType,
     processorEnv: { BATON_LEASE_SECONDS: '60', BATON_CONCURRENCY: String(p.concurrency), BATON_SHUTDOWN_GRACE_SECONDS: String(p.graceSeconds) },
   });
   const startedAt = Date.now();

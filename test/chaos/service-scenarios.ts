@@ -45,7 +45,7 @@ async function brokerFault(cluster: ChaosCluster, p: BrokerParams): Promise<stri
 }
 
 export async function brokerScenario(p: BrokerParams): Promise<ScenarioResult> {
-  const cluster = new ChaosCluster({ namespacePrefix: 'cb', processorEnv: { BATON_LEASE_SECONDS: '15', BATON_RENEW_SECONDS: '5', BATON_CONCURRENCY: String(p.concurrency) } });
+  const cluster = new ChaosCluster({ namespacePrefix: 'cb', queueType: p.queueType, processorEnv: { BATON_LEASE_SECONDS: '15', BATON_RENEW_SECONDS: '5', BATON_CONCURRENCY: String(p.concurrency) } });
   const startedAt = Date.now();
   try {
     await cluster.start();
@@ -120,6 +120,7 @@ export async function storageScenario(p: StorageParams): Promise<ScenarioResult>
   await azurite.start();
   const cluster = new ChaosCluster({
     namespacePrefix: 'cs',
+    queueType: p.queueType,
     storageConnectionString: azurite.connectionString,
     processorEnv: { BATON_LEASE_SECONDS: String(p.leaseSeconds), BATON_CONCURRENCY: String(p.concurrency) },
   });

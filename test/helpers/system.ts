@@ -10,7 +10,7 @@ import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { namesFor, type Names } from '../../src/contracts/names.js';
 import { validateJobRequest, type JobRequest, type JobRequestInput } from '../../src/contracts/job-request.js';
 import { ATTEMPT_END_STATUSES, type AuditEvent } from '../../src/contracts/audit-event.js';
-import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
+import { AZURITE_CONNECTION_STRING, type QueueType } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { deleteTopology } from '../../src/broker/topology.js';
 import { openStorage, type BatonStorage } from '../../src/storage/baton-storage.js';
@@ -62,7 +62,8 @@ export class TestSystem {
   #channel: Channel | undefined;
   #started = 0;
 
-  constructor(readonly namespace = freshNamespace()) {
+  /** `queueType`: what the publisher declares and processors get as BATON_QUEUE_TYPE (classic by default). */
+  constructor(readonly namespace = freshNamespace(), readonly queueType: QueueType = 'classic') {
     this.names = namesFor(namespace);
     this.storage = openStorage(AZURITE_CONNECTION_STRING, this.names);
     this.publisher = new Publisher({
@@ -71,6 +72,7 @@ export class TestSystem {
       namespace,
       publisherId: 'test-publisher',
       logger: silentLogger(),
+      queueType,
     });
   }
 
@@ -97,6 +99,7 @@ export class TestSystem {
         BATON_LOG_FORMAT: 'json',
         BATON_LOG_LEVEL: 'info',
         BATON_RETRY_BASE_MS: '200',
+        BATON_QUEUE_TYPE: this.queueType,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -161,12 +164,14 @@ export class TestSystem {
     }
     await this.publisher.close().catch(() => undefined);
     const channel = this.#channel;
+    const partitions = await this.storage.tenants.listPartitions().catch(() => [] as string[]);
     if (channel) {
       await deleteTopology(channel, this.names).catch(() => undefined);
+      for (const queue of partitions.map((p) => this.names.partitionQueue(p))) await channel.deleteQueue(queue).catch(() => undefined);
     }
     await this.#connection?.close().catch(() => undefined);
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);
-    for (const table of [this.names.auditTable, this.names.recentTable, this.names.schedulesTable]) {
+    for (const table of [this.names.auditTable, this.names.recentTable, this.names.tenantsTable, this.names.fleetTable, this.names.idempotencyTable, this.names.stateIndexTable, this.names.schedulesTable]) {
       await this.storage.clients.table(table).deleteTable().catch(() => undefined);
     }
   }

@@ -318,9 +318,11 @@ describe('health, metrics, OpenAPI, page', () => {
   });
 
   it.each([
-    ['GET', '/nope'], ['GET', '/api/jobs/a/b/c'], ['POST', '/api/jobs'], ['GET', '/assets/../package.json'], ['GET', '/assets/%2e%2e/app.ts'], ['DELETE', '/api/jobs/x'],
-  ])('answers %s %s with a JSON 404', async (method, path) => {
-    const response = await app.request(path, { method });
+    // A method a known path does not take is a 405 (test/integration/dashboard-contract.test.ts).
+    ['GET', '/nope'], ['GET', '/api/jobs/a/b/c'], ['GET', '/assets/../package.json'], ['GET', '/assets/%2e%2e/app.ts'], ['DELETE', '/api/nothing/x', `Bearer ${TOKEN}`],
+  ])('answers %s %s with a JSON 404', async (method, path, authorization?: string) => {
+    // A write without an operator token is refused (401) before routing: only an operator learns what exists.
+    const response = await app.request(path, { method, headers: authorization ? { authorization, 'content-type': 'application/json' } : {} });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: 'not found' });
   });
@@ -366,7 +368,7 @@ describe('a dashboard without a token, on unreachable storage', () => {
     try {
       const downApp = createApp(down.deps);
       const info = await (await downApp.request('/api/info')).json();
-      expect(info).toEqual({ namespace, writeActions: false });
+      expect(info).toEqual({ namespace, writeActions: false, readsNeedToken: false, caller: null });
       const action = await downApp.request('/api/demo-jobs', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
       expect(action.status).toBe(403);
       expect(await action.json()).toMatchObject({ code: 'actions_disabled' });

@@ -6,6 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import amqp from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -88,7 +89,9 @@ describe('baton dev', () => {
     expect(await portOpen('127.0.0.1', blobPort)).toBe(true);
     expect(await portOpen('127.0.0.1', tablePort)).toBe(true);
     const children = childPids(run.child.pid!);
-    expect(children).toHaveLength(4); // azurite, dev-1, dev-2, dashboard
+    expect(children).toHaveLength(4); // azurite, two processors, dashboard
+    expect(run.out).not.toContain('another stack is already running');
+    expect(run.out).not.toContain('from an earlier run');
 
     const health = await fetch(`http://127.0.0.1:${dashboardPort}/health`);
     expect(health.status).toBe(200);
@@ -101,7 +104,8 @@ describe('baton dev', () => {
     await publisher.close();
     const storage = openStorage(storageConnectionString, namesFor(namespace));
     const completed = await waitFor(async () => (await storage.audit.history(parsed.job.jobId)).find((event) => event.status === 'Completed'), 'the job to complete', 30_000, 200);
-    expect(['dev-1', 'dev-2']).toContain(completed.processorId);
+    // Named for this stack (its pid), so a second stack in the namespace never writes under the same names.
+    expect([`dev-${run.child.pid}-1`, `dev-${run.child.pid}-2`]).toContain(completed.processorId);
     await storage.close();
 
     // Twice at once, as a wrapper forwarding to its process group delivers one Ctrl-C: still one request,
@@ -116,6 +120,39 @@ describe('baton dev', () => {
     expect(await portOpen('127.0.0.1', blobPort)).toBe(false);
     expect(await portOpen('127.0.0.1', tablePort)).toBe(false);
     expect(await portOpen('127.0.0.1', dashboardPort)).toBe(false);
+  });
+
+  it('says at start-up that another stack consumes the namespace and how many jobs wait from an earlier run', async () => {
+    const [blobPort, tablePort, dashboardPort] = [await freePort(), await freePort(), await freePort()];
+    const namespace = freshNamespace('dev');
+    namespaces.push(namespace);
+    const names = namesFor(namespace);
+    // Another "stack": a consumer of <ns>.jobs holding one job unacknowledged; two more wait, ready.
+    const connection = await amqp.connect(AMQP_URL);
+    try {
+      const channel = await connection.createChannel();
+      await channel.assertQueue(names.jobsQueue, { durable: true });
+      for (let i = 0; i < 3; i++) channel.sendToQueue(names.jobsQueue, Buffer.from('{}'));
+      await channel.prefetch(1);
+      await waitFor(async () => (await channel.checkQueue(names.jobsQueue)).messageCount === 3, 'three ready jobs', 10_000);
+      await channel.consume(names.jobsQueue, () => undefined, { noAck: false });
+      await waitFor(async () => (await channel.checkQueue(names.jobsQueue)).messageCount === 2, 'the consumer to hold one', 10_000);
+      const run = new DevRun(['--in-memory'], {
+        BATON_NAMESPACE: namespace,
+        BATON_STORAGE_CONNECTION_STRING: connectionString(blobPort, tablePort),
+        BATON_DASHBOARD_PORT: String(dashboardPort),
+        BATON_SHUTDOWN_GRACE_SECONDS: '5',
+      });
+      runs.push(run);
+      await run.ready();
+      expect(run.out).toContain(`another stack is already running in namespace ${namespace} (1 consumer of ${namespace}.jobs`);
+      expect(run.out).toContain(`2 messages (2 waiting, 0 delayed, 0 dead letters) wait in namespace ${namespace} from an earlier run`);
+      expect(run.out).toContain('jobs purge');
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+    } finally {
+      await connection.close();
+    }
   });
 
   it('says plainly that RabbitMQ is unreachable, how to start it, and starts nothing', async () => {
@@ -180,7 +217,7 @@ describe('baton dev', () => {
     const processorPid = children.find((pid) => execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).includes('cli.js processor'))!;
     process.kill(processorPid, 'SIGKILL');
     expect(await run.exited).toBe(1);
-    expect(run.err).toMatch(/dev-[12] exited unexpectedly \(signal SIGKILL\); stopping everything/);
+    expect(run.err).toMatch(/dev-\d+-[12] exited unexpectedly \(signal SIGKILL\); stopping everything/);
     for (const pid of children) expect(alive(pid), `child ${pid} still running`).toBe(false);
   });
 

@@ -94,8 +94,8 @@ describe('scheduled jobs', () => {
     expect(JSON.parse(second.stdout.trim())).toMatchObject({ dueAt: runAt });
 
     const bad = await run(process.execPath, [CLI, 'publish', '--name', 'x', '--delay', '3 weeks'], { env }).catch((error: { code: number; stderr: string }) => error);
-    expect(bad).toMatchObject({ code: 1 });
-    expect((bad as { stderr: string }).stderr).toMatch(/--delay.*like 90s/);
+    expect(bad).toMatchObject({ code: 2 }); // a bad flag: exit 2, like every other setting
+    expect((bad as { stderr: string }).stderr).toMatch(/BATON_PUBLISH_DELAY \(--delay\) must be a duration like 90s/);
     const tooFar = await run(process.execPath, [CLI, 'publish', '--name', 'x', '--run-at', new Date(Date.now() + 400 * 86_400_000).toISOString()], { env })
       .catch((error: { code: number; stderr: string }) => error);
     expect((tooFar as { stderr: string }).stderr).toMatch(/runAt: at most 366 days ahead/);

@@ -10,10 +10,12 @@ import { freshNamespace } from '../helpers/namespace.js';
 import { AMQP_URL } from '../helpers/system.js';
 
 const TOKEN = 'schedules-token-0123456789';
+const VIEWER = 'schedules-viewer-0123456789';
 const namespace = freshNamespace('s');
 let services: DashboardServices;
 let app: Hono;
 
+const read = (path: string) => app.request(path, { headers: { authorization: `Bearer ${VIEWER}` } });
 const write = (method: string, path: string, body?: unknown, token: string | null = TOKEN) =>
   app.request(path, {
     method,
@@ -22,7 +24,7 @@ const write = (method: string, path: string, body?: unknown, token: string | nul
   });
 
 beforeAll(async () => {
-  services = await openDashboard({ storageConnectionString: AZURITE_CONNECTION_STRING, amqpUrl: AMQP_URL, namespace, token: TOKEN, logger: silentLogger() });
+  services = await openDashboard({ storageConnectionString: AZURITE_CONNECTION_STRING, amqpUrl: AMQP_URL, namespace, tokens: `ops:operator:${TOKEN},watch:viewer:${VIEWER}`, token: undefined, logger: silentLogger() });
   app = createApp(services.deps);
 });
 
@@ -41,7 +43,7 @@ describe('/api/schedules', () => {
     expect(view.nextRuns).toHaveLength(5);
     // 02:00 in Berlin is 01:00 or 00:00 UTC, depending on the season.
     expect(view.nextRuns.every((run) => /T0[01]:00:00\.000Z$/.test(run))).toBe(true);
-    const listed = (await (await app.request('/api/schedules')).json()) as Array<{ name: string }>;
+    const listed = (await (await read('/api/schedules')).json()) as Array<{ name: string }>;
     expect(listed.map((s) => s.name)).toEqual(['nightly']);
   });
 
@@ -60,6 +62,8 @@ describe('/api/schedules', () => {
     expect((await write('POST', '/api/schedules', { name: 'nightly', cron: '* * * * *' })).status).toBe(409);
     expect((await write('POST', '/api/schedules', { name: 'y', cron: '* * * * *' }, null)).status).toBe(401);
     expect((await write('DELETE', '/api/schedules/nightly', undefined, 'wrong-token-0123456789')).status).toBe(401);
+    // The access guard: a viewer's token reads but never writes.
+    expect((await write('POST', '/api/schedules/nightly/pause', undefined, VIEWER)).status).toBe(403);
   });
 
   it('pauses, resumes, triggers and removes', async () => {
@@ -70,11 +74,11 @@ describe('/api/schedules', () => {
     expect(triggered.status).toBe(202);
     const { jobId } = (await triggered.json()) as { jobId: string };
     expect(jobId).toMatch(/^nightly:\d{4}-/);
-    expect((await services.storage.audit.history(jobId))[0]).toMatchObject({ status: 'Queued', jobName: 'Nightly' });
+    expect((await services.storage.audit.history(jobId))[0]).toMatchObject({ status: 'Queued', jobName: 'Nightly', message: expect.stringMatching(/ by ops$/) as unknown });
     expect((await write('POST', '/api/schedules/nope/pause')).status).toBe(404);
     expect((await write('DELETE', '/api/schedules/nightly')).status).toBe(204);
     expect((await write('DELETE', '/api/schedules/nightly')).status).toBe(404);
-    expect(await (await app.request('/api/schedules')).json()).toEqual([]);
+    expect(await (await read('/api/schedules')).json()).toEqual([]);
   });
 
   it('answers run-now for a job that is not waiting with 409, an unknown one with 404, and a bad id with 400', async () => {
@@ -85,5 +89,6 @@ describe('/api/schedules', () => {
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { error: string }).error).toMatch(/not waiting/);
     expect((await write('POST', '/api/jobs/plain-job/run-now', undefined, null)).status).toBe(401);
+    expect((await write('POST', '/api/jobs/plain-job/run-now', undefined, VIEWER)).status).toBe(403);
   });
 });

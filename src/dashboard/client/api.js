@@ -1,4 +1,5 @@
-/** @module Fetching the dashboard API: JSON in, JSON out, errors as Error with the server's message. */
+/** @module Fetching the dashboard API: JSON in, JSON out, the session's token attached, errors as ApiError. */
+import { authHeaders } from './session.js';
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -13,15 +14,16 @@ async function parse(response) {
   return body;
 }
 
-export async function getJSON(path) {
-  return parse(await fetch(path, { headers: { accept: 'application/json' } }));
+export async function getJSON(path, token) {
+  return parse(await fetch(path, { headers: { accept: 'application/json', ...authHeaders(token) } }));
 }
 
-export async function postJSON(path, body, token) {
+/** Writes send JSON with the bearer token: the two things a cross-site form cannot. */
+export async function postJSON(path, body) {
   return parse(
     await fetch(path, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers: { 'content-type': 'application/json', ...authHeaders() },
       body: JSON.stringify(body),
     }),
   );

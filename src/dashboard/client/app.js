@@ -1,4 +1,4 @@
-/** @module The dashboard page: snapshot figures, controls, live recent events, schedules, and the job panel (#job=<id>). */
+/** @module The dashboard page: snapshot figures, the processors, live recent events, job lists, charts, schedules, and the job panel (#job=<id>). */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { getJSON } from './api.js';
@@ -9,6 +9,10 @@ import { Controls, ROW_CHOICES } from './components/controls.js';
 import { EventsTable } from './components/events-table.js';
 import { JobPanel } from './components/job-panel.js';
 import { Schedules } from './components/schedules.js';
+import { Processors } from './components/processors.js';
+import { Charts } from './components/charts.js';
+import { SignInForm } from './components/sign-in.js';
+import { JobLists } from './components/job-lists.js';
 
 const CONTROLS_KEY = 'baton.controls';
 const DEFAULT_CONTROLS = { rows: 25, status: '', hideCompleted: false };
@@ -79,8 +83,11 @@ export function App() {
 
   return html`<div class=${`layout ${jobId ? 'with-panel' : ''}`}>
     <${Header} info=${info} connection=${connection} onOpenJob=${openJob} />
-    <main>
+    ${info?.readsNeedToken && !info.caller
+      ? html`<main><${SignInForm} prompt="This dashboard needs a token to show its jobs. Sign in with a viewer's or an operator's token." /></main>`
+      : html`<main>
       <${Snapshot} stats=${stats} failed=${failed} />
+      <${Processors} onOpenJob=${openJob} />
       <section class="recent" aria-label="recent events">
         <div class="section-head">
           <h2>Recent events</h2>
@@ -88,11 +95,13 @@ export function App() {
         </div>
         <${EventsTable} events=${shown} names=${names} fresh=${fresh} onOpenJob=${openJob} emptyText=${emptyText} />
       </section>
+      <${JobLists} onOpenJob=${openJob} />
+      <${Charts} />
       <${Schedules} onOpenJob=${openJob} />
       <footer class="footer">
-        REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/openapi.json">OpenAPI</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
+        REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/docs">API reference</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
       </footer>
-    </main>
+    </main>`}
     ${jobId && html`<${JobPanel} jobId=${jobId} touched=${touched} onClose=${closeJob} />`}
   </div>`;
 }

@@ -1,10 +1,11 @@
 /**
- * @module The live event list: loads recent events, then follows /api/stream. EventSource reconnects by
- * itself after a dropped connection; when it gives up (CLOSED), this reconnects with backoff. Every
+ * @module The live event list: loads recent events, then follows /api/stream (read with fetch, so that it
+ * carries the session's token); when the stream ends or fails, this reconnects with backoff. Every
  * (re)connection reloads /api/jobs, so nothing sent while disconnected is missing; events are merged by id.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { getJSON } from './api.js';
+import { authHeaders } from './session.js';
 
 const KEEP = 1000;
 const LOAD = 500;
@@ -31,7 +32,7 @@ export function useLiveEvents() {
   const [touched, setTouched] = useState({ jobIds: new Set(), at: 0 });
 
   useEffect(() => {
-    let source;
+    let abort;
     let retryTimer;
     let flushTimer;
     let failures = 0;
@@ -58,32 +59,65 @@ export function useLiveEvents() {
     };
     const load = () => getJSON(`/api/jobs?limit=${LOAD}`).then((loaded) => queue(loaded, false), () => undefined);
 
+    const retry = () => {
+      setConnection('reconnecting');
+      failures += 1;
+      retryTimer = setTimeout(connect, Math.min(10_000, 1000 * 2 ** failures));
+    };
     const connect = () => {
-      source = new EventSource('/api/stream');
-      source.addEventListener('ready', () => {
-        failures = 0;
-        setConnection('live');
-        load();
-      });
-      source.addEventListener('audit', (message) => queue([JSON.parse(message.data)], true));
-      source.addEventListener('reload', load);
-      source.onerror = () => {
-        setConnection('reconnecting');
-        if (source.readyState === EventSource.CLOSED) {
-          failures += 1;
-          retryTimer = setTimeout(connect, Math.min(10_000, 1000 * 2 ** failures));
+      // fetch, not EventSource: EventSource cannot send the Authorization header a closed dashboard needs.
+      abort = new AbortController();
+      readEventStream('/api/stream', abort.signal, (type, data) => {
+        if (type === 'ready') {
+          failures = 0;
+          setConnection('live');
+          load();
+        } else if (type === 'audit') {
+          queue([JSON.parse(data)], true);
+        } else if (type === 'reload') {
+          load();
         }
-      };
+      }).then(retry, (error) => {
+        if (error?.name !== 'AbortError') retry();
+      });
     };
     connect();
     return () => {
-      source?.close();
+      abort?.abort();
       clearTimeout(retryTimer);
       clearTimeout(flushTimer);
     };
   }, []);
 
   return { events, connection, fresh, touched };
+}
+
+/**
+ * Reads a Server-Sent Events stream with fetch (so it carries the session's token), calling
+ * `onEvent(type, data)` per event; resolves when the server ends the stream.
+ */
+export async function readEventStream(path, signal, onEvent) {
+  const response = await fetch(path, { headers: { accept: 'text/event-stream', ...authHeaders() }, signal });
+  if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let type = 'message';
+      const data = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) type = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length > 0 || type !== 'message') onEvent(type, data.join('\n'));
+    }
+  }
 }
 
 /** Polls /api/stats; keeps the last good answer when a poll fails. */
@@ -119,4 +153,32 @@ export function useNow(ms = 1000) {
     return () => window.clearInterval(timer);
   }, [ms]);
   return now;
+}
+
+/** GETs `path` now and every `intervalMs`; returns { data, failed }. A new path starts over. */
+export function usePolled(path, intervalMs) {
+  const [data, setData] = useState(undefined);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let timer;
+    let stopped = false;
+    const poll = async () => {
+      try {
+        const body = await getJSON(path);
+        if (!stopped) {
+          setData(body);
+          setFailed(false);
+        }
+      } catch {
+        if (!stopped) setFailed(true);
+      }
+      if (!stopped) timer = setTimeout(poll, intervalMs);
+    };
+    poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [path, intervalMs]);
+  return { data, failed };
 }

@@ -1,31 +1,59 @@
-/** @module POST /api/demo-jobs: the one write action, behind BATON_DASHBOARD_TOKEN (a bearer token, so no CSRF). */
-import type { Hono } from 'hono';
+/**
+ * @module The operator's write actions (the access guard checks the caller's role): POST /api/demo-jobs
+ * publishes demo jobs; POST /api/purge empties the namespace's queues once the body spells the namespace out.
+ */
+import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { BatonError } from '../../core/errors.js';
 import type { DashboardDeps } from '../deps.js';
+import type { DemoActions } from '../demo-actions.js';
 import { HttpError, validated } from '../http-error.js';
-import { demoJobsRequestSchema } from '../schemas.js';
+import { blame, unavailable } from '../lazy-publisher.js';
+import { demoJobsRequestSchema, purgeRequestSchema } from '../schemas.js';
 
 export function mountActionRoutes(app: Hono, deps: DashboardDeps): void {
-  const limit = bodyLimit({ maxSize: 4096, onError: () => { throw new HttpError(413, 'invalid_request', 'request body too large'); } });
+  const limit = bodyLimit({ maxSize: 4096, onError: () => { throw new HttpError(413, 'payload_too_large', 'request body too large'); } });
 
   app.post('/api/demo-jobs', limit, async (c) => {
-    const actions = deps.actions;
-    if (!actions) throw new HttpError(403, 'actions_disabled', 'write actions are disabled: start the dashboard with BATON_DASHBOARD_TOKEN');
-    const presented = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!actions.authorized(presented)) throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token');
-    const text = await c.req.text();
-    let body: unknown = {};
+    const actions = enabled(deps);
+    const actor = deps.access.identify(c.req.header('authorization'))?.name ?? 'unknown';
+    const { count, failTimes } = validated(demoJobsRequestSchema, await jsonBody(c), 'body');
     try {
-      if (text.trim() !== '') body = JSON.parse(text);
-    } catch {
-      throw new HttpError(400, 'invalid_request', 'body: not JSON');
-    }
-    const { count, failTimes } = validated(demoJobsRequestSchema, body, 'body');
-    try {
-      return c.json({ published: await actions.publishDemoJobs(count, failTimes) }, 201);
+      return c.json({ published: await actions.publishDemoJobs(count, failTimes, actor) }, 201);
     } catch (error) {
-      deps.logger.warn('demo jobs not published', { error: (error as Error).message });
-      throw new HttpError(503, 'broker_unavailable', 'demo jobs could not be published: RabbitMQ unavailable');
+      if (error instanceof HttpError) throw error;
+      throw unavailable(blame(error), error, deps.logger);
     }
   });
+
+  app.post('/api/purge', limit, async (c) => {
+    const actions = enabled(deps);
+    const { confirm } = validated(purgeRequestSchema, await jsonBody(c), 'body');
+    const namespace = deps.names.namespace;
+    if (confirm !== namespace) throw new HttpError(400, 'invalid_request', `body confirm: must be the namespace, "${namespace}", to confirm the purge`);
+    try {
+      const purged = await actions.purge();
+      deps.logger.info('queues purged from the dashboard', { namespace, ...purged });
+      return c.json({ namespace, purged }, 200);
+    } catch (error) {
+      deps.logger.warn('queues not purged', { error: (error as Error).message.split('\n')[0] });
+      const refused = error instanceof BatonError && /refused/.test(error.message);
+      throw new HttpError(503, 'broker_unavailable', refused ? 'RabbitMQ refused the dashboard\'s credentials' : 'queues could not be purged: RabbitMQ unavailable');
+    }
+  });
+}
+
+function enabled(deps: DashboardDeps): DemoActions {
+  if (!deps.actions) throw new HttpError(403, 'actions_disabled', 'write actions are disabled: start the dashboard with BATON_DASHBOARD_TOKENS');
+  return deps.actions;
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'body: not JSON');
+  }
 }

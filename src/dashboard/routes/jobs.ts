@@ -1,11 +1,11 @@
-/** @module GET /api/jobs, /api/jobs/:jobId and /api/jobs/:jobId/summary: the audit trail, validated in, JSON out. */
+/** @module GET /api/jobs, /api/jobs/:jobId, /api/jobs/:jobId/summary and /api/summaries: the audit trail and job lists, validated in, JSON out. */
 import type { Hono } from 'hono';
 import type { AuditEvent } from '../../contracts/audit-event.js';
 import { isNotFound } from '../../storage/azure-errors.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, validated } from '../http-error.js';
 import { buildJobView } from '../job-view.js';
-import { jobIdParamSchema, recentQuerySchema } from '../schemas.js';
+import { jobIdParamSchema, recentQuerySchema, summariesQuerySchema } from '../schemas.js';
 
 /** A table that does not exist yet (nothing was ever recorded in this namespace) holds no events. */
 export async function emptyIfNoTable<T>(read: Promise<T>, empty: T): Promise<T> {
@@ -31,6 +31,16 @@ export function mountJobRoutes(app: Hono, deps: DashboardDeps): void {
     const { limit } = validated(recentQuerySchema, c.req.query(), 'query');
     const events = await emptyIfNoTable(deps.index.recent(limit), []);
     return c.json(events.sort(newestFirst));
+  });
+
+  app.get('/api/summaries', async (c) => {
+    const { cursor, ...query } = validated(summariesQuerySchema, c.req.query(), 'query');
+    try {
+      return c.json(await emptyIfNoTable(deps.states.list({ ...query, ...(cursor !== undefined ? { cursor } : {}) }), { items: [], nextCursor: null }));
+    } catch (error) {
+      if (error instanceof RangeError) throw new HttpError(400, 'invalid_request', `query ${error.message}`);
+      throw error;
+    }
   });
 
   app.get('/api/jobs/:jobId', async (c) => {

@@ -1,15 +1,15 @@
 /**
- * @module `/api/schedules`: recurring jobs as `baton schedules` manages them; and `/api/jobs/{id}/run-now`. Reads are open; writes need
- * the operator's bearer token (the same check as the other write actions).
+ * @module `/api/schedules`: recurring jobs as `baton schedules` manages them; and `/api/jobs/{id}/run-now`. The access
+ * guard checks every write (an operator token, a JSON content type); the routes name the caller as the actor.
  */
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { checkSchedule, firedJob, scheduleView } from '../../core/schedule-rules.js';
 import { JOB_ID_PATTERN } from '../../contracts/job-request.js';
-import { PublishError } from '../../core/errors.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, validated } from '../http-error.js';
+import { blame, unavailable } from '../lazy-publisher.js';
 
 export const newScheduleSchema = z
   .object({
@@ -35,7 +35,6 @@ export function mountScheduleRoutes(app: Hono, deps: DashboardDeps): void {
   app.get('/api/schedules', async (c) => c.json((await store().list()).map((s) => scheduleView(s))));
 
   app.post('/api/schedules', limit, async (c) => {
-    authorize(c, deps);
     const body = validated(newScheduleSchema, await jsonBody(c), 'body');
     try {
       checkSchedule(body.name, body.cron, body.timeZone, body.job);
@@ -50,14 +49,12 @@ export function mountScheduleRoutes(app: Hono, deps: DashboardDeps): void {
   });
 
   app.delete('/api/schedules/:name', async (c) => {
-    authorize(c, deps);
     if (!(await store().remove(c.req.param('name')))) throw new HttpError(404, 'not_found', `no schedule named "${c.req.param('name')}"`);
     return c.body(null, 204);
   });
 
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/api/schedules/:name/${action}`, async (c) => {
-      authorize(c, deps);
       const name = c.req.param('name');
       if (!(await store().setPaused(name, action === 'pause'))) throw new HttpError(404, 'not_found', `no schedule named "${name}"`);
       return c.json(scheduleView(await found(name)));
@@ -65,12 +62,12 @@ export function mountScheduleRoutes(app: Hono, deps: DashboardDeps): void {
   }
 
   app.post('/api/jobs/:jobId/run-now', async (c) => {
-    const actions = authorize(c, deps);
+    const actions = enabled(deps);
     const jobId = c.req.param('jobId');
     if (!JOB_ID_PATTERN.test(jobId)) throw new HttpError(400, 'invalid_request', 'jobId: must match the job id pattern');
-    const result = await actions.runNow(jobId, 'operator').catch((error: unknown) => {
-      if (error instanceof PublishError) throw new HttpError(503, 'broker_unavailable', 'RabbitMQ unavailable');
-      throw error;
+    const result = await actions.runNow(jobId, actor(c, deps)).catch((error: unknown) => {
+      if (error instanceof HttpError) throw error;
+      throw unavailable(blame(error), error, deps.logger);
     });
     if (result.kind === 'unknown') throw new HttpError(404, 'not_found', `no job ${jobId}`);
     if (result.kind === 'not-waiting') throw new HttpError(409, 'conflict', `job ${jobId} is not waiting for its due time (${result.status})`);
@@ -78,23 +75,25 @@ export function mountScheduleRoutes(app: Hono, deps: DashboardDeps): void {
   });
 
   app.post('/api/schedules/:name/trigger', async (c) => {
-    const actions = authorize(c, deps);
+    const actions = enabled(deps);
     const schedule = await found(c.req.param('name'));
     try {
-      return c.json({ jobId: await actions.publishJob(firedJob(schedule, Date.now())) }, 202);
+      return c.json({ jobId: await actions.publishJob(firedJob(schedule, Date.now()), actor(c, deps)) }, 202);
     } catch (error) {
-      deps.logger.warn('schedule trigger not published', { error: (error as Error).message });
-      throw new HttpError(503, 'broker_unavailable', 'the job could not be published: RabbitMQ unavailable');
+      if (error instanceof HttpError) throw error;
+      throw unavailable(blame(error), error, deps.logger);
     }
   });
 }
 
-function authorize(c: Context, deps: DashboardDeps): NonNullable<DashboardDeps['actions']> {
-  const actions = deps.actions;
-  if (!actions) throw new HttpError(403, 'actions_disabled', 'write actions are disabled: start the dashboard with BATON_DASHBOARD_TOKEN');
-  const presented = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-  if (!actions.authorized(presented)) throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token');
-  return actions;
+function enabled(deps: DashboardDeps): NonNullable<DashboardDeps['actions']> {
+  if (!deps.actions) throw new HttpError(403, 'actions_disabled', 'write actions are disabled: start the dashboard with BATON_DASHBOARD_TOKENS');
+  return deps.actions;
+}
+
+/** Who asked: the name of the operator token the access guard accepted. */
+function actor(c: Context, deps: DashboardDeps): string {
+  return deps.access.identify(c.req.header('authorization'))?.name ?? 'operator';
 }
 
 async function jsonBody(c: Context): Promise<unknown> {

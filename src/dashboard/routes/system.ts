@@ -16,7 +16,12 @@ export function mountSystemRoutes(app: Hono, deps: DashboardDeps): void {
     return c.body(body, 200, { 'content-type': deps.metrics.registry.contentType });
   });
 
-  app.get('/api/info', (c) => c.json({ namespace: deps.names.namespace, writeActions: deps.actions !== undefined }));
+  app.get('/api/info', (c) => c.json({
+    namespace: deps.names.namespace,
+    writeActions: deps.access.writesEnabled,
+    readsNeedToken: deps.access.readsNeedToken,
+    caller: deps.access.identify(c.req.header('authorization')) ?? null,
+  }));
 
   app.get('/api/stats', async (c) => {
     const { minutes } = validated(statsQuerySchema, c.req.query(), 'query');

@@ -11,6 +11,7 @@ import type { JobRequest } from '../../contracts/job-request.js';
 import type { Delivery } from '../delivery.js';
 import type { DeliveryDeps } from '../delivery-deps.js';
 import type { HandlerDefinition } from '../handlers/registry.js';
+import type { HeldLease } from '../lease-manager.js';
 import type { Verdict } from './verdict.js';
 
 /** A delivery whose message parsed as a job this processor has a handler for. */
@@ -18,6 +19,11 @@ export interface Candidate {
   readonly delivery: Delivery;
   readonly job: JobRequest;
   readonly handler: HandlerDefinition;
+  /**
+   * Told the lock key's lease once it is taken: what a gate reserved that must end the attempt's right
+   * to run when it is lost (a tenant slot) binds itself to the lease here.
+   */
+  readonly onLease: Array<(lease: HeldLease) => void>;
 }
 
 /**

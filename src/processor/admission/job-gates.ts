@@ -2,5 +2,8 @@
 import type { JobGate } from './gate.js';
 import { dueGate } from './due-gate.js';
 import { paramsGate } from './params-gate.js';
+import { partitionGate } from './partition-gate.js';
+import { tenantGate } from './tenant-gate.js';
 
-export const JOB_GATES: readonly JobGate[] = [paramsGate, dueGate];
+/** Partition before tenant: a job in the wrong queue is moved without spending its tenant's capacity; due before both. */
+export const JOB_GATES: readonly JobGate[] = [paramsGate, dueGate, partitionGate, tenantGate];

@@ -3,18 +3,26 @@
  * (Started is written), or `Duplicate` — a dead-lettered job's copy goes to the dead-letter queue, since
  * the copy sent there when it was dead-lettered may never have been confirmed.
  */
+import { LeaseLostError } from '../../core/errors.js';
+import { withTimeout } from '../../core/time.js';
 import type { AttemptLog } from '../../storage/audit-store.js';
 import { observeTime } from '../../storage/event-keys.js';
 import type { DeliveryDeps } from '../delivery-deps.js';
 import { deadHeaders, jobEvent } from '../job-events.js';
+import type { HeldLease } from '../lease-manager.js';
 import type { Candidate } from './gate.js';
 import { drop, handOff, run, type Verdict } from './verdict.js';
 
-/** Throws when storage fails (the caller releases the lease and holds the delivery back). */
-export async function startGate({ delivery, job }: Candidate, deps: DeliveryDeps): Promise<Verdict<AttemptLog>> {
+/**
+ * Throws when storage fails or does not answer while the lease is certainly ours (the caller releases the
+ * lease and holds the delivery back). A Started that lands after that counts as an attempt ended without a record.
+ */
+export async function startGate({ delivery, job }: Candidate, leases: readonly HeldLease[], deps: DeliveryDeps): Promise<Verdict<AttemptLog>> {
   // Started must sort after the publisher's Queued in the job's history, whatever the clocks say.
   if (delivery.publishedAtMs !== undefined) observeTime(delivery.publishedAtMs + 1);
-  const start = await deps.audit.startAttempt(job, deps.processorId, { firstDelivery: delivery.isFirstDelivery });
+  const starting = deps.audit.startAttempt(job, deps.processorId, { firstDelivery: delivery.isFirstDelivery });
+  const remainingMs = Math.min(...leases.map((lease) => lease.remainingMs()));
+  const start = await withTimeout(starting, remainingMs, () => new LeaseLostError('Started could not be recorded within the lease', new Date(Date.now() + remainingMs)));
   if (start.kind === 'started') return run(start.attempt);
   const { status, lastError } = start.state;
   if (status === 'DeadLettered') {

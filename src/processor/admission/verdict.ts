@@ -19,7 +19,12 @@ export type DeliveryOutcome =
   | 'lease-lost'
   | 'held-back'
   /** Not due yet: sent round the delay levels for the rest of its wait. */
-  | 'waiting';
+  | 'waiting'
+
+  /** The tenant is at its limit: parked until its capacity is expected (Throttled). */
+  | 'throttled'
+  /** Handed to its partition's queue, unrun. */
+  | 'moved';
 
 /** An event not yet stamped: storage gives it its id and timestamp when it is written. */
 export type PendingEvent = Omit<NewAuditEvent, 'timestamp'>;
@@ -49,9 +54,10 @@ export function run<T>(value: T): Verdict<T> {
   return { kind: 'run', value };
 }
 
-/** Come back after `delayMs`. */
-export function waitFor(delayMs: number, outcome: DeliveryOutcome, event?: PendingEvent): Stop {
-  return { kind: 'stop', outcome, move: { kind: 'wait', delayMs: Math.max(0, Math.round(delayMs)) }, ...(event ? { event } : {}) };
+/** Come back after `delayMs` (with `headers` added to the message, to count tries, say). */
+export function waitFor(delayMs: number, outcome: DeliveryOutcome, event?: PendingEvent, headers?: MessageHeaders): Stop {
+  const move: Move = { kind: 'wait', delayMs: Math.max(0, Math.round(delayMs)), ...(headers ? { headers } : {}) };
+  return { kind: 'stop', outcome, move, ...(event ? { event } : {}) };
 }
 
 /** Come back at `at` (a due time); at once if it has passed. */

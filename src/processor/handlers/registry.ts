@@ -27,6 +27,11 @@ export interface JobContext {
    * key): pass it to the systems the handler writes to, so they can refuse a write from an older attempt.
    */
   readonly fencingToken: number;
+  /**
+   * Runs `fn` in a span of its own, a child of the handler's span in the job's trace (OpenTelemetry, when
+   * OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise it only runs `fn`).
+   */
+  span<T>(name: string, fn: () => Promise<T>, attributes?: Record<string, string | number | boolean>): Promise<T>;
   readonly processorId: string;
   /** Records progress as a `Step` event (written within a fraction of a second, batched). */
   step(step: number, totalSteps: number, message?: string): void;

@@ -6,6 +6,7 @@ export const ROW_CHOICES = [15, 25, 50, 100];
 
 export function Controls({ controls, onChange, shown, total }) {
   const set = (patch) => onChange({ ...controls, ...patch });
+  const filtered = Boolean(controls.status) || controls.hideCompleted;
   return html`<div class="controls">
     <label>Rows
       <select name="rows" value=${controls.rows} onChange=${(e) => set({ rows: Number(e.currentTarget.value) })}>
@@ -22,6 +23,8 @@ export function Controls({ controls, onChange, shown, total }) {
       <input type="checkbox" name="hideCompleted" checked=${controls.hideCompleted} onChange=${(e) => set({ hideCompleted: e.currentTarget.checked })} />
       Hide completed jobs
     </label>
-    <span class="count">${shown} of ${total} recent events</span>
+    <span class="count" data-testid="filter-count" title="The filters apply to the events this page has loaded, not to the whole history; the cards above count the whole window">
+      ${filtered ? `${shown} shown · filters apply to the last ${total} events only` : `${shown} of the last ${total} events`}
+    </span>
   </div>`;
 }

@@ -1,13 +1,10 @@
-/** @module "Publish demo jobs": the dashboard's one write action, shown only when the server has a token. */
+/** @module "Publish demo jobs": shown only to a signed-in operator (the API checks the role whatever the page shows). */
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { postJSON } from '../api.js';
 
-const TOKEN_KEY = 'baton.dashboardToken';
-
 export function DemoButton() {
   const [open, setOpen] = useState(false);
-  const [token, setToken] = useState(() => window.sessionStorage.getItem(TOKEN_KEY) || '');
   const [count, setCount] = useState(5);
   const [result, setResult] = useState('');
   const [busy, setBusy] = useState(false);
@@ -16,8 +13,7 @@ export function DemoButton() {
     setBusy(true);
     setResult('');
     try {
-      const { published } = await postJSON('/api/demo-jobs', { count: Number(count) }, token);
-      window.sessionStorage.setItem(TOKEN_KEY, token);
+      const { published } = await postJSON('/api/demo-jobs', { count: Number(count) });
       setResult(`Published ${published.length} job${published.length === 1 ? '' : 's'}`);
     } catch (error) {
       setResult(error.message);
@@ -29,7 +25,6 @@ export function DemoButton() {
     <button type="button" class="secondary" onClick=${() => setOpen(!open)} aria-expanded=${open}>Publish demo jobs</button>
     ${open &&
     html`<form class="demo-form" onSubmit=${publish}>
-      <label>Token <input type="password" value=${token} onInput=${(e) => setToken(e.currentTarget.value)} autocomplete="off" required /></label>
       <label>Jobs <input type="number" min="1" max="50" value=${count} onInput=${(e) => setCount(e.currentTarget.value)} /></label>
       <button type="submit" disabled=${busy}>${busy ? 'Publishing…' : 'Publish'}</button>
       ${result && html`<span class="demo-result">${result}</span>`}

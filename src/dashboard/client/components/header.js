@@ -1,8 +1,10 @@
-/** @module The top bar: name, namespace, live-stream indicator, job search and (with a token) the demo action. */
+/** @module The top bar: name, namespace, live-stream indicator, job search, sign-in and (for an operator) the write actions. */
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { JOB_ID_PATTERN } from '../format.js';
 import { DemoButton } from './demo-form.js';
+import { PurgeButton } from './purge-form.js';
+import { SessionBadge } from './sign-in.js';
 
 const CONNECTION_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
 
@@ -40,6 +42,8 @@ export function Header({ info, connection, onOpenJob }) {
       <button type="submit">Open</button>
       ${problem && html`<span class="search-problem" role="alert">${problem}</span>`}
     </form>
-    ${info?.writeActions && html`<${DemoButton} />`}
+    ${info?.caller?.role === 'operator' && html`<${DemoButton} />`}
+    ${info?.caller?.role === 'operator' && html`<${PurgeButton} namespace=${info.namespace} />`}
+    <${SessionBadge} info=${info} />
   </header>`;
 }

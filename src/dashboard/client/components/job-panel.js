@@ -1,6 +1,7 @@
 /**
- * @module A job's history in a side panel: summary facts, then a timeline of attempts (processor, duration,
- * steps with their durations, errors) and the events between them (queued, deferred, retrying…).
+ * @module A job's history in a side panel: its description and parameters, summary facts, then a timeline of
+ * attempts (processor, duration, steps with their durations, errors with their stack folded under them) and
+ * the events between them (queued, deferred, retrying…).
  * Refreshes when live events for the job arrive.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -16,8 +17,25 @@ function Fact({ label, children }) {
   return html`<div class="fact"><dt>${label}</dt><dd>${children}</dd></div>`;
 }
 
+/** The error's stack (or cause), folded under its message: one click away, never in the way. */
+function Detail({ detail, label = 'Stack trace' }) {
+  if (!detail) return null;
+  return html`<details class="tl-detail" data-testid="error-detail"><summary>${label}</summary><pre>${detail}</pre></details>`;
+}
+
+/** What the job is: its description, and its input and parameters as published. */
+function Request({ summary }) {
+  if (!summary.description && summary.parameters === undefined) return null;
+  const parameters = typeof summary.parameters === 'string' ? summary.parameters : JSON.stringify(summary.parameters, null, 2);
+  return html`<div class="request" data-testid="job-request">
+    ${summary.description && html`<p class="description">${summary.description}</p>`}
+    ${summary.parameters !== undefined && html`<div class="params"><b>Parameters</b><pre class="mono">${parameters}</pre></div>`}
+  </div>`;
+}
+
 function Summary({ summary }) {
-  return html`<dl class="facts">
+  return html`<${Request} summary=${summary} />
+  <dl class="facts">
     <${Fact} label="Status"><${StatusBadge} status=${summary.status} asJobState /></${Fact}>
     <${Fact} label="Attempts">${summary.attempts}${summary.failures > 0 ? ` (${summary.failures} failed)` : ''}</${Fact}>
     <${Fact} label="Processor"><span class="mono">${summary.processorId || '—'}</span></${Fact}>
@@ -29,7 +47,7 @@ function Summary({ summary }) {
     <${Fact} label="Deferrals">${summary.deferrals}</${Fact}>
     <${Fact} label="Retries">${summary.retries}</${Fact}>
   </dl>
-  ${summary.lastError && html`<div class="error-box"><b>Last error</b><pre>${summary.lastError}</pre></div>`}`;
+  ${summary.lastError && html`<div class="error-box"><b>Last error</b><pre>${summary.lastError}</pre><${Detail} detail=${summary.lastErrorDetail} /></div>`}`;
 }
 
 function StepBar({ attempt, totalMs }) {
@@ -58,6 +76,7 @@ function Attempt({ attempt, now }) {
       )}
     </ol>`}
     ${attempt.error && html`<pre class="tl-error">${attempt.error}</pre>`}
+    <${Detail} detail=${attempt.detail} />
   </li>`;
 }
 
@@ -68,6 +87,7 @@ function Marker({ event }) {
       <span class="tl-msg">${event.message}</span>
       <span class="tl-time mono" title=${event.timestamp}>${formatClock(event.timestamp)}</span>
     </div>
+    <${Detail} detail=${event.detail} />
     <div class="tl-by">by <span class="mono">${event.processorId}</span></div>
   </li>`;
 }

@@ -1,4 +1,4 @@
-/** @module Snapshot figures at the top: running, waiting, completed and failed lately, processors, jobs by status. */
+/** @module Snapshot figures at the top: running, waiting, completed and failed lately, jobs by status (processors have their own view). */
 import { html } from '../html.js';
 import { STATUSES, statusClass, statusLabel } from '../format.js';
 
@@ -37,17 +37,22 @@ function StatusBar({ jobsByStatus }) {
   </div>`;
 }
 
+/** Jobs waiting in partition queues, named: a partition no processor serves shows here. */
+function partitionNote(partitions) {
+  const waiting = Object.entries(partitions || {}).filter(([, count]) => count);
+  return waiting.length ? ` · ${waiting.map(([name, count]) => `${count} in partition ${name}`).join(', ')}` : '';
+}
+
 export function Snapshot({ stats, failed }) {
   const s = stats || {};
   const minutes = s.windowMinutes ?? 15;
   const queues = s.queues;
   const lately = `last ${minutes} min`;
-  const processors = (s.processors || []).map((p) => p.processorId).join(', ');
   return html`<section class="snapshot" aria-label="snapshot">
     <div class="cards">
-      <${Card} kind="running" label="Running" value=${s.inFlight} testid="card-running" note="jobs in progress now" />
+      <${Card} kind="running" label="Running" value=${s.running ?? s.inFlight} testid="card-running" note="jobs in progress now" />
       <${Card} kind="waiting" label="Waiting" value=${s.waiting} testid="card-waiting"
-        note=${queues && queues.jobs !== null ? `${queues.jobs} ready in queue` : 'to be delivered again'} />
+        note=${queues && queues.jobs !== null ? `${queues.jobs} ready in queue${partitionNote(queues.partitions)}` : 'to be delivered again'} />
       <${Card} kind="completed" label="Completed" value=${s.completed} testid="card-completed" note=${lately}>
         <${Sparkline} values=${s.perMinute?.completed} kind="completed" />
       </${Card}>
@@ -56,7 +61,6 @@ export function Snapshot({ stats, failed }) {
       </${Card}>
       <${Card} kind="dead" label="Dead-lettered" value=${s.deadLettered} testid="card-dead"
         note=${queues && queues.dead !== null ? `${lately} · ${queues.dead} in DLQ` : lately} />
-      <${Card} kind="processors" label="Processors" value=${s.activeProcessors} testid="card-processors" note=${processors || 'none seen in 5 min'} />
     </div>
     <div class="bycount">
       <span class="bycount-title">Jobs by latest status · ${lately}${s.truncated ? ' (newest events only)' : ''}</span>

@@ -1,0 +1,82 @@
+/**
+ * @module Job lists by current state, from /api/summaries: "Running now", "Waiting", "Retrying",
+ * "Failed and dead-lettered", "Cancelled", "Completed"; newest first, more pages with "Show more", and
+ * refreshed every few seconds. Job names and errors are rendered as text.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { html } from '../html.js';
+import { getJSON } from '../api.js';
+import { formatClock } from '../format.js';
+import { StatusBadge } from './status-badge.js';
+
+export const VIEWS = [
+  { id: 'running', label: 'Running now', status: 'Started' },
+  { id: 'waiting', label: 'Waiting', status: 'Queued' },
+  { id: 'retrying', label: 'Retrying', status: 'Retrying' },
+  { id: 'dead', label: 'Failed and dead-lettered', status: 'DeadLettered' },
+  { id: 'cancelled', label: 'Cancelled', status: 'Cancelled' },
+  { id: 'completed', label: 'Completed', status: 'Completed' },
+];
+const PAGE = 50;
+const REFRESH_MS = 5000;
+
+function useJobList(status) {
+  const [state, setState] = useState({ items: [], nextCursor: null, error: '', loaded: false });
+  useEffect(() => {
+    let stopped = false;
+    let timer;
+    const load = async () => {
+      try {
+        const page = await getJSON(`/api/summaries?status=${encodeURIComponent(status)}&limit=${PAGE}`);
+        if (!stopped) setState({ items: page.items, nextCursor: page.nextCursor, error: '', loaded: true });
+      } catch (error) {
+        if (!stopped) setState((current) => ({ ...current, error: error.message, loaded: true }));
+      }
+      if (!stopped) timer = setTimeout(load, REFRESH_MS);
+    };
+    setState({ items: [], nextCursor: null, error: '', loaded: false });
+    load();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [status]);
+  const more = async () => {
+    if (!state.nextCursor) return;
+    const page = await getJSON(`/api/summaries?status=${encodeURIComponent(status)}&limit=${PAGE}&cursor=${encodeURIComponent(state.nextCursor)}`);
+    setState((current) => ({ ...current, items: [...current.items, ...page.items], nextCursor: page.nextCursor }));
+  };
+  return { ...state, more };
+}
+
+export function JobLists({ onOpenJob }) {
+  const [view, setView] = useState(VIEWS[0]);
+  const list = useJobList(view.status);
+  return html`<section class="job-lists" aria-label="jobs by state" data-testid="job-lists">
+    <div class="section-head">
+      <h2>Jobs by state</h2>
+      <div class="tabs" role="tablist">
+        ${VIEWS.map((v) => html`<button type="button" role="tab" aria-selected=${v.id === view.id} class=${v.id === view.id ? 'tab active' : 'tab'} onClick=${() => setView(v)}>${v.label}</button>`)}
+      </div>
+    </div>
+    ${list.error && html`<div class="empty" role="alert">${list.error}</div>`}
+    ${!list.error && list.loaded && list.items.length === 0 && html`<div class="empty">No jobs here.</div>`}
+    ${list.items.length > 0 && html`<div class="table-wrap"><table class="events" data-testid="job-list">
+      <thead><tr><th class="col-status">Status</th><th>Job</th><th>Type</th><th class="col-num">Attempts</th><th class="col-time">Updated</th><th>Last error</th></tr></thead>
+      <tbody>
+        ${list.items.map((item) => html`<tr key=${item.jobId} data-list-job-id=${item.jobId}>
+          <td class="col-status"><${StatusBadge} status=${item.status} /></td>
+          <td><div class="jobcell">
+            <button type="button" class="link job-name" onClick=${() => onOpenJob(item.jobId)} title=${item.jobName}>${item.jobName}</button>
+            <button type="button" class="link job-id" onClick=${() => onOpenJob(item.jobId)} title=${item.jobId}>${item.jobId}</button>
+          </div></td>
+          <td class="mono">${item.type}</td>
+          <td class="col-num">${item.attempts}</td>
+          <td class="col-time mono" title=${item.updatedAt}>${formatClock(item.updatedAt)}</td>
+          <td class="message" title=${item.lastError || ''}>${item.lastError || ''}</td>
+        </tr>`)}
+      </tbody>
+    </table></div>`}
+    ${list.nextCursor && html`<button type="button" class="secondary more" onClick=${list.more}>Show more</button>`}
+  </section>`;
+}
