@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** @module The `baton` command: publish, processor, dashboard, dev, jobs. */
+/** @module The `baton` command: publish, processor, dashboard, dev, jobs, schedules, queues. */
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { createLogger } from './core/logger.js';
@@ -16,7 +16,7 @@ import { startTracing, stopTracing } from './core/tracing.js';
 const COMMON: SettingKey[] = ['amqpUrl', 'queueType', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
 const PUBLISH: SettingKey[] = [...COMMON, 'connectTimeoutSeconds', 'actor'];
 const PROCESSOR: SettingKey[] = [
-  ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
+  ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds', 'jobTimeoutSeconds',
   'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'metricsHost', 'handlers',
   'tenantConcurrency', 'tenantRate', 'partitions',
 ];
@@ -42,6 +42,8 @@ const publish = program
   .addOption(textOption('--lock-key <key>', 'jobs sharing a lock key never run at the same time (default: the job id)', 'BATON_PUBLISH_LOCK_KEY'))
   .addOption(textOption('--job-id <id>', 'the job id, only with --count 1 (default: a random UUID)', 'BATON_PUBLISH_JOB_ID'))
   .addOption(intOption('--max-attempts <n>', "attempts before the job is dead-lettered (default: the processor's BATON_MAX_ATTEMPTS, 5)", 1, 100, 'BATON_PUBLISH_MAX_ATTEMPTS'))
+  .addOption(intOption('--timeout-seconds <n>', "time limit of one attempt, TimedOut past it, a failure (default: the handler's, else the processor's BATON_JOB_TIMEOUT_SECONDS)", 1, 604_800, 'BATON_PUBLISH_TIMEOUT_SECONDS'))
+  .addOption(intOption('--priority <n>', 'higher first among waiting jobs: 0–9 distinct, higher counts as 9 (default: 0)', 0, 255, 'BATON_PUBLISH_PRIORITY'))
   .addOption(textOption('--file <path>', 'newline-delimited JSON job requests; - for stdin (see "Job request" in the README)', 'BATON_PUBLISH_FILE'))
   .addOption(textOption('--run-at <iso>', 'do not start before this instant (ISO 8601 with offset, at most 366 days ahead; default: at once)', 'BATON_PUBLISH_RUN_AT'))
   .addOption(durationOption('--delay <duration>', 'do not start before this long after publishing: 90s, 15m, 2h, 3d (default: at once)', 'BATON_PUBLISH_DELAY'))
@@ -65,7 +67,7 @@ addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>,
   if (opts.jobId !== undefined && opts.count !== undefined && opts.count !== 1) {
     throw new ConfigError('--job-id (BATON_PUBLISH_JOB_ID) goes only with --count 1');
   }
-  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'params', 'input', 'runAt', 'delay', 'tenant', 'partition'].some((k) => opts[k] !== undefined)) {
+  if (opts.file !== undefined && ['count', 'name', 'jobId', 'steps', 'stepMs', 'failTimes', 'lockKey', 'params', 'input', 'runAt', 'delay', 'priority', 'timeoutSeconds', 'tenant', 'partition'].some((k) => opts[k] !== undefined)) {
     throw new ConfigError('--file takes its jobs from the file; put per-job values on its lines instead of flags');
   }
   const file = typeof opts.file === 'string' ? opts.file : undefined;
@@ -84,7 +86,7 @@ addSettingOptions(publish, PUBLISH).action(async (opts: Record<string, unknown>,
       onPublished: progress.published,
       flags: {
         count,
-        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'params', 'runAt', 'tenant', 'partition']) as object),
+        ...(pickDefined(opts, ['name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'lockKey', 'jobId', 'maxAttempts', 'params', 'runAt', 'priority', 'timeoutSeconds', 'tenant', 'partition']) as object),
         ...(typeof opts.input === 'string' ? { inputFilePath: opts.input } : {}),
         ...(opts.delay !== undefined ? { delayMs: opts.delay as number } : {}),
       },
@@ -114,6 +116,53 @@ const queuesUpgrade = queues
 addSettingOptions(queuesUpgrade, COMMON).action(async (_opts: unknown, command: Command) => {
   const { runQueuesUpgrade } = await import('./cli/queues-command.js');
   await runQueuesUpgrade(configFrom(command, COMMON));
+});
+
+const schedules = program.command('schedules').description('Recurring jobs: a cron expression (5 fields, or 6 with seconds first) in a time zone.');
+const STORE: SettingKey[] = [...COMMON];
+const scheduleAdd = schedules
+  .command('add <name>')
+  .description('Add a recurring job; each due time publishes one job with jobId <name>:<due time ISO UTC>')
+  .requiredOption('--cron <expr>', 'cron expression, e.g. "0 9 * * 1-5" or "*/30 * * * * *"')
+  .option('--tz <zone>', 'IANA time zone of the expression (default UTC)')
+  .option('--json', 'print the schedule as JSON')
+  .addOption(textOption('--job-name <text>', 'job name (default: the schedule name)', 'BATON_SCHEDULE_JOB_NAME'))
+  .addOption(textOption('--description <text>', 'job description', 'BATON_SCHEDULE_DESCRIPTION'))
+  .addOption(textOption('--type <type>', 'handler type (default steps)', 'BATON_SCHEDULE_TYPE'))
+  .addOption(intOption('--steps <n>', 'steps of the steps handler', 0, 10_000, 'BATON_SCHEDULE_STEPS'))
+  .addOption(intOption('--step-ms <ms>', 'milliseconds per step', 0, 3_600_000, 'BATON_SCHEDULE_STEP_MS'))
+  .addOption(textOption('--lock-key <key>', 'jobs sharing a lock key never run at the same time', 'BATON_SCHEDULE_LOCK_KEY'))
+  .addOption(intOption('--max-attempts <n>', 'failed attempts before the job is dead-lettered', 1, 100, 'BATON_SCHEDULE_MAX_ATTEMPTS'))
+  .addOption(intOption('--priority <n>', 'job priority (0–9 distinct, higher counts as 9)', 0, 255, 'BATON_SCHEDULE_PRIORITY'));
+addSettingOptions(scheduleAdd, STORE).action(async (name: string, opts: Record<string, unknown>, command: Command) => {
+  const { addSchedule, formatSchedules } = await import('./cli/schedules-command.js');
+  const params = pickDefined(opts, ['steps', 'stepMs']);
+  const job = {
+    ...(opts.jobName !== undefined ? { jobName: opts.jobName } : {}),
+    ...(pickDefined(opts, ['description', 'type', 'lockKey', 'maxAttempts', 'priority']) as object),
+    ...(Object.keys(params).length > 0 ? { processingParameters: params } : {}),
+  };
+  const view = await addSchedule(configFrom(command, STORE), name, String(opts.cron), opts.tz as string | undefined, job);
+  process.stdout.write(opts.json ? `${JSON.stringify(view)}\n` : formatSchedules([view]));
+});
+const scheduleList = schedules.command('list').description('List schedules with their next and last runs').option('--json', 'print JSON');
+addSettingOptions(scheduleList, STORE).action(async (opts: Record<string, unknown>, command: Command) => {
+  const { formatSchedules, listSchedules } = await import('./cli/schedules-command.js');
+  const views = await listSchedules(configFrom(command, STORE));
+  process.stdout.write(opts.json ? `${JSON.stringify(views)}\n` : formatSchedules(views));
+});
+for (const action of ['remove', 'pause', 'resume'] as const) {
+  const sub = schedules.command(`${action} <name>`).description(`${action[0]!.toUpperCase()}${action.slice(1)} a schedule${action === 'resume' ? ' (due times passed while paused do not fire)' : ''}`);
+  addSettingOptions(sub, STORE).action(async (name: string, _opts: unknown, command: Command) => {
+    const { changeSchedule } = await import('./cli/schedules-command.js');
+    await changeSchedule(configFrom(command, STORE), name, action);
+    process.stdout.write(`${action === 'remove' ? 'removed' : `${action}d`} ${name}\n`);
+  });
+}
+const scheduleTrigger = schedules.command('trigger <name>').description('Publish the schedule\'s job now (jobId <name>:<now>), outside its due times');
+addSettingOptions(scheduleTrigger, STORE).action(async (name: string, _opts: unknown, command: Command) => {
+  const { triggerSchedule } = await import('./cli/schedules-command.js');
+  process.stdout.write(`${await triggerSchedule(configFrom(command, STORE), name)}\n`);
 });
 
 const dashboard = program.command('dashboard').description('Serve the dashboard and the REST audit API.');
@@ -150,7 +199,7 @@ function packageVersion(): string {
 }
 
 const STORAGE_ONLY: SettingKey[] = ['storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
-const jobs = program.command('jobs').description('Jobs by state, and one job\'s state and history (read from storage).');
+const jobs = program.command('jobs').description('Jobs by state, one job\'s state and history, purging the queues, and starting scheduled jobs at once.');
 const jobsList = jobs
   .command('list')
   .description('Jobs by current status, newest first.')
@@ -188,6 +237,11 @@ addSettingOptions(purge, ['amqpUrl', 'namespace', 'connectTimeoutSeconds']).acti
   const config = configFrom(command, ['amqpUrl', 'namespace', 'connectTimeoutSeconds']);
   const { runPurge, terminalQuestion } = await import('./queues/purge-command.js');
   await runPurge({ config, yes: Boolean(opts.yes), json: Boolean(opts.json), ask: terminalQuestion() });
+});
+const jobsRunNow = jobs.command('run-now <jobIds...>').description('Start scheduled jobs at once; each one\'s delayed copy later becomes a Duplicate');
+addSettingOptions(jobsRunNow, COMMON).action(async (jobIds: string[], _opts: unknown, command: Command) => {
+  const { runNow } = await import('./cli/run-now-command.js');
+  await runNow(configFrom(command, COMMON), jobIds);
 });
 
 function pickDefined(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {

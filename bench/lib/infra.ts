@@ -169,7 +169,7 @@ export class Space {
     for (const container of [this.names.locksContainer, ...this.extraContainers]) {
       await blobs.getContainerClient(container).deleteIfExists().catch(() => undefined);
     }
-    for (const table of [this.names.auditTable, this.names.recentTable, ...this.extraTables]) {
+    for (const table of [this.names.auditTable, this.names.recentTable, this.names.schedulesTable, ...this.extraTables]) {
       await TableClient.fromConnectionString(this.connectionString, table, { allowInsecureConnection: true }).deleteTable().catch(() => undefined);
     }
   }

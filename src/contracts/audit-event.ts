@@ -20,6 +20,8 @@ export const AUDIT_STATUSES = [
   'Cancelled',
   /** Accepted with a due time in the future; `dueAt` names it (second edition). */
   'Scheduled',
+  /** The attempt ran past its timeoutSeconds and was stopped; a failure (second edition). */
+  'TimedOut',
   /** The tenant is at its concurrency or rate limit; the job comes back later, no attempt counted (second edition). */
   'Throttled',
 ] as const;
@@ -27,7 +29,7 @@ export const AUDIT_STATUSES = [
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];
 
 /** The statuses that end an attempt; every attempt begins with `Started` and ends with exactly one of these. */
-export const ATTEMPT_END_STATUSES = ['Completed', 'Failed', 'Interrupted', 'Cancelled', 'LeaseLost'] as const satisfies readonly AuditStatus[];
+export const ATTEMPT_END_STATUSES = ['Completed', 'Failed', 'TimedOut', 'Interrupted', 'Cancelled', 'LeaseLost'] as const satisfies readonly AuditStatus[];
 
 export const auditEventSchema = z.object({
   jobId: jobIdSchema,

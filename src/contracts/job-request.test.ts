@@ -28,17 +28,19 @@ describe('parseJobRequest', () => {
 
   it('keeps unknown top-level fields when asked (a processor), and names them', () => {
     const now = new Date('2026-11-22T10:00:00.000Z');
-    // tenantId and runAt became known fields in the second edition: these two are still unknown.
-    const result = parseJobRequest(encode({ jobId: 'a1', jobName: 'n', colour: 't', dueBy: '2027-01-01T00:00:00Z' }), now, { unknownFields: 'keep' });
+    // Fields a later version may add (tenantId and runAt, once the examples here, are known now).
+    const result = parseJobRequest(encode({ jobId: 'a1', jobName: 'n', region: 'eu', deadline: '2027-01-01T00:00:00Z' }), now, { unknownFields: 'keep' });
     expect(result).toEqual({
       ok: true,
-      job: { jobId: 'a1', jobName: 'n', type: 'steps', createdAt: now.toISOString(), lockKey: 'a1', colour: 't', dueBy: '2027-01-01T00:00:00Z' },
-      unknownFields: ['colour', 'dueBy'],
+      job: { jobId: 'a1', jobName: 'n', type: 'steps', createdAt: now.toISOString(), lockKey: 'a1', region: 'eu', deadline: '2027-01-01T00:00:00Z' },
+      unknownFields: ['region', 'deadline'],
     });
     // Never kept: a field that would reach object prototypes.
     expect(parseJobRequest(encode('{"jobId":"a1","jobName":"n","__proto__":{"x":1}}'), now, { unknownFields: 'keep' }).ok).toBe(false);
     // A known field's rules still apply.
-    expect(parseJobRequest(encode({ jobId: 'a1', jobName: 5, colour: 't' }), now, { unknownFields: 'keep' }).ok).toBe(false);
+    expect(parseJobRequest(encode({ jobId: 'a1', jobName: 5, region: 'eu' }), now, { unknownFields: 'keep' }).ok).toBe(false);
+    // The rule across fields too.
+    expect(parseJobRequest(encode({ jobId: 'a1', jobName: 'n', region: 'eu', runAt: '2027-01-01T00:00:00Z', delayMs: 5 }), now, { unknownFields: 'keep' }).ok).toBe(false);
   });
 
   it('keeps a usable jobId from an otherwise invalid request, for the Rejected event', () => {

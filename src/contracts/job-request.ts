@@ -46,6 +46,10 @@ export const jobRequestFieldsSchema = z
       description: 'the handler\'s own parameters, e.g. `steps`: `{ "steps": 10, "stepMs": 5000, "failTimes": 0 }` (the defaults); a handler registered with a zod `params` schema checks them before the attempt starts',
       accepts: 'a JSON object',
     }),
+    timeoutSeconds: z.number().int().min(1).max(604_800).optional().meta({
+      description: 'one attempt\'s time limit: past it the attempt is stopped and `TimedOut` recorded (a failure: retried, then dead-lettered)',
+      accepts: 'an integer from 1 to 604800', defaultText: 'the handler\'s own, else the processor\'s `BATON_JOB_TIMEOUT_SECONDS` (none)',
+    }),
     runAt: z.iso.datetime({ offset: true }).optional().meta({
       description: 'the job does not start before this instant (a past instant: at once); `Scheduled` is recorded with the due time',
       accepts: 'an ISO 8601 date-time with `Z` or an offset, at most 366 days ahead', defaultText: 'at once',

@@ -13,6 +13,8 @@ export interface Names {
   readonly locksContainer: string;
   /** Table with one partition per job: its events plus a `state` row used for fencing. */
   readonly auditTable: string;
+  /** Table of recurring jobs (schedules), one row per schedule. */
+  readonly schedulesTable: string;
   /** Table indexing every event by time (inverted keys) so "recent events" never scans history. */
   readonly recentTable: string;
   /** Table of tenant limits, rate-limit state, tenant use and the partition registry. */
@@ -38,6 +40,7 @@ export function namesFor(namespace: string): Names {
     locksContainer: `${namespace}-locks`,
     auditTable: `${namespace}audit`,
     recentTable: `${namespace}recent`,
+    schedulesTable: `${namespace}schedules`,
     tenantsTable: `${namespace}tenants`,
     partitionQueue: (partition: string) => `${namespace}.part.${partition}`,
     fleetTable: `${namespace}fleet`,

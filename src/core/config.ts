@@ -151,6 +151,11 @@ export const SETTINGS = {
     env: 'BATON_LOG_FORMAT', flag: '--log-format', description: 'log line format',
     defaultText: 'pretty on a terminal, json otherwise', accepts: 'pretty or json', schema: z.enum(['pretty', 'json']),
   }),
+  jobTimeoutSeconds: setting<number | undefined>({
+    env: 'BATON_JOB_TIMEOUT_SECONDS', flag: '--job-timeout-seconds', description: 'time limit of one attempt, for jobs and handlers that set none',
+    defaultText: 'none', accepts: '"none" or an integer from 1 to 604800',
+    schema: z.union([z.literal('none').transform(() => undefined), int(1, 604_800)]),
+  }),
   tenantConcurrency: setting<number | undefined>({
     env: 'BATON_TENANT_CONCURRENCY', flag: '--tenant-concurrency',
     description: 'attempts of one tenant that may run at once across the fleet, for tenants with no limit of their own',
@@ -216,6 +221,7 @@ function defaults(isTerminal: boolean): Record<SettingKey, string | undefined> {
     logLevel: 'info',
     logFormat: isTerminal ? 'pretty' : 'json',
     handlers: undefined,
+    jobTimeoutSeconds: 'none',
     tenantConcurrency: 'none',
     tenantRate: 'none',
     partitions: 'all',

@@ -5,6 +5,7 @@ export type BatonErrorCode =
   | 'LEASE_LOST'
   | 'JOB_CANCELLED'
   | 'ATTEMPT_INTERRUPTED'
+  | 'ATTEMPT_TIMED_OUT'
   | 'JOB_UNRECOVERABLE'
   | 'PUBLISH_FAILED'
   | 'BROKER_UNREACHABLE'
@@ -52,6 +53,13 @@ export class JobCancelledError extends BatonError {
 export class AttemptInterruptedError extends BatonError {
   constructor(message = 'processor is shutting down') {
     super('ATTEMPT_INTERRUPTED', message);
+  }
+}
+
+/** The attempt ran past its `timeoutSeconds` (`TimedOut`; a failure: retried or dead-lettered). */
+export class AttemptTimedOutError extends BatonError {
+  constructor(readonly timeoutSeconds: number) {
+    super('ATTEMPT_TIMED_OUT', `timed out after ${timeoutSeconds} s`);
   }
 }
 

@@ -15,6 +15,7 @@ import { mountActionRoutes } from './routes/actions.js';
 import { mountFleetRoutes } from './routes/fleet.js';
 import { mountDocsRoutes } from './routes/docs.js';
 import { mountJobRoutes } from './routes/jobs.js';
+import { mountScheduleRoutes } from './routes/schedules.js';
 import { mountPageRoutes } from './routes/page.js';
 import { mountStreamRoute } from './routes/stream.js';
 import { mountSubmitRoute } from './routes/submit.js';
@@ -32,6 +33,7 @@ export function createApp(deps: DashboardDeps): Hono {
   mountSystemRoutes(app, deps);
   mountFleetRoutes(app, deps);
   mountActionRoutes(app, deps);
+  mountScheduleRoutes(app, deps);
   mountTenantRoutes(app, deps);
   mountPageRoutes(app, deps);
   mountDocsRoutes(app);

@@ -4,6 +4,7 @@
  */
 import type { QueueType } from '../core/config.js';
 import { namesFor, type Names } from '../contracts/names.js';
+import { ScheduleStore } from '../storage/schedule-store.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 // The dashboard validates processingParameters with the handlers' own schemas, as a processor would.
@@ -75,8 +76,10 @@ export async function openDashboard(options: DashboardOptions): Promise<Dashboar
   const registry = new HandlerRegistry().register('steps', stepsHandler);
   if (options.handlers) logger.info('handlers loaded', { module: options.handlers, types: await loadHandlerModule(options.handlers, registry) });
   const shutdown = new AbortController();
+  const schedules = new ScheduleStore(storage.clients.table(names.schedulesTable));
+  await schedules.ensureTable().catch((error: unknown) => logger.warn('schedules table not ready', { error: errorMessage(error) }));
   const deps: DashboardDeps = {
-    names, logger, audit: storage.audit, index: storage.index, states: storage.states, feed, snapshots, actions, access, publisher,
+    names, logger, audit: storage.audit, index: storage.index, states: storage.states, feed, snapshots, actions, access, publisher, schedules,
     idempotency: new IdempotencyStore(storage.clients.table(names.idempotencyTable)),
     paramsFor: (type) => registry.get(type)?.params,
     fleet: new FleetView(storage.fleet),

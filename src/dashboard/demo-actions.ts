@@ -3,9 +3,10 @@
  * same code as `baton publish`: confirmed by the broker, then Queued recorded), and purging the
  * namespace's queues. Exists only when an operator token is configured; the access guard checks the caller.
  */
-import { validateJobRequest } from '../contracts/job-request.js';
+import { validateJobRequest, type JobRequest } from '../contracts/job-request.js';
 import type { Names } from '../contracts/names.js';
 import { demoJob } from '../publisher/demo-job.js';
+import type { RunNowResult } from '../publisher/publisher.js';
 import { NamespaceQueues, type QueueCounts } from '../queues/namespace-queues.js';
 import type { LazyPublisher } from './lazy-publisher.js';
 
@@ -30,6 +31,16 @@ export class DemoActions {
       published.push({ jobId: result.jobId, jobName: result.jobName });
     }
     return published;
+  }
+
+  /** Publishes one job (a schedule's trigger); resolves to its jobId once the broker confirmed it. */
+  async publishJob(job: JobRequest, actor?: string): Promise<string> {
+    return (await (await this.#publisher.get()).publish(job, actor === undefined ? {} : { actor })).jobId;
+  }
+
+  /** Starts a scheduled job at once (`POST /api/jobs/{jobId}/run-now`). */
+  async runNow(jobId: string, actor: string): Promise<RunNowResult> {
+    return (await this.#publisher.get()).runNow(jobId, actor);
   }
 
   /** Empties the namespace's job, delay and dead-letter queues (`POST /api/purge`); the route checks the confirmation. */

@@ -3,6 +3,7 @@ import type { JobSummary } from '../contracts/api.js';
 import type { AuditEvent } from '../contracts/audit-event.js';
 import type { Names } from '../contracts/names.js';
 import type { Logger } from '../core/logger.js';
+import type { ScheduleStore } from '../storage/schedule-store.js';
 import type { IdempotencyStore } from '../storage/idempotency-store.js';
 import type { StateIndex } from '../storage/state-index.js';
 import type { AccessControl } from './access.js';
@@ -38,6 +39,8 @@ export interface DashboardDeps {
   readonly metrics: DashboardMetrics;
   readonly health: () => Promise<Health>;
   readonly assets: ReadonlyMap<string, Asset>;
+  /** Recurring jobs (`/api/schedules`). */
+  readonly schedules?: ScheduleStore;
   /** Present only when an operator token is configured. */
   readonly actions: DemoActions | undefined;
   /** Tenant limits and use (`/api/tenants`); absent in tests that do not need them. */

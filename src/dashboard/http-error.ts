@@ -5,6 +5,7 @@ import type { z } from 'zod';
 export type HttpErrorCode =
   | 'invalid_request'
   | 'not_found'
+  | 'conflict'
   | 'unauthorized'
   | 'forbidden'
   | 'actions_disabled'

@@ -8,7 +8,7 @@ import type { AttemptView, JobSummaryView, JobView, TimelineItem } from './schem
 import { nextJobState } from './stats.js';
 
 const ATTEMPT_ENDS: ReadonlySet<string> = new Set(ATTEMPT_END_STATUSES);
-const ERROR_ENDS = new Set(['Failed', 'LeaseLost']);
+const ERROR_ENDS = new Set(['Failed', 'TimedOut', 'LeaseLost']);
 
 const ms = (iso: string) => Date.parse(iso);
 

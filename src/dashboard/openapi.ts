@@ -3,6 +3,7 @@
  * parameter's range, a pattern or a response field changes in one place and the document follows.
  */
 import { z } from 'zod';
+import { newScheduleSchema } from './routes/schedules.js';
 import { submitOperation, withExamples } from './openapi-operations.js';
 import {
   apiSchemas, demoJobsRequestSchema, jobIdParamSchema, purgeRequestSchema, recentQuerySchema, statsQuerySchema, summariesQuerySchema,
@@ -32,6 +33,7 @@ const json = (schema: JsonSchema, description: string) => ({ description, conten
 const error = (description: string) => json(ref('Error'), description);
 const BAD_REQUEST = error('invalid parameter: the body names it');
 const STORAGE_DOWN = error('Azure Storage did not answer');
+const WRITE_FORBIDDEN = error('a viewer\'s token, or write actions disabled (no operator token configured)');
 
 function components(): Record<string, JsonSchema> {
   const generated = z.toJSONSchema(apiSchemas, { io: 'output', target: 'draft-2020-12', uri: (id) => `#/components/schemas/${id}` });
@@ -42,6 +44,17 @@ function components(): Record<string, JsonSchema> {
     }),
   );
 }
+
+const SCHEDULE_NAME = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } };
+const SCHEDULE = {
+  type: 'object',
+  required: ['name', 'cron', 'job', 'paused', 'nextRuns', 'lastRuns'],
+  properties: {
+    name: { type: 'string' }, cron: { type: 'string' }, timeZone: { type: 'string' }, job: { type: 'object' }, paused: { type: 'boolean' },
+    nextRuns: { type: 'array', items: { type: 'string', format: 'date-time' }, description: 'the next 5 due times (none while paused)' },
+    lastRuns: { type: 'array', items: { type: 'string', format: 'date-time' }, description: 'due times fired, newest first (at most 10); the job of each is <name>:<due time>' },
+  },
+};
 
 function paths(): Record<string, Record<string, Operation>> {
   const jobId = parameters(jobIdParamSchema, 'path');
@@ -102,6 +115,24 @@ function paths(): Record<string, Record<string, Operation>> {
         401: error('missing or wrong token'), 403: error('a viewer\'s token, or write actions disabled (no operator token configured)'),
         503: error('RabbitMQ or storage unavailable'),
       },
+    } },
+    '/api/schedules': {
+      get: { summary: 'Recurring jobs with their next and last runs', responses: { 200: json({ type: 'array', items: SCHEDULE }, 'schedules by name'), 503: STORAGE_DOWN } },
+      post: {
+        summary: 'Add a recurring job (write action)', security: [{ bearer: [] }],
+        description: 'A cron expression of 5 fields, or 6 with seconds first, in an IANA time zone (default UTC). Each due time publishes `job` with jobId `<name>:<due time ISO UTC>`.',
+        requestBody: { required: true, content: { 'application/json': { schema: plain(newScheduleSchema, 'input') } } },
+        responses: { 201: json(SCHEDULE, 'added'), 400: BAD_REQUEST, 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 409: error('a schedule of that name exists') },
+      },
+    },
+    '/api/schedules/{name}': { delete: { summary: 'Remove a schedule (write action)', security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 204: { description: 'removed' }, 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 404: error('no such schedule') } } },
+    '/api/schedules/{name}/pause': { post: { summary: 'Pause a schedule (write action)', security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 200: json(SCHEDULE, 'paused'), 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 404: error('no such schedule') } } },
+    '/api/schedules/{name}/resume': { post: { summary: 'Resume a schedule; due times passed while paused do not fire (write action)', security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 200: json(SCHEDULE, 'resumed'), 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 404: error('no such schedule') } } },
+    '/api/schedules/{name}/trigger': { post: { summary: "Publish the schedule's job now, jobId <name>:<now> (write action)", security: [{ bearer: [] }], parameters: [SCHEDULE_NAME], responses: { 202: json({ type: 'object', properties: { jobId: { type: 'string' } } }, 'published'), 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 404: error('no such schedule'), 503: error('RabbitMQ unavailable') } } },
+    '/api/jobs/{jobId}/run-now': { post: {
+      summary: 'Start a scheduled job at once (write action)', security: [{ bearer: [] }], parameters: jobId,
+      description: "Its delayed copy, at the due time, finds the job ended and becomes a Duplicate.",
+      responses: { 202: json({ type: 'object', properties: { jobId: { type: 'string' }, statusUrl: { type: 'string' } } }, 'sent to run now'), 400: BAD_REQUEST, 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 404: error('unknown job'), 409: error('the job is not waiting for its due time'), 503: error('RabbitMQ unavailable') },
     } },
     '/api/purge': { post: {
       summary: "Empty the namespace's job, delay and dead-letter queues (write action)",

@@ -68,7 +68,7 @@ export const attemptViewSchema = z
     processorId: z.string(),
     startedAt: timestamp,
     endedAt: timestamp.optional(),
-    outcome: z.enum(['Completed', 'Failed', 'Interrupted', 'Cancelled', 'LeaseLost']).optional().meta({ description: 'absent while the attempt runs' }),
+    outcome: z.enum(['Completed', 'Failed', 'TimedOut', 'Interrupted', 'Cancelled', 'LeaseLost']).optional().meta({ description: 'absent while the attempt runs' }),
     durationMs: z.number().optional(),
     error: z.string().optional(),
     detail: z.string().optional().meta({ description: "the error's stack or cause (redacted, at most 4 KB), when the processor recorded one" }),

@@ -21,6 +21,7 @@ export const EXAMPLE_JOB_REQUEST = {
   priority: 0,
   inputFilePath: 'reports/oct.csv',
   processingParameters: { steps: 10, stepMs: 5000, failTimes: 0 },
+  timeoutSeconds: 300,
   tenantId: 'acme',
   partition: 'eu',
   runAt: '2026-11-22T10:05:00.000Z',

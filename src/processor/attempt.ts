@@ -2,7 +2,7 @@
  * @module An attempt: one run of a job's handler under its lease, from `Started` to its single end.
  *
  * MUST: the attempt owns its lease (HeldLease), its audit log (AttemptLog), its AbortSignal and its
- * deadline; it ends exactly once — Completed, Failed → Retrying | DeadLettered, Interrupted, or
+ * deadline; it ends exactly once — Completed, Failed | TimedOut → Retrying | DeadLettered, Interrupted, or
  * LeaseLost — and nothing it does reaches the audit trail after that end: `ctx.step` is ignored, the
  * log's guard refuses writes once the lease is released or past its deadline, and the state row's ETag
  * fences out anything a paused processor might still send. The end is recorded before the lease is
@@ -10,11 +10,12 @@
  * leaves a message to redeliver, never a job without a record.
  *
  * Ways to end an attempt from outside: `stop(reason)` with an AttemptInterruptedError (shutdown) or a
- * LeaseLostError; a new way (an operator's cancel, a timeout) is a new error class and a case in `#endingFor`.
+ * LeaseLostError; past `timeoutSeconds` with an AttemptTimedOutError (TimedOut, a failure). A new way
+ * (an operator's cancel) is a new error class and a case in `#endingFor`.
  */
 import { performance } from 'node:perf_hooks';
 import type { JobRequest } from '../contracts/job-request.js';
-import { AttemptInterruptedError, FencedError, LeaseLostError, UnrecoverableJobError } from '../core/errors.js';
+import { AttemptInterruptedError, AttemptTimedOutError, FencedError, LeaseLostError, UnrecoverableJobError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { redact } from '../core/redact.js';
 import { sleep, withTimeout } from '../core/time.js';
@@ -32,6 +33,8 @@ import { runHandler, type HandlerResult } from './run-handler.js';
 
 /** How long Step events may wait to share a write with the next ones. */
 const STEP_LINGER_MS = 100;
+/** How long a timed-out handler has to return after its signal aborted, before it counts as stuck. */
+export const TIMEOUT_GRACE_MS = 10_000;
 
 export interface AttemptParts {
   readonly job: JobRequest;
@@ -68,6 +71,8 @@ export class Attempt implements Stoppable {
   readonly #logger: Logger;
   readonly #controller = new AbortController();
   #ended = false;
+  /** The handler ignored its timeout and may still run: keep the lease until the process exits. */
+  #stuck = false;
 
   constructor(parts: AttemptParts, deps: DeliveryDeps) {
     this.#parts = parts;
@@ -112,11 +117,35 @@ export class Attempt implements Stoppable {
     const { job, handler, log } = this.#parts;
     this.#logger.info('attempt started', { lockKey: job.lockKey });
     const maxAttempts = job.maxAttempts ?? this.#deps.retry.maxAttempts;
-    const result: HandlerResult =
-      log.failuresBefore >= maxAttempts
-        ? { kind: 'failed', error: new UnrecoverableJobError(`not run: ${log.failuresBefore} earlier attempts failed or ended without a record (maxAttempts ${maxAttempts})`) }
-        : await runHandler(handler, job, this.#context());
+    const timeoutSeconds = job.timeoutSeconds ?? handler.timeoutSeconds ?? this.#deps.jobTimeoutSeconds;
+    const timer = timeoutSeconds === undefined ? undefined : setTimeout(() => this.stop(new AttemptTimedOutError(timeoutSeconds)), timeoutSeconds * 1000);
+    let ran: Promise<unknown> | undefined;
+    let result: HandlerResult;
+    try {
+      result =
+        log.failuresBefore >= maxAttempts
+          ? { kind: 'failed', error: new UnrecoverableJobError(`not run: ${log.failuresBefore} earlier attempts failed or ended without a record (maxAttempts ${maxAttempts})`) }
+          : await runHandler(handler, job, this.#context(), (promise) => {
+              ran = promise;
+            });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (result.kind === 'aborted' && result.reason instanceof AttemptTimedOutError && ran) await this.#awaitTimedOutHandler(ran);
     return this.#end(this.#endingFor(result, maxAttempts));
+  }
+
+  /** A timed-out handler keeps the lease while it winds down; one that ignores its signal is stuck. */
+  async #awaitTimedOutHandler(ran: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const returned = await Promise.race([
+      ran.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), TIMEOUT_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!returned) this.#stuck = true;
   }
 
   #context(): JobContext {
@@ -142,6 +171,10 @@ export class Attempt implements Stoppable {
   }
 
   #endingFor(result: HandlerResult, maxAttempts: number): Ending {
+    if (result.kind === 'aborted' && result.reason instanceof AttemptTimedOutError) {
+      const stuck = this.#stuck ? `; the handler ignored its signal for ${TIMEOUT_GRACE_MS / 1000} s more: processor ${this.#deps.processorId} exits` : '';
+      return this.#failure(result.reason, maxAttempts, 'TimedOut', stuck);
+    }
     // A handler whose ctx.assertLease() threw was stopped by its lease, before the renewal timer noticed.
     if (result.kind === 'failed' && result.error instanceof LeaseLostError) return { kind: 'lease-lost', reason: result.error };
     if (result.kind === 'aborted') {
@@ -153,13 +186,17 @@ export class Attempt implements Stoppable {
     if (result.kind === 'succeeded') {
       return this.#recorded('completed', [this.#event('Completed', 'Job completed')], { status: 'Completed', completedAt: new Date().toISOString() }, { kind: 'ack' }, true);
     }
-    const { error } = result;
+    return this.#failure(result.error, maxAttempts, 'Failed');
+  }
+
+  /** A failed or timed-out attempt: retried after a backoff, or dead-lettered when out of attempts. */
+  #failure(error: Error, maxAttempts: number, status: 'Failed' | 'TimedOut', note = ''): Ending {
     const decision = decideRetry(error, this.#parts.log.failuresBefore, { ...this.#deps.retry, maxAttempts });
     // Secrets in an error message are redacted like logs; the stack goes with the event, bounded (README, "Writing a handler").
     const message = redact(error.message);
     const detail = errorDetail(error);
-    this.#logger.warn('handler failed', { error: detail, next: decision.kind });
-    const failed: PendingEvent = { ...this.#event('Failed', message), detail };
+    this.#logger.warn(status === 'Failed' ? 'handler failed' : 'handler timed out', { error: detail, next: decision.kind });
+    const failed: PendingEvent = { ...this.#event(status, `${message}${note}`), detail };
     if (decision.kind === 'retry') {
       const delayMs = this.#deps.delays.plan(decision.delayMs);
       const retrying = this.#event('Retrying', `retrying in ${formatMs(delayMs)} (failure ${decision.failures} of ${maxAttempts} allowed)`);
@@ -186,7 +223,14 @@ export class Attempt implements Stoppable {
       await this.#release(false);
       throw error;
     }
-    await this.#release(ending.finalForJob);
+    if (this.#stuck) {
+      // The handler may still be running: the lease stays held (and renewed) until this process exits,
+      // so no other attempt of its lock key can start while it might.
+      this.#logger.error('handler ignored its timeout; the processor exits so that its supervisor restarts it', { timeoutGraceMs: TIMEOUT_GRACE_MS });
+      this.#deps.onStuckHandler?.(this.job.jobId);
+    } else {
+      await this.#release(ending.finalForJob);
+    }
     this.#logger.info(`attempt ended: ${ending.outcome}`);
     return { outcome: ending.outcome, move: ending.move };
   }

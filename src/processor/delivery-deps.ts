@@ -40,6 +40,13 @@ export interface DeliveryDeps {
    * outcome (undefined when it threw). For the fleet view and metrics: neither may throw.
    */
   readonly onAttemptStarted?: (started: StartedAttempt) => (outcome: DeliveryOutcome | undefined) => void;
+  /** BATON_JOB_TIMEOUT_SECONDS: the time limit of attempts whose job and handler set none. */
+  readonly jobTimeoutSeconds?: number;
+  /**
+   * A handler ran past its timeout and ignored its signal for TIMEOUT_GRACE_MS: it may still be
+   * running, so its lease is kept and the processor must exit (README, "Timeouts").
+   */
+  readonly onStuckHandler?: (jobId: string) => void;
 }
 
 export interface StartedAttempt {

@@ -11,7 +11,16 @@ export async function runProcessor(config: Config, logger: Logger): Promise<void
     const added = await loadHandlerModule(config.handlers, registry);
     logger.info('handlers loaded', { module: config.handlers, types: added });
   }
-  const processor = new Processor(config, { logger, registry });
+  const processor = new Processor(config, {
+    logger,
+    registry,
+    // A handler that ignored its timeout may still be running: /health says so, and the process exits
+    // (code 70) after a graceful stop, so that its supervisor restarts it and the job's lease can expire.
+    onStuckHandler: () => {
+      setTimeout(() => process.exit(70), (config.shutdownGraceSeconds + 30) * 1000).unref();
+      void processor.stop().then(() => process.exit(70));
+    },
+  });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;

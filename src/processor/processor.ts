@@ -8,7 +8,7 @@ import type { ServerType } from '@hono/node-server';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { namesFor, type Names } from '../contracts/names.js';
 import type { Config } from '../core/config.js';
-import { AttemptInterruptedError } from '../core/errors.js';
+import { AttemptInterruptedError, PublishError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { backoffMs, sleep } from '../core/time.js';
 import { redact } from '../core/redact.js';
@@ -17,7 +17,12 @@ import { bounded } from '../broker/bounded.js';
 import { assertTopology } from '../broker/topology.js';
 import { isTransient } from '../storage/azure-errors.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
-import { LEGACY_QUEUE_WARNING, probeJobsQueue } from '../broker/jobs-queue.js';
+import { LEGACY_QUEUE_WARNING, messagePriority, probeJobsQueue } from '../broker/jobs-queue.js';
+import { publishConfirmed } from '../broker/confirm-publish.js';
+import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
+import type { JobRequest } from '../contracts/job-request.js';
+import { ScheduleStore } from '../storage/schedule-store.js';
+import { Scheduler } from './scheduler.js';
 import { AttemptSlots } from './attempt-slots.js';
 import { LevelDelays } from './delays.js';
 import { Delivery } from './delivery.js';
@@ -31,7 +36,7 @@ import { PartitionRegistrar } from '../broker/partitions.js';
 import { PartitionConsumer } from './partition-consumer.js';
 import { ProcessorTenants } from './processor-tenants.js';
 import { ThrottlePrefetch } from './throttle-prefetch.js';
-import { activeSpan } from '../core/tracing.js';
+import { activeSpan, withTraceHeaders } from '../core/tracing.js';
 import { jobAttributes } from '../core/trace-attributes.js';
 import { FleetReporter } from './fleet-reporter.js';
 import { ProcessorMetrics, processedOutcome, startMetricsServer, type HealthReport } from './metrics.js';
@@ -42,7 +47,7 @@ export type ProcessorConfig = Pick<
   | 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'concurrency' | 'leaseSeconds' | 'renewSeconds' | 'deferSeconds'
   | 'maxAttempts' | 'shutdownGraceSeconds' | 'processorId' | 'metricsPort' | 'metricsHost' | 'retryBaseMs' | 'retryMaxMs'
   | 'tenantConcurrency' | 'tenantRate' | 'partitions' | 'queueType'
->;
+> & Partial<Pick<Config, 'jobTimeoutSeconds'>>;
 
 export function defaultRegistry(): HandlerRegistry {
   return new HandlerRegistry().register('steps', stepsHandler);
@@ -63,6 +68,10 @@ export class Processor {
   readonly #logger: Logger;
   readonly #registry: HandlerRegistry;
   readonly #storage: BatonStorage;
+  readonly #schedules: ScheduleStore;
+  readonly #onStuck: ((jobId: string) => void) | undefined;
+  #stuckJob: string | undefined;
+  readonly #scheduler: Scheduler;
   readonly #leases: LeaseManager;
   readonly #broker: BrokerConnection;
   readonly #fleet: FleetReporter;
@@ -80,12 +89,21 @@ export class Processor {
   #closePromise: Promise<void> | undefined;
   #metricsServer: ServerType | undefined;
 
-  constructor(config: ProcessorConfig, options: { logger: Logger; registry?: HandlerRegistry }) {
+  /** `onStuckHandler`: a handler ignored its timeout (its lease is kept); the caller should stop and exit. */
+  constructor(config: ProcessorConfig, options: { logger: Logger; registry?: HandlerRegistry; onStuckHandler?: (jobId: string) => void }) {
     this.#config = config;
+    this.#onStuck = options.onStuckHandler;
     this.names = namesFor(config.namespace);
     this.#logger = options.logger.child({ processorId: config.processorId });
     this.#registry = options.registry ?? defaultRegistry();
     this.#storage = openStorage(config.storageConnectionString, this.names, { logger: this.#logger });
+    this.#schedules = new ScheduleStore(this.#storage.clients.table(this.names.schedulesTable));
+    this.#scheduler = new Scheduler({
+      leaseStore: this.#storage.leases,
+      schedules: this.#schedules,
+      publish: (job, schedule) => this.#publishFired(job, schedule),
+      logger: this.#logger.child({ component: 'scheduler' }),
+    });
     this.#slots = new AttemptSlots(config.concurrency);
     this.#leases = new LeaseManager(this.#storage.leases, {
       leaseMs: config.leaseSeconds * 1000,
@@ -134,6 +152,25 @@ export class Processor {
     return this.#storage;
   }
 
+  /** Publishes a recurring job's fire on the session's confirm channel, and records its Queued event. */
+  async #publishFired(job: JobRequest, schedule: string): Promise<void> {
+    const session = this.#session;
+    if (!session?.open) throw new PublishError('not connected to RabbitMQ');
+    const queue = job.partition === undefined ? this.names.jobsQueue : await this.#ensurePartitionQueue(job.partition);
+    const sentAt = Date.now();
+    await publishConfirmed(session.confirm, queue, Buffer.from(JSON.stringify(job)), {
+      messageId: job.jobId,
+      appId: 'baton',
+      priority: messagePriority(job),
+      headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt }),
+    });
+    await this.#storage.audit.append(
+      { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#config.processorId, message: `Queued by schedule "${schedule}" (${job.type})` },
+      sentAt,
+      job,
+    );
+  }
+
   get activeDeliveries(): number {
     return this.#active.size;
   }
@@ -154,6 +191,8 @@ export class Processor {
       throw error;
     }
     this.#fleet.start();
+    await this.#schedules.ensureTable();
+    this.#scheduler.start();
     this.#logger.info('processor started', {
       namespace: this.#config.namespace,
       concurrency: this.#config.concurrency,
@@ -182,6 +221,7 @@ export class Processor {
     const checks: HealthReport['checks'] = {
       broker: consuming ? { ok: true } : { ok: false, detail: this.#broker.connected ? `not consuming ${this.names.jobsQueue}` : 'not connected' },
     };
+    if (this.#stuckJob) checks.handlers = { ok: false, detail: `job ${this.#stuckJob} ignored its timeout; restart this processor` };
     try {
       // The same request as pingStorage, whose answer also says whether the lock container is still there.
       const locks = await this.#storage.clients.blobService.getContainerClient(this.names.locksContainer).exists({ abortSignal: AbortSignal.timeout(3000) });
@@ -208,6 +248,7 @@ export class Processor {
   }
 
   async #shutdown(): Promise<void> {
+    await this.#scheduler.close();
     this.#stopping = true;
     this.#slots.close();
     this.#partitions.stop();
@@ -341,6 +382,11 @@ export class Processor {
       },
       slots: this.#slots,
       delays,
+      ...(this.#config.jobTimeoutSeconds !== undefined ? { jobTimeoutSeconds: this.#config.jobTimeoutSeconds } : {}),
+      onStuckHandler: (jobId) => {
+        this.#stuckJob = jobId;
+        this.#onStuck?.(jobId);
+      },
       tenants: this.#tenants.gate,
       partitions: { ensureQueue: (partition) => this.#ensurePartitionQueue(partition) },
       onAttemptStarted: (started) => this.#attemptStarted(started),

@@ -6,7 +6,8 @@ import type { HandlerDefinition, JobContext } from './handlers/registry.js';
 
 export type HandlerResult = { readonly kind: 'succeeded' } | { readonly kind: 'failed'; readonly error: Error } | { readonly kind: 'aborted'; readonly reason: Error };
 
-export async function runHandler(handler: HandlerDefinition, job: JobRequest, ctx: JobContext): Promise<HandlerResult> {
+/** `onRun` receives the handler's own promise, so a caller can tell whether an abandoned handler ever returns. */
+export async function runHandler(handler: HandlerDefinition, job: JobRequest, ctx: JobContext, onRun?: (ran: Promise<unknown>) => void): Promise<HandlerResult> {
   const { signal } = ctx;
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<HandlerResult>((resolve) => {
@@ -25,6 +26,7 @@ export async function runHandler(handler: HandlerDefinition, job: JobRequest, ct
       return { kind: 'failed', error: coerceError(error) };
     }
   })();
+  onRun?.(ran);
   try {
     const result = await Promise.race([ran, aborted]);
     // A handler that "failed" because its signal aborted was stopped, not failed.

@@ -3,7 +3,7 @@
 /** Options that describe jobs or their output: any of them means "publish these, do not prompt". */
 export const JOB_OPTIONS = [
   'count', 'name', 'description', 'type', 'steps', 'stepMs', 'failTimes', 'params', 'input', 'lockKey', 'jobId', 'maxAttempts',
-  'runAt', 'delay', 'file', 'json',
+  'runAt', 'delay', 'priority', 'timeoutSeconds', 'file', 'json',
 ] as const;
 
 /**

@@ -26,6 +26,8 @@ export interface JobFlags {
   readonly inputFilePath?: string;
   readonly runAt?: string;
   readonly delayMs?: number;
+  readonly priority?: number;
+  readonly timeoutSeconds?: number;
   readonly tenant?: string;
   readonly partition?: string;
 }
@@ -53,6 +55,8 @@ export function jobsFromFlags(flags: JobFlags): JobRequest[] {
       ...(flags.inputFilePath !== undefined ? { inputFilePath: flags.inputFilePath } : {}),
       ...(flags.runAt !== undefined ? { runAt: flags.runAt } : {}),
       ...(flags.delayMs !== undefined ? { delayMs: flags.delayMs } : {}),
+      ...(flags.priority !== undefined ? { priority: flags.priority } : {}),
+      ...(flags.timeoutSeconds !== undefined ? { timeoutSeconds: flags.timeoutSeconds } : {}),
       ...(flags.tenant !== undefined ? { tenantId: flags.tenant } : {}),
       ...(flags.partition !== undefined ? { partition: flags.partition } : {}),
       processingParameters: flags.type && flags.type !== 'steps' ? params : { ...demo.processingParameters, ...params },

@@ -11,7 +11,7 @@ import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { assertTopology } from '../broker/topology.js';
 import { brokerUnreachableError } from '../core/broker-advice.js';
 import { LEGACY_QUEUE_WARNING, messagePriority, probeJobsQueue } from '../broker/jobs-queue.js';
-import { DUE_AT_HEADER, jobDueAtMs } from '../broker/due-time.js';
+import { DUE_AT_HEADER, jobDueAtMs, RUN_NOW_HEADER } from '../broker/due-time.js';
 import { sendDelayed } from '../broker/delay-infrastructure.js';
 import type { NewAuditEvent } from '../contracts/audit-event.js';
 import { PartitionRegistrar } from '../broker/partitions.js';
@@ -44,6 +44,7 @@ export interface PublishedJob {
   readonly dueAt?: string;
 }
 
+export type RunNowResult = { readonly kind: 'started' } | { readonly kind: 'unknown' } | { readonly kind: 'not-waiting'; readonly status: string };
 /** Room for a job's parameters on its Queued event; a larger set is cut, marked, for display only. */
 const MAX_PARAMETERS_CHARS = 4000;
 
@@ -168,6 +169,35 @@ export class Publisher {
     const dueAt = new Date(dueAtMs).toISOString();
     const by = actor ? ` by ${actor}` : '';
     return { ...this.#queuedEvent(job, actor), status: 'Scheduled', dueAt, message: `Scheduled for ${dueAt} (${job.type})${by}` };
+  }
+
+  /**
+   * Starts a scheduled job at once: its request (kept with Scheduled) goes to `<ns>.jobs` marked to skip
+   * the due-time gate, and `Queued` names who asked. The delayed copy, at its due time, finds the job
+   * ended (or running) and becomes a Duplicate.
+   */
+  async runNow(jobId: string, actor: string): Promise<RunNowResult> {
+    const channel = this.#channel;
+    if (!channel) throw new PublishError('not connected to RabbitMQ');
+    const history = await this.storage.audit.history(jobId);
+    if (history.length === 0) return { kind: 'unknown' };
+    const scheduled = history.find((e) => e.status === 'Scheduled');
+    const moved = history.find((e) => e.status !== 'Scheduled' && e.status !== 'Deferred');
+    if (!scheduled?.dueAt || moved || Date.parse(scheduled.dueAt) <= Date.now()) {
+      return { kind: 'not-waiting', status: moved?.status ?? (scheduled ? 'due' : history.at(-1)!.status) };
+    }
+    const job = await this.storage.audit.scheduledRequest(jobId);
+    if (!job) return { kind: 'not-waiting', status: 'Scheduled without its request' };
+    const queue = job.partition === undefined ? this.names.jobsQueue : await this.#partitions.ensure(channel, this.names, job.partition);
+    const sentAt = Date.now();
+    await publishConfirmed(channel, queue, Buffer.from(JSON.stringify(job)), {
+      messageId: job.jobId,
+      appId: 'baton',
+      priority: messagePriority(job),
+      headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt, [RUN_NOW_HEADER]: actor }),
+    });
+    await this.storage.audit.append({ ...this.#queuedEvent(job, actor), message: `Queued to run now (due ${scheduled.dueAt}) by ${actor}` }, sentAt, job);
+    return { kind: 'started' };
   }
 
   async close(): Promise<void> {

@@ -73,11 +73,14 @@ export class AuditStore {
   /**
    * Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost); such an
    * event's id is the same on every call, so that a caller retrying it after a lost answer writes it once.
+   * `job`: the job request (Queued, Scheduled) for the state index; a Scheduled event's row also keeps it,
+   * for run-now (never served as a field).
    */
   async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number, job?: JobRequest): Promise<AuditEvent> {
     const stamped = atMs === undefined ? stamp(event) : stampAt(event, atMs);
+    const kept = job && event.status === 'Scheduled' ? { request: JSON.stringify(job) } : {};
     try {
-      await this.#table.createEntity(eventEntity(stamped));
+      await this.#table.createEntity({ ...eventEntity(stamped), ...kept });
     } catch (error) {
       // Event ids are unique: a conflict is our own insert, applied by a try whose answer was lost.
       if (!isConflict(error)) throw error;
@@ -136,6 +139,15 @@ export class AuditStore {
       const started = await this.#tryNextAttempt(job, processorId, current, retrying ? mine.attemptId : newAttemptId());
       if (started) return { kind: 'started', attempt: started };
     }
+  }
+
+  /** The job request kept with the job's Scheduled event, if it has one. */
+  async scheduledRequest(jobId: string): Promise<JobRequest | undefined> {
+    const rows = this.#table.listEntities<{ request?: string }>({
+      queryOptions: { filter: odata`PartitionKey eq ${jobId} and status eq ${'Scheduled'}`, select: ['request'] },
+    });
+    for await (const row of rows) if (typeof row.request === 'string') return JSON.parse(row.request) as JobRequest;
+    return undefined;
   }
 
   /** Every event of a job, oldest first; empty when the job is unknown. */

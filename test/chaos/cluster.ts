@@ -272,7 +272,7 @@ export class ChaosCluster {
       await connection.close().catch(() => undefined);
     }
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);
-    for (const table of [this.names.auditTable, this.names.recentTable, this.names.fleetTable]) {
+    for (const table of [this.names.auditTable, this.names.recentTable, this.names.fleetTable, this.names.schedulesTable]) {
       await this.storage.clients.table(table).deleteTable().catch(() => undefined);
     }
   }

@@ -21,5 +21,5 @@ export async function deleteNamespaceStorage(namespace: string, connectionString
   const storage = openStorage(connectionString, names);
   await storage.close();
   await storage.clients.blobService.getContainerClient(names.locksContainer).deleteIfExists().catch(() => undefined);
-  for (const table of [names.auditTable, names.recentTable, names.tenantsTable, names.fleetTable, names.idempotencyTable, names.stateIndexTable]) await storage.clients.table(table).deleteTable().catch(() => undefined);
+  for (const table of [names.auditTable, names.recentTable, names.tenantsTable, names.fleetTable, names.idempotencyTable, names.stateIndexTable, names.schedulesTable]) await storage.clients.table(table).deleteTable().catch(() => undefined);
 }

@@ -171,7 +171,7 @@ export class TestSystem {
     }
     await this.#connection?.close().catch(() => undefined);
     await this.storage.clients.blobService.getContainerClient(this.names.locksContainer).deleteIfExists().catch(() => undefined);
-    for (const table of [this.names.auditTable, this.names.recentTable, this.names.tenantsTable, this.names.fleetTable, this.names.idempotencyTable, this.names.stateIndexTable]) {
+    for (const table of [this.names.auditTable, this.names.recentTable, this.names.tenantsTable, this.names.fleetTable, this.names.idempotencyTable, this.names.stateIndexTable, this.names.schedulesTable]) {
       await this.storage.clients.table(table).deleteTable().catch(() => undefined);
     }
   }

@@ -81,7 +81,7 @@ afterAll(async () => {
   await processor.stop();
   await publisher.close();
   const { clients } = publisher.storage;
-  for (const table of [names.auditTable, names.recentTable, names.fleetTable]) await clients.table(table).deleteTable().catch(() => undefined);
+  for (const table of [names.auditTable, names.recentTable, names.fleetTable, names.schedulesTable]) await clients.table(table).deleteTable().catch(() => undefined);
   await clients.blobService.getContainerClient(names.locksContainer).deleteIfExists();
   const connection = await amqp.connect(AMQP_URL);
   const channel = await connection.createChannel();

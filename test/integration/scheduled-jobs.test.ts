@@ -58,6 +58,27 @@ describe('scheduled jobs', () => {
     expect(history.filter((event) => event.status === 'Started')).toHaveLength(1);
   });
 
+  it('runs a scheduled job now on request; its delayed copy becomes a Duplicate at its due time', async () => {
+    // Far enough ahead that a slow start of the CLI on a loaded machine cannot reach the due time first.
+    const job = system.job({ jobName: 'run me now', delayMs: 40_000, processingParameters: { steps: 1, stepMs: 10 } });
+    const { dueAt } = await system.publisher.publish(job);
+    const env = { ...process.env, BATON_NAMESPACE: system.namespace, BATON_ACTOR: 'ops@test' };
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'jobs', 'run-now', job.jobId], { env });
+    expect(stdout).toContain('starting now');
+    await system.waitForAll([job.jobId], 'Completed', 20_000);
+    const history = await system.history(job.jobId);
+    expect(Date.parse(history.find((e) => e.status === 'Started')!.timestamp)).toBeLessThan(Date.parse(dueAt!));
+    expect(history[1]).toMatchObject({ status: 'Queued' });
+    expect(history[1]!.message).toContain('ops@test');
+    // Not waiting any more: refused, naming why.
+    const again = await promisify(execFile)(process.execPath, [CLI, 'jobs', 'run-now', job.jobId], { env }).catch((error: { code: number; stderr: string }) => error);
+    expect((again as { stderr: string }).stderr).toMatch(/not waiting for its due time/);
+    await system.waitForAll([job.jobId], 'Duplicate', 90_000);
+    const duplicate = (await system.history(job.jobId)).find((e) => e.status === 'Duplicate')!;
+    expect(Date.parse(duplicate.timestamp)).toBeGreaterThanOrEqual(Date.parse(dueAt!));
+    expect((await system.statuses(job.jobId)).filter((s) => s === 'Started')).toHaveLength(1);
+  }, 150_000);
+
   it('publishes with --delay and --run-at from the command line, and refuses a bad value naming it', async () => {
     const run = promisify(execFile);
     const env = { ...process.env, BATON_NAMESPACE: system.namespace, BATON_LOG_LEVEL: 'warn' };

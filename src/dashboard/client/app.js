@@ -1,4 +1,4 @@
-/** @module The dashboard page: snapshot figures, the processors, live recent events, charts, and the job panel (#job=<id>). */
+/** @module The dashboard page: snapshot figures, the processors, live recent events, job lists, charts, schedules, and the job panel (#job=<id>). */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { getJSON } from './api.js';
@@ -9,6 +9,7 @@ import { Controls, ROW_CHOICES } from './components/controls.js';
 import { EventsTable } from './components/events-table.js';
 import { JobPanel } from './components/job-panel.js';
 import { TenantsTable } from './components/tenants-table.js';
+import { Schedules } from './components/schedules.js';
 import { Processors } from './components/processors.js';
 import { Charts } from './components/charts.js';
 import { SignInForm } from './components/sign-in.js';
@@ -98,6 +99,7 @@ export function App() {
       </section>
       <${JobLists} onOpenJob=${openJob} />
       <${Charts} />
+      <${Schedules} onOpenJob=${openJob} />
       <footer class="footer">
         REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/docs">API reference</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
       </footer>

@@ -4,7 +4,7 @@ export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 export const STATUSES = [
   'Queued', 'Started', 'Step', 'Completed', 'Failed', 'Retrying',
-  'DeadLettered', 'Deferred', 'Duplicate', 'Interrupted', 'LeaseLost', 'Rejected', 'Cancelled', 'Scheduled', 'Throttled',
+  'DeadLettered', 'Deferred', 'Duplicate', 'Interrupted', 'LeaseLost', 'Rejected', 'Cancelled', 'Scheduled', 'TimedOut', 'Throttled',
 ];
 
 const LABELS = { Started: 'Running', DeadLettered: 'Dead-lettered', LeaseLost: 'Lease lost' };

@@ -45,6 +45,8 @@ export interface HandlerDefinition {
   readonly run: JobHandler;
   /** Validates `processingParameters` before the attempt starts; a job that fails it is dead-lettered unrun. */
   readonly params?: z.ZodType;
+  /** Time limit of one attempt for this type's jobs that set no `timeoutSeconds` of their own. */
+  readonly timeoutSeconds?: number;
 }
 
 export class HandlerRegistry {
