@@ -49,6 +49,13 @@ describe('explainDeclareError', () => {
     expect((explained as Error).message).toMatch(/BATON_QUEUE_TYPE=classic/);
   });
 
+  it('recognises a classic jobs queue with priorities met by a quorum declaration (RabbitMQ names x-max-priority first)', () => {
+    const priority = new Error("PRECONDITION_FAILED - inequivalent arg 'x-max-priority' for queue 'ns.jobs' in vhost '/': received none but current is the value '10' of type 'byte'");
+    expect(explainDeclareError(priority, 'ns.jobs', 'quorum')).toBeInstanceOf(ConfigError);
+    // For a classic declaration the same words mean a first edition's queue: the probe handles it, not this.
+    expect(explainDeclareError(priority, 'ns.jobs', 'classic')).toBe(priority);
+  });
+
   it('leaves every other error alone', () => {
     const other = new Error("PRECONDITION_FAILED - inequivalent arg 'x-message-ttl' for queue 'ns.delay.1000ms'");
     expect(explainDeclareError(other, 'ns.delay.1000ms', 'quorum')).toBe(other);

@@ -59,7 +59,10 @@ export function queueOptions(type: QueueType, role: QueueRole): Options.AssertQu
  */
 export function explainDeclareError(error: unknown, queue: string, type: QueueType): unknown {
   const message = String((error as Error | undefined)?.message ?? '');
-  if (!/PRECONDITION_FAILED/.test(message) || !/x-queue-type/.test(message)) return error;
+  // RabbitMQ names the first argument that differs: a classic jobs queue with priorities meets a quorum
+  // declaration (which has none) on x-max-priority before x-queue-type.
+  const otherType = /x-queue-type/.test(message) || (type === 'quorum' && /x-max-priority/.test(message));
+  if (!/PRECONDITION_FAILED/.test(message) || !otherType) return error;
   const other = type === 'quorum' ? 'classic' : 'quorum';
   return new ConfigError(
     `BATON_QUEUE_TYPE (--queue-type) is ${type}, but queue "${queue}" already exists as a ${other} queue. ` +

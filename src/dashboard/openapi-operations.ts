@@ -23,6 +23,12 @@ const EXAMPLE_SUMMARY = {
   totalMs: 50200, deferrals: 0, retries: 0, events: 13,
 };
 
+const STORAGE_DOWN_EXAMPLE = { error: 'Azure Storage is unavailable: try again later', code: 'storage_unavailable' };
+const WRITE_REFUSED = {
+  401: { error: 'missing or wrong bearer token: writes need an operator token', code: 'unauthorized' },
+  403: { error: 'token "victor" is a viewer: writes need an operator', code: 'forbidden' },
+};
+
 /** Examples of answers, by `METHOD path` and status. */
 export const RESPONSE_EXAMPLES: Record<string, Record<string, unknown>> = {
   'get /api/jobs': { 200: [EXAMPLE_EVENT] },
@@ -57,6 +63,24 @@ export const RESPONSE_EXAMPLES: Record<string, Record<string, unknown>> = {
   },
   'get /api/stream': { 200: `event: ready\ndata: {"namespace":"baton"}\n\nevent: audit\nid: ${EXAMPLE_EVENT.eventId}\ndata: ${JSON.stringify(EXAMPLE_EVENT)}\n\n` },
   'get /metrics': { 200: '# HELP baton_dashboard_requests_total Requests served\n# TYPE baton_dashboard_requests_total counter\nbaton_dashboard_requests_total{method="GET",route="/api/jobs",status="200"} 3\n' },
+  'get /api/processors': {
+    200: [{
+      processorId: 'host-1234', host: 'host', version: '0.1.0', startedAt: '2026-11-22T09:00:00.000Z', heartbeatAt: at, heartbeatSeconds: 10,
+      state: 'live', concurrency: 4, partitions: 'all', running: [{ jobId: JOB_ID, lockKey: JOB_ID, type: 'steps', attempt: 1, startedAt: at, leaseExpiresAt: '2026-11-22T10:01:15.123Z' }],
+      runningCount: 1, jobsPerMinute: 12,
+    }],
+    503: STORAGE_DOWN_EXAMPLE,
+  },
+  'get /api/schedules': { 503: STORAGE_DOWN_EXAMPLE },
+  'delete /api/schedules/{name}': { ...WRITE_REFUSED, 404: { error: 'no schedule named "nightly"', code: 'not_found' } },
+  'post /api/schedules/{name}/pause': { ...WRITE_REFUSED, 404: { error: 'no schedule named "nightly"', code: 'not_found' } },
+  'post /api/schedules/{name}/resume': { ...WRITE_REFUSED, 404: { error: 'no schedule named "nightly"', code: 'not_found' } },
+  'post /api/schedules/{name}/trigger': { ...WRITE_REFUSED, 404: { error: 'no schedule named "nightly"', code: 'not_found' } },
+  'post /api/purge': {
+    200: { namespace: 'baton', purged: { jobs: 30, delayed: 5, dead: 2, total: 37 } },
+    400: { error: 'body confirm: must be the namespace, "baton", to confirm the purge', code: 'invalid_request' },
+    ...WRITE_REFUSED,
+  },
   'get /api/openapi.json': { 200: { openapi: '3.1.0', info: { title: 'Baton dashboard API' } } },
   'get /health': { 503: { status: 'down', checks: { storageBlob: { ok: false, ms: 3000, detail: 'connect ECONNREFUSED 127.0.0.1:10000' } } }, 200: { status: 'ok', checks: { storageBlob: { ok: true, ms: 4 }, storageTable: { ok: true, ms: 3 }, broker: { ok: true } } } },
 };
