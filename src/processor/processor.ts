@@ -53,6 +53,11 @@ export function defaultRegistry(): HandlerRegistry {
   return new HandlerRegistry().register('steps', stepsHandler);
 }
 
+/** Whether the channel's prefetch window is shared by all its consumers; quorum queues support only per-consumer windows. */
+function globalPrefetch(queueType: ProcessorConfig['queueType']): boolean {
+  return queueType !== 'quorum';
+}
+
 interface Session {
   readonly channel: Channel;
   readonly confirm: ConfirmChannel;
@@ -119,7 +124,8 @@ export class Processor {
     this.metrics = new ProcessorMetrics(this.#storage.clients.counter, { leasesHeld: () => this.#leases.size });
     this.#tenants = new ProcessorTenants(config, { storage: this.#storage, leases: this.#leases, metrics: this.metrics, logger: this.#logger });
     this.#prefetch = new ThrottlePrefetch(config.concurrency, async (prefetch) => {
-      await this.#session?.channel.prefetch(prefetch, true);
+      // A per-consumer window (quorum queues) applies to consumers started after it: nothing to widen.
+      if (globalPrefetch(config.queueType)) await this.#session?.channel.prefetch(prefetch, true);
     });
     this.#registrar = new PartitionRegistrar((partition) => this.#storage.tenants.registerPartition(partition), config.queueType);
     this.#partitions = new PartitionConsumer({
@@ -291,9 +297,11 @@ export class Processor {
     const mode = await bounded(probeJobsQueue(connection, this.names, this.#config.queueType), 'the jobs queue probe');
     if (mode === 'legacy') this.#logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
     await bounded(assertTopology(channel, this.names, this.#config.queueType, mode), 'the topology declarations');
-    // Global: one window for every queue consumed (jobs and partitions), as one queue had before.
+    // Global: one window for every queue consumed (jobs and partitions), as one queue had before. Quorum
+    // queues refuse a global window (540 NOT_IMPLEMENTED): there each consumer has its own, and AttemptSlots
+    // still keeps running attempts at BATON_CONCURRENCY.
     this.#prefetch.reset();
-    await bounded(channel.prefetch(this.#config.concurrency, true), 'the prefetch setting');
+    await bounded(channel.prefetch(this.#config.concurrency, globalPrefetch(this.#config.queueType)), 'the prefetch setting');
     this.#session = session;
     this.#registrar.forget();
     if (this.#stopping) return;
