@@ -7,6 +7,10 @@
 import { validateJobRequest, type JobRequest } from '../../src/contracts/job-request.js';
 import type { ChaosCluster } from './cluster.js';
 import { sleep } from './processes.js';
+import { seededRandom } from '../helpers/fault-proxy.js';
+
+/** The fault proxy's seeded generator: a run's mix can be reproduced. */
+export { seededRandom };
 
 /** `ok` completes; `flaky` fails its first attempt, then completes; `doomed` fails every attempt and is dead-lettered. */
 export type JobKind = 'ok' | 'flaky' | 'doomed';
@@ -31,17 +35,6 @@ export interface LoadShape {
   readonly seed?: number;
 }
 
-/** mulberry32: a tiny seeded generator, so a run's mix can be reproduced. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function planJobs(namespace: string, shape: LoadShape): PlannedJob[] {
   const random = seededRandom(shape.seed ?? 1);
