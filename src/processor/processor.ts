@@ -140,6 +140,7 @@ export class Processor {
       store: this.#storage.fleet,
       processorId: config.processorId,
       concurrency: config.concurrency,
+      partitions: config.partitions,
       logger: this.#logger,
       onError: () => this.metrics.errors.inc({ kind: 'heartbeat' }),
     });
