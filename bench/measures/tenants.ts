@@ -26,7 +26,6 @@ async function withSystem<T>(connectionString: string, prefix: string, run: (spa
   const processors: ProcessorChild[] = [];
   try {
     await publisher.start();
-    await publisher.storage.tenants.ensureTable();
     await publisher.storage.tenants.setOverrides('limited', { concurrency: 100, rate: '500/s' }, 'bench');
     await publisher.storage.tenants.setOverrides('a', { concurrency: 2 }, 'bench');
     for (let i = 1; i <= TENANT_PROCESSORS; i++) processors.push(await spawnProcessor({ env: space.env({ BATON_CONCURRENCY: '4', BATON_LEASE_SECONDS: '15', BATON_RENEW_SECONDS: '5' }), label: `p${i}` }));

@@ -1,10 +1,10 @@
 /** @module Everything Baton keeps in Azure Storage for one namespace, opened and created in one place. */
+import { createTableIfMissing } from './create-table.js';
 import type { Names } from '../contracts/names.js';
 import type { Logger } from '../core/logger.js';
 import { AuditStore } from './audit-store.js';
 import { BlobLeaseStore } from './blob-lease-store.js';
 import { createStorageClients, type StorageClients } from './clients.js';
-import { isConflict } from './azure-errors.js';
 import { FleetStore } from './fleet-store.js';
 import { RecentIndex } from './recent-index.js';
 import { StateIndex } from './state-index.js';
@@ -46,11 +46,7 @@ export function openStorage(connectionString: string, names: Names, options: { l
 export async function ensureStorage(storage: BatonStorage, names: Names): Promise<void> {
   await storage.leases.ensureContainer();
   for (const table of [names.auditTable, names.recentTable, names.tenantsTable, names.fleetTable, names.stateIndexTable]) {
-    try {
-      await storage.clients.table(table).createTable();
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
+    await createTableIfMissing(storage.clients.table(table));
   }
 }
 

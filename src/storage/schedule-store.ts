@@ -3,6 +3,7 @@
  * paused flag) and the due times fired last. Only the processor holding the scheduler lease writes
  * `lastFiredAt`, conditionally on the ETag it read, so a scheduler that lost its lease cannot move it.
  */
+import { createTableIfMissing } from './create-table.js';
 import { odata, type TableClient } from '@azure/data-tables';
 import { isConflict, isNotFound } from './azure-errors.js';
 
@@ -45,11 +46,7 @@ export class ScheduleStore {
   }
 
   async ensureTable(): Promise<void> {
-    try {
-      await this.#table.createTable();
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
+    await createTableIfMissing(this.#table);
   }
 
   /** Adds a schedule; false when one of that name exists. */

@@ -50,14 +50,6 @@ export class TenantStore {
     this.#table = table;
   }
 
-  async ensureTable(): Promise<void> {
-    try {
-      await this.#table.createTable();
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
-  }
-
   async listOverrides(): Promise<Map<string, TenantOverrides>> {
     const found = new Map<string, TenantOverrides>();
     const rows = this.#table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${LIMITS}` } });

@@ -13,7 +13,6 @@ let processors: ProcessorProcess[] = [];
 beforeAll(async () => {
   await system.start();
   // Set before the processors start: a change takes up to one refresh (5 s) to reach them (tested below).
-  await system.storage.tenants.ensureTable();
   await system.storage.tenants.setOverrides('acme', { concurrency: 2 }, 'test');
   await system.storage.tenants.setOverrides('bolt', { rate: '5/10s' }, 'test');
   await system.storage.tenants.setOverrides('crash', { concurrency: 1 }, 'test');
