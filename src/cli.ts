@@ -16,7 +16,7 @@ import { startTracing, stopTracing } from './core/tracing.js';
 const COMMON: SettingKey[] = ['amqpUrl', 'queueType', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat'];
 const PUBLISH: SettingKey[] = [...COMMON, 'connectTimeoutSeconds', 'actor'];
 const PROCESSOR: SettingKey[] = [
-  ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds', 'jobTimeoutSeconds',
+  ...COMMON, 'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds', 'jobTimeoutSeconds', 'handoffAfterSeconds',
   'retryBaseMs', 'retryMaxMs', 'processorId', 'metricsPort', 'metricsHost', 'handlers',
   'tenantConcurrency', 'tenantRate', 'partitions',
 ];

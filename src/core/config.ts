@@ -151,6 +151,11 @@ export const SETTINGS = {
     env: 'BATON_LOG_FORMAT', flag: '--log-format', description: 'log line format',
     defaultText: 'pretty on a terminal, json otherwise', accepts: 'pretty or json', schema: z.enum(['pretty', 'json']),
   }),
+  handoffAfterSeconds: setting({
+    env: 'BATON_HANDOFF_AFTER_SECONDS', flag: '--handoff-after-seconds',
+    description: 'how long a delivery may stay unacknowledged: a longer job hands its message to a recovery copy in the delay queues (well under the broker\'s consumer_timeout)',
+    defaultText: '30', accepts: 'an integer from 1 to 3600', schema: int(1, 3600),
+  }),
   jobTimeoutSeconds: setting<number | undefined>({
     env: 'BATON_JOB_TIMEOUT_SECONDS', flag: '--job-timeout-seconds', description: 'time limit of one attempt, for jobs and handlers that set none',
     defaultText: 'none', accepts: '"none" or an integer from 1 to 604800',
@@ -222,6 +227,7 @@ function defaults(isTerminal: boolean): Record<SettingKey, string | undefined> {
     logFormat: isTerminal ? 'pretty' : 'json',
     handlers: undefined,
     jobTimeoutSeconds: 'none',
+    handoffAfterSeconds: '30',
     tenantConcurrency: 'none',
     tenantRate: 'none',
     partitions: 'all',

@@ -7,7 +7,7 @@ import { SETTINGS, type Config, type SettingKey } from '../core/config.js';
  */
 export const DEV_SETTINGS: readonly SettingKey[] = [
   'amqpUrl', 'queueType', 'storageConnectionString', 'namespace', 'logLevel', 'logFormat',
-  'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds',
+  'concurrency', 'leaseSeconds', 'renewSeconds', 'deferSeconds', 'maxAttempts', 'shutdownGraceSeconds', 'handoffAfterSeconds',
   'retryBaseMs', 'retryMaxMs', 'handlers', 'dashboardHost', 'dashboardPort', 'dashboardToken', 'dashboardTokens',
 ];
 

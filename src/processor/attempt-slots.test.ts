@@ -38,4 +38,18 @@ describe('AttemptSlots', () => {
     slot!.release();
     expect(slots.taken).toBe(0);
   });
+
+  it('gives up a wait after `waitMs` without losing the slot that comes free later', async () => {
+    const slots = new AttemptSlots(1);
+    const held = await slots.take();
+    const gaveUp = await slots.take(20);
+    expect(gaveUp).toBeUndefined();
+    const next = slots.take(10_000);
+    held!.release();
+    const granted = await next;
+    expect(granted).toBeDefined();
+    expect(slots.taken).toBe(1);
+    granted!.release();
+    expect(slots.taken).toBe(0);
+  });
 });

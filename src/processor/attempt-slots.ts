@@ -4,7 +4,9 @@
  * channel's fresh prefetch window, would otherwise admit more attempts than the setting allows.
  *
  * A slot is taken before the lock key's lease and given back when the attempt has ended (or the
- * delivery stopped before running). A delivery waiting for a slot keeps its message unacknowledged.
+ * delivery stopped before running). A delivery waiting for a slot keeps its message unacknowledged, so
+ * its wait is bounded (`take(waitMs)`): behind long jobs, whose deliveries are acknowledged early
+ * (src/processor/handoff.ts), the broker sends more than there are slots for.
  */
 
 /** What the slots need of a running attempt: a way to stop it (shutdown). */
@@ -30,16 +32,38 @@ export class AttemptSlots {
     this.capacity = capacity;
   }
 
+  /** No more slots will be given (shutting down). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Slots in use now (attempts running or about to). */
   get taken(): number {
     return this.#taken;
   }
 
-  /** Resolves with a slot when one is free; with `undefined` once closed (the caller gives the message back). */
-  take(): Promise<Slot | undefined> {
+  /**
+   * Resolves with a slot when one is free; with `undefined` once closed, or when none came free within
+   * `waitMs` (the caller gives the message back).
+   */
+  take(waitMs = Number.POSITIVE_INFINITY): Promise<Slot | undefined> {
     if (this.#closed) return Promise.resolve(undefined);
     if (this.#taken < this.capacity) return Promise.resolve(this.#grant());
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = (slot: Slot | undefined) => {
+        clearTimeout(timer);
+        resolve(slot);
+      };
+      this.#waiting.push(waiter);
+      if (Number.isFinite(waitMs)) {
+        timer = setTimeout(() => {
+          const index = this.#waiting.indexOf(waiter);
+          if (index >= 0) this.#waiting.splice(index, 1);
+          resolve(undefined);
+        }, Math.max(0, waitMs));
+      }
+    });
   }
 
   /** Stops every running attempt with `reason` (the shutdown grace period is over). */

@@ -14,8 +14,11 @@ import type { Delivery, MessageHeaders } from './delivery.js';
 export interface Delays {
   /** The delay the mechanism will actually give for a wanted one (what an event should announce). */
   plan(delayMs: number): number;
-  /** Sends a copy of the delivery's message to come back to `<ns>.jobs` after `plan(delayMs)`; resolves once the broker confirmed it. */
-  send(delivery: Delivery, delayMs: number, headers?: MessageHeaders): Promise<void>;
+  /**
+   * Sends a copy of the delivery's message to come back to `queue` (default `<ns>.jobs`; a partition's
+   * queue is bound too) after `plan(delayMs)`; resolves once the broker confirmed it.
+   */
+  send(delivery: Delivery, delayMs: number, headers?: MessageHeaders, queue?: string): Promise<void>;
 }
 
 /** Delays through the delay levels, which every session declares at its start. */
@@ -32,15 +35,15 @@ export class LevelDelays implements Delays {
     return delayRoute(this.#names, delayMs, this.#names.jobsQueue).delayMs;
   }
 
-  async send(delivery: Delivery, delayMs: number, headers: MessageHeaders = {}): Promise<void> {
-    const route = delayRoute(this.#names, delayMs, this.#names.jobsQueue);
+  async send(delivery: Delivery, delayMs: number, headers: MessageHeaders = {}, queue = this.#names.jobsQueue): Promise<void> {
+    const route = delayRoute(this.#names, delayMs, queue);
     try {
       await delivery.sendOn(route, headers);
     } catch (error) {
       // Someone deleted part of the topology since the session declared it: declare it again, try once more.
       if (!(error instanceof PublishError && error.unroutable)) throw error;
       await assertDelayInfrastructure(this.#channel, this.#names);
-      await bindDelayDestination(this.#channel, this.#names, this.#names.jobsQueue);
+      await bindDelayDestination(this.#channel, this.#names, queue);
       await delivery.sendOn(route, headers);
     }
   }

@@ -17,6 +17,8 @@ export interface DeliveryDeps {
   readonly processorId: string;
   readonly leaseSeconds: number;
   readonly deferSeconds: number;
+  /** BATON_HANDOFF_AFTER_SECONDS in ms: how long a delivery may stay unacknowledged (src/processor/handoff.ts). */
+  readonly handoffAfterMs: number;
   readonly retry: RetrySettings;
   readonly leaseStore: LeaseStore;
   /** Creates the lock container again (someone deleted it). */

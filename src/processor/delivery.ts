@@ -3,7 +3,9 @@
  * a channel that has closed, is a channel error in AMQP; here the second call is ignored and a closed
  * channel means the broker has already put the message back.
  */
+import { performance } from 'node:perf_hooks';
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import { PublishError } from '../core/errors.js';
 import { publishConfirmed, type PublishTarget } from '../broker/confirm-publish.js';
 import { withTraceHeaders } from '../core/tracing.js';
 import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
@@ -23,6 +25,11 @@ export const HEADER = {
   storageRefusals: 'x-baton-storage-refusals',
   /** How many processors lacking the job's handler have sent this message round (src/processor/admission/handler-gate.ts). */
   handlerMisses: 'x-baton-handler-misses',
+  /**
+   * On a recovery copy (src/processor/handoff.ts): the attempt number whose running it stands in for. Set
+   * only by the handoff and its re-arming; never inherited by another copy (sendOn drops it).
+   */
+  recoveryOf: 'x-baton-recovery-of',
   /** When the publisher sent the message (ms since the epoch); its Queued event carries the same time. */
   publishedAt: PUBLISHED_AT_HEADER,
 } as const;
@@ -37,10 +44,25 @@ export class Delivery {
   readonly #channel: Channel;
   readonly #confirm: ConfirmChannel;
   readonly #channelOpen: () => boolean;
+  readonly #currentConfirm: () => ConfirmChannel | undefined;
   #settled = false;
+  /** performance.now() when it arrived: the broker's consumer timeout counts from about then. */
+  readonly receivedAt = performance.now();
 
-  constructor(message: ConsumeMessage, channel: Channel, confirm: ConfirmChannel, queue: string, channelOpen: () => boolean = () => true) {
+  /**
+   * `currentConfirm`: the processor's confirm channel now (after a reconnect, another than `confirm`), for
+   * the copies of a message whose delivery was already acknowledged (handed off).
+   */
+  constructor(
+    message: ConsumeMessage,
+    channel: Channel,
+    confirm: ConfirmChannel,
+    queue: string,
+    channelOpen: () => boolean = () => true,
+    currentConfirm: () => ConfirmChannel | undefined = () => confirm,
+  ) {
     this.queue = queue;
+    this.#currentConfirm = currentConfirm;
     this.#message = message;
     this.#channel = channel;
     this.#confirm = confirm;
@@ -73,6 +95,17 @@ export class Delivery {
     return Number.isFinite(count) && count >= 0 ? count : 0;
   }
 
+  /** The message's id: a job's jobId when Baton published it. */
+  get messageId(): string | undefined {
+    return this.#message.properties.messageId as string | undefined;
+  }
+
+  /** The attempt a recovery copy stands in for; undefined on any other message. */
+  get recoveryOf(): number | undefined {
+    const attempt = Number(this.headers[HEADER.recoveryOf]);
+    return Number.isInteger(attempt) && attempt > 0 ? attempt : undefined;
+  }
+
   get publishedAtMs(): number | undefined {
     const value = Number(this.headers[HEADER.publishedAt]);
     return Number.isFinite(value) && value > 0 ? value : undefined;
@@ -100,8 +133,14 @@ export class Delivery {
    * Sends a copy of the message to `target` (a queue, or a delay level's exchange) with extra
    * headers, and waits for the broker's confirm. The caller acks the original afterwards: a crash in
    * between leaves two copies (at-least-once), never none.
+   *
+   * While the delivery is open the copy goes on its own session: if that session has died, the broker
+   * has the original back, and a copy on a new session would make two. Once it was acknowledged (handed
+   * off), the copy is the message's only future: it goes on whichever session is open now.
    */
   async sendOn(target: PublishTarget, headers: MessageHeaders): Promise<void> {
+    const confirm = this.#settled ? this.#currentConfirm() : this.#confirm;
+    if (!confirm) throw new PublishError('not connected to RabbitMQ');
     const { properties } = this.#message;
     const options: Options.Publish = {
       contentType: properties.contentType,
@@ -114,9 +153,9 @@ export class Delivery {
       priority: properties.priority,
       type: properties.type,
       // The trace goes on from the span sending it (an attempt's, or a deferral's), whatever the copy carried.
-      headers: withTraceHeaders({ ...withoutDeathHeaders(this.headers), ...headers, [HEADER.hops]: this.hops + 1 }),
+      headers: withTraceHeaders({ ...inheritedHeaders(this.headers), ...headers, [HEADER.hops]: this.hops + 1 }),
     };
-    await publishConfirmed(this.#confirm, target, this.body, stripUndefined(options));
+    await publishConfirmed(confirm, target, this.body, stripUndefined(options));
   }
 
   #settle(action: () => void): void {
@@ -128,6 +167,12 @@ export class Delivery {
       // The channel closed: the broker has already returned this message to the queue.
     }
   }
+}
+
+/** What a copy keeps of its original's headers: not the broker's dead-lettering history, nor a recovery mark. */
+function inheritedHeaders(headers: MessageHeaders): MessageHeaders {
+  const { [HEADER.recoveryOf]: _recovery, ...kept } = withoutDeathHeaders(headers);
+  return kept;
 }
 
 function stripUndefined<T extends object>(value: T): T {

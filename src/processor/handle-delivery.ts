@@ -1,6 +1,7 @@
 /**
  * @module One delivery's fate, in the order the README's "How a job runs" tells it:
- * parse → handler → job gates (params, partition, tenant limits) → a concurrency slot → lock key's lease → already ended? → the attempt → settle.
+ * parse → handler → job gates (recovery copy?, params, due, partition, tenant limits) → a concurrency slot → lock key's lease → already ended?
+ * → the attempt (its delivery handed off to a recovery copy if it runs long: ./handoff.ts) → settle.
  *
  * MUST: every path settles the delivery exactly once, gives back the slot and every reservation a gate
  * made, and writes the audit before it settles, so that a crash anywhere leaves the message in a queue
@@ -19,6 +20,7 @@ import type { DeliveryOutcome, Stop } from './admission/verdict.js';
 import { Attempt, type AttemptEnd } from './attempt.js';
 import type { Delivery } from './delivery.js';
 import type { DeliveryDeps } from './delivery-deps.js';
+import { Handoff, holdLeftMs } from './handoff.js';
 import type { HeldLease } from './lease-manager.js';
 import { holdBack, moveMessage, settleStop } from './settle.js';
 
@@ -52,12 +54,13 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
 /** Slot, lease, start, run: the part that needs a concurrency slot. */
 async function runWhenAdmitted(candidate: Candidate, deps: DeliveryDeps): Promise<DeliveryOutcome> {
   const { delivery } = candidate;
-  const slot = await deps.slots.take();
+  // Waiting no longer than a delivery may stay unacknowledged (behind handed-off long jobs, the broker sends more than there are slots for).
+  const slot = await deps.slots.take(holdLeftMs(delivery, deps));
   // Shutting down, or the channel closed while this delivery waited: the broker has it back already.
   if (!slot || delivery.stale) {
     slot?.release();
     delivery.requeue();
-    return 'interrupted';
+    return slot || deps.slots.closed ? 'interrupted' : 'handed-back';
   }
   let leases: HeldLease[] = [];
   try {
@@ -72,7 +75,8 @@ async function runWhenAdmitted(candidate: Candidate, deps: DeliveryDeps): Promis
     const ended = deps.onAttemptStarted?.({ job: candidate.job, attempt: attempt.number, leases, publishedAtMs: delivery.publishedAtMs });
     leases = []; // the attempt owns them now, and gives them up at its end
     slot.hold(attempt);
-    const end = await observed(attempt.run(), ended);
+    const handoff = new Handoff(delivery, attempt.number, deps, deps.logger.child({ jobId: candidate.job.jobId, attempt: attempt.number }));
+    const end = await observed(attempt.run(), ended).finally(() => handoff.stop());
     await moveMessage(delivery, end.move, deps);
     return end.outcome;
   } catch (error) {

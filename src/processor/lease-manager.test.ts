@@ -15,6 +15,7 @@ function fakeStore(answer: () => Promise<RenewOutcome>) {
       return answer();
     },
     release: async () => undefined,
+    isHeld: async () => false,
   };
   return { store, renewals };
 }

@@ -20,6 +20,8 @@ export function processedOutcome(outcome: DeliveryOutcome): ProcessedOutcome {
     case 'waiting':
     case 'throttled':
     case 'moved':
+    case 'handed-back':
+    case 'recovery-checked':
       return 'requeued';
     case 'lease-lost':
       return 'lease_lost';

@@ -46,7 +46,7 @@ export type ProcessorConfig = Pick<
   Config,
   | 'amqpUrl' | 'storageConnectionString' | 'namespace' | 'concurrency' | 'leaseSeconds' | 'renewSeconds' | 'deferSeconds'
   | 'maxAttempts' | 'shutdownGraceSeconds' | 'processorId' | 'metricsPort' | 'metricsHost' | 'retryBaseMs' | 'retryMaxMs'
-  | 'tenantConcurrency' | 'tenantRate' | 'partitions' | 'queueType'
+  | 'tenantConcurrency' | 'tenantRate' | 'partitions' | 'queueType' | 'handoffAfterSeconds'
 > & Partial<Pick<Config, 'jobTimeoutSeconds'>>;
 
 export function defaultRegistry(): HandlerRegistry {
@@ -348,7 +348,9 @@ export class Processor {
   }
 
   #onMessage(message: ConsumeMessage, session: Session, queue: string): void {
-    const delivery = new Delivery(message, session.channel, session.confirm, queue, () => session.open);
+    // A handed-off delivery's copies go on the session open now (./delivery.ts): the current one, or none.
+    const currentConfirm = () => (this.#session?.open ? this.#session.confirm : undefined);
+    const delivery = new Delivery(message, session.channel, session.confirm, queue, () => session.open, currentConfirm);
     this.metrics.inFlight.inc();
     const started = performance.now();
     const task = handleTracedDelivery(delivery, session.deps, this.names.jobsQueue)
@@ -377,6 +379,7 @@ export class Processor {
       processorId: this.#config.processorId,
       leaseSeconds: this.#config.leaseSeconds,
       deferSeconds: this.#config.deferSeconds,
+      handoffAfterMs: this.#config.handoffAfterSeconds * 1000,
       retry: { maxAttempts: this.#config.maxAttempts, retryBaseMs: this.#config.retryBaseMs, retryMaxMs: this.#config.retryMaxMs },
       leaseStore: this.#storage.leases,
       ensureLockContainer: () => this.#storage.leases.ensureContainer(),

@@ -5,7 +5,9 @@
  * written the message is held back (sent round a short delay, unrecorded, to be decided again), so no
  * delivery is acknowledged without its event. A message that cannot be sent on goes back to the queue.
  */
+import { performance } from 'node:perf_hooks';
 import { coerceError } from '../core/errors.js';
+import { sleep } from '../core/time.js';
 import { redact } from '../core/redact.js';
 import { codeOf, isTransient, statusOf } from '../storage/azure-errors.js';
 import type { Move, Stop, DeliveryOutcome } from './admission/verdict.js';
@@ -33,6 +35,7 @@ export async function settleStop(delivery: Delivery, stop: Stop, deps: DeliveryD
 
 /** Moves a message; a send that fails leaves the message to the broker (requeued), never lost. */
 export async function moveMessage(delivery: Delivery, move: Move, deps: DeliveryDeps): Promise<void> {
+  if (delivery.settled) return moveHandedOff(delivery, move, deps);
   switch (move.kind) {
     case 'ack':
       delivery.ack();
@@ -41,12 +44,51 @@ export async function moveMessage(delivery: Delivery, move: Move, deps: Delivery
       delivery.requeue();
       return;
     case 'wait':
-      await sendThenAck(delivery, deps, 'a delay', () => deps.delays.send(delivery, move.delayMs, move.headers));
+      await sendThenAck(delivery, deps, 'a delay', () => deps.delays.send(delivery, move.delayMs, move.headers, move.queue));
       return;
     case 'hand-off':
       // A queue that refuses (deleted, full) must not make a hot loop of redeliveries: come back after a while.
       await sendThenAck(delivery, deps, move.queue, () => delivery.sendOn(move.queue, move.headers), () => holdBack(delivery, deps));
       return;
+  }
+}
+
+/** How long the move of a handed-off delivery's message is tried while the broker does not confirm it. */
+export const HANDED_OFF_MOVE_TRIES_MS = 120_000;
+
+/**
+ * The delivery was acknowledged while its attempt ran (src/processor/handoff.ts): nothing to settle, and
+ * the message's next step is a copy, published on whatever session is open now. Its recovery copy sees
+ * the attempt over and is dropped, so the copy must land: tried again (a reconnect, a lost confirm) for
+ * HANDED_OFF_MOVE_TRIES_MS; if it never does (the broker gone for that long), the error log names the job,
+ * whose end is recorded, to be published again by hand (README, "Long jobs").
+ */
+async function moveHandedOff(delivery: Delivery, move: Move, deps: DeliveryDeps): Promise<void> {
+  const send = (): Promise<void> => {
+    switch (move.kind) {
+      case 'ack':
+        return Promise.resolve();
+      case 'requeue':
+        return delivery.sendOn(delivery.queue, {});
+      case 'wait':
+        return deps.delays.send(delivery, move.delayMs, move.headers, move.queue);
+      case 'hand-off':
+        return delivery.sendOn(move.queue, move.headers);
+    }
+  };
+  const giveUpAt = performance.now() + HANDED_OFF_MOVE_TRIES_MS;
+  for (let failures = 1; ; failures++) {
+    try {
+      return await send();
+    } catch (error) {
+      const retryInMs = Math.min(5000, 250 * 2 ** failures);
+      if (performance.now() + retryInMs > giveUpAt) {
+        deps.logger.error('could not send a handed-off job\'s message on; publish the job again by hand', { messageId: delivery.messageId, move: move.kind, error: coerceError(error).message });
+        return;
+      }
+      deps.logger.warn('could not send a handed-off job\'s message on; trying again', { move: move.kind, error: coerceError(error).message, retryInMs });
+      await sleep(retryInMs);
+    }
   }
 }
 

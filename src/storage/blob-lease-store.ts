@@ -23,6 +23,8 @@ export interface LeaseStore {
   renew(lockKey: string, leaseId: string, signal?: AbortSignal): Promise<RenewOutcome>;
   /** Gives the lease up; `removeBlob` deletes the lock blob in the same request (for a lock key that will not recur). */
   release(lockKey: string, leaseId: string, options?: { removeBlob?: boolean }): Promise<void>;
+  /** Whether someone holds the lease now (one read, nothing taken): a recovery copy's question (src/processor/handoff.ts). */
+  isHeld(lockKey: string): Promise<boolean>;
 }
 
 /** Blob names may not be arbitrary strings (`..`, trailing dots); encoding keeps every lock key distinct and legal. */
@@ -72,6 +74,17 @@ export class BlobLeaseStore implements LeaseStore {
     } catch (error) {
       // Already gone or already someone else's: there is nothing of ours left to give up.
       if (isLeaseLost(error) || isNotFound(error) || statusOf(error) === 412) return;
+      throw error;
+    }
+  }
+
+  async isHeld(lockKey: string): Promise<boolean> {
+    try {
+      const properties = await this.#blob(lockKey).getProperties();
+      // 'leased' until released, broken or expired: an expired lease of a dead holder reads 'expired'.
+      return properties.leaseState === 'leased';
+    } catch (error) {
+      if (isNotFound(error)) return false;
       throw error;
     }
   }

@@ -24,7 +24,11 @@ export type DeliveryOutcome =
   /** The tenant is at its limit: parked until its capacity is expected (Throttled). */
   | 'throttled'
   /** Handed to its partition's queue, unrun. */
-  | 'moved';
+  | 'moved'
+  /** Waited for a concurrency slot as long as a delivery may stay unacknowledged: back to the queue, unrun, no event. */
+  | 'handed-back'
+  /** A recovery copy whose attempt is alive (sent round again) or over (acknowledged): bookkeeping, no event. */
+  | 'recovery-checked';
 
 /** An event not yet stamped: storage gives it its id and timestamp when it is written. */
 export type PendingEvent = Omit<NewAuditEvent, 'timestamp'>;
@@ -34,8 +38,8 @@ export type Move =
   | { readonly kind: 'ack' }
   /** Back to the queue at once: for a delivery whose next run goes through the lease again. */
   | { readonly kind: 'requeue' }
-  /** Round the delay mechanism (src/processor/delays.ts), then back to `<ns>.jobs`. */
-  | { readonly kind: 'wait'; readonly delayMs: number; readonly headers?: MessageHeaders }
+  /** Round the delay mechanism (src/processor/delays.ts), then back to `queue` (default `<ns>.jobs`). */
+  | { readonly kind: 'wait'; readonly delayMs: number; readonly headers?: MessageHeaders; readonly queue?: string }
   /** To another queue (the dead-letter queue; later a partition's queue). */
   | { readonly kind: 'hand-off'; readonly queue: string; readonly headers: MessageHeaders };
 
