@@ -14,6 +14,7 @@ import type { Move, Stop, DeliveryOutcome } from './admission/verdict.js';
 import type { Delivery } from './delivery.js';
 import { HEADER } from './delivery.js';
 import type { DeliveryDeps } from './delivery-deps.js';
+import { recoveryHeaders } from './handoff.js';
 import { deadHeaders } from './job-events.js';
 
 /** Settles a delivery a gate stopped: writes its event, then moves its message. */
@@ -109,8 +110,10 @@ export async function holdBack(delivery: Delivery, deps: DeliveryDeps, error?: u
   // call) or an error with no status is an outage for this purpose, never a step towards the dead-letter queue.
   const status = statusOf(error);
   const refused = status !== undefined && status >= 400 && status < 500 && !isTransient(error);
+  // A recovery copy held back stays one (src/processor/handoff.ts): decided again, quietly, when it returns.
+  const recovery = delivery.recoveryOf === undefined ? {} : recoveryHeaders(delivery.recoveryOf);
   if (!refused) {
-    await moveMessage(delivery, { kind: 'wait', delayMs: wait }, deps);
+    await moveMessage(delivery, { kind: 'wait', delayMs: wait, headers: recovery }, deps);
     return 'held-back';
   }
   const refusals = delivery.storageRefusals + 1;
@@ -120,7 +123,7 @@ export async function holdBack(delivery: Delivery, deps: DeliveryDeps, error?: u
     await moveMessage(delivery, { kind: 'hand-off', queue: deps.names.deadQueue, headers: deadHeaders(deps.processorId, reason, undefined) }, deps);
     return 'dead-lettered';
   }
-  await moveMessage(delivery, { kind: 'wait', delayMs: wait, headers: { [HEADER.storageRefusals]: refusals } }, deps);
+  await moveMessage(delivery, { kind: 'wait', delayMs: wait, headers: { ...recovery, [HEADER.storageRefusals]: refusals } }, deps);
   return 'held-back';
 }
 
