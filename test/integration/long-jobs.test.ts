@@ -2,13 +2,15 @@
  * Jobs longer than RabbitMQ's consumer_timeout (issue 12), on the real broker and Azurite. The broker's
  * timeout is shortened to 20 s while the processors open their channels (a channel reads it when it is
  * created) and set back to 1,800,000 ms at once, in a `finally`. Three namespaces run side by side so the
- * file takes about three minutes: a 150 s job handed off; a 100 s job whose processor is SIGKILLed after
- * the handoff; and a control, with the handoff out of reach, that shows the broker's timeout is in force.
+ * file takes about three minutes: a 150 s job handed off (traced, and with a short job waiting behind it for
+ * the processor's only slot); a 100 s job whose processor is SIGKILLed after the handoff; and a control,
+ * with the handoff out of reach, that shows the broker's timeout is in force.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/contracts/audit-event.js';
+import { OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { attemptIntervals, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
 const run = promisify(execFile);
@@ -25,9 +27,11 @@ async function setConsumerTimeout(ms: number): Promise<void> {
 const plain = new TestSystem();
 const killed = new TestSystem();
 const control = new TestSystem();
+const receiver = new OtlpReceiver();
 
 afterAll(async () => {
   await Promise.all([plain.stop(), killed.stop(), control.stop()]);
+  await receiver.close();
 });
 
 const statuses = (history: AuditEvent[]) => history.map((event) => event.status);
@@ -35,13 +39,21 @@ const brokerClosedChannel = (p: ProcessorProcess) => p.logged('broker channel er
 
 it('runs jobs past the broker\'s consumer timeout: no closed channel, no redelivery, recovered after a SIGKILL', async () => {
   await Promise.all([plain.start(), killed.start(), control.start()]);
+  // Tracing on for the first: the amqplib instrumentation ends a consume span after 60 s unless it is settled.
+  const tracing = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.start(),
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '500',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+  };
   let plainProcessor: ProcessorProcess;
   let killedPair: ProcessorProcess[];
   let controlProcessor: ProcessorProcess;
   try {
     await setConsumerTimeout(SHORT_CONSUMER_TIMEOUT_MS);
     [plainProcessor, controlProcessor, ...killedPair] = await Promise.all([
-      plain.startProcessor(LONG_JOB_ENV),
+      plain.startProcessor({ ...LONG_JOB_ENV, ...tracing }),
       control.startProcessor({ ...LONG_JOB_ENV, BATON_HANDOFF_AFTER_SECONDS: '3600' }),
       killed.startProcessor(LONG_JOB_ENV),
       killed.startProcessor(LONG_JOB_ENV),
@@ -56,6 +68,11 @@ it('runs jobs past the broker\'s consumer timeout: no closed channel, no redeliv
   const killedJob = killed.job({ jobName: 'killed after its handoff', processingParameters: { steps: 20, stepMs: 5000 } });
   const controlJob = control.job({ jobName: 'never handed off', processingParameters: { steps: 20, stepMs: 5000 } });
   await Promise.all([plain.publish([longJob]), killed.publish([killedJob]), control.publish([controlJob])]);
+
+  // Behind the long job, for the processor's only slot: its delivery must not be held past the timeout either.
+  const behind = plain.job({ jobName: 'waits for the slot', processingParameters: { steps: 1, stepMs: 100 } });
+  await waitFor(() => plainProcessor.logged('delivery handed off'), 'the long job\'s handoff', 20_000, 250);
+  await plain.publish([behind]);
 
   // The control: with no handoff the broker closes the channel (about once a minute it looks).
   const controlCheck = waitFor(() => brokerClosedChannel(controlProcessor), 'the broker to close the control processor\'s channel', 130_000, 500).then(() => {
@@ -77,7 +94,7 @@ it('runs jobs past the broker\'s consumer timeout: no closed channel, no redeliv
     return { survivor, killedAt };
   })();
 
-  await plain.waitForAll([longJob.jobId], 'Completed', 220_000);
+  await plain.waitForAll([longJob.jobId, behind.jobId], 'Completed', 220_000);
   const { survivor, killedAt } = await killCheck;
   await controlCheck;
 
@@ -91,6 +108,12 @@ it('runs jobs past the broker\'s consumer timeout: no closed channel, no redeliv
   expect(brokerClosedChannel(plainProcessor)).toBe(false);
   const longRun = attemptIntervals(longHistory)[0]!;
   expect(longRun.end - longRun.start).toBeGreaterThan(140_000);
+  const behindHistory = await plain.history(behind.jobId);
+  expect(statuses(behindHistory)).toEqual(['Queued', 'Started', 'Step', 'Completed']);
+  expect(attemptIntervals(behindHistory)[0]!.start).toBeGreaterThanOrEqual(longRun.end);
+  // Traced: the long attempt's span ends with its outcome, and no consume span was ended by the instrumentation's timeout.
+  await waitFor(() => receiver.spans.some((s) => s.attributes['baton.job.id'] === longJob.jobId && s.attributes['baton.outcome'] === 'completed'), 'the long attempt\'s span', 20_000, 250);
+  expect(receiver.spans.filter((s) => s.status.message?.includes('instrumentation timeout'))).toEqual([]);
 
   const killedHistory = await killed.history(killedJob.jobId);
   expect(statuses(killedHistory).filter((s) => s !== 'Step')).toEqual(['Queued', 'Started', 'Started', 'Completed']);
