@@ -1,13 +1,17 @@
 /**
  * The handoff of long jobs (issue 12) under the fault proxies: the broker connection lost around the
  * handoff (the recovery copy's confirm lost; the copy landed but the ack lost), and storage failing when a
- * recovery copy must be decided. Whatever happens, the job is neither lost nor run twice at once.
+ * recovery copy must be decided, and the broker gone when a handed-off attempt's end must publish its
+ * retry. Whatever happens, the job is neither lost nor run twice at once.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/contracts/audit-event.js';
 import { startStorageProxies, TcpFaultProxy, toxic } from '../helpers/fault-proxy.js';
 import { attemptIntervals, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
+const HANDLERS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/long-job-handlers.mjs');
 const system = new TestSystem();
 let broker: TcpFaultProxy;
 let storage: Awaited<ReturnType<typeof startStorageProxies>>;
@@ -16,6 +20,7 @@ let running: ProcessorProcess[] = [];
 /** Hands off 2 s after a delivery arrives; leases of 15 s, so recovery copies come back every 15 s. */
 async function processor(): Promise<ProcessorProcess> {
   const started = await system.startProcessor({
+    BATON_HANDLERS: HANDLERS,
     BATON_AMQP_URL: broker.amqpUrl(),
     BATON_STORAGE_CONNECTION_STRING: storage.connectionString,
     BATON_HANDOFF_AFTER_SECONDS: '2',
@@ -111,4 +116,22 @@ it('keeps a recovery copy quiet and the job safe while storage cannot decide it'
   outage.remove();
   const history = await expectRunOnce(job.jobId);
   for (const noise of ['Deferred', 'Duplicate', 'LeaseLost']) expect(count(history, noise)).toBe(0);
+}, 150_000);
+
+it('publishes a handed-off attempt\'s retry once the broker is back (the connection down when it failed)', async () => {
+  const p = await processor();
+  const job = system.job({ jobName: 'fails while the broker is away', type: 'slow-fail', processingParameters: { ms: 6000, failTimes: 1 } });
+  await system.publish([job]);
+  await waitFor(() => p.logged('delivery handed off'), 'the handoff', 20_000, 100);
+  broker.blackhole(); // the attempt fails (at 6 s) and records Retrying while its retry cannot be published
+  await waitFor(async () => (await system.statuses(job.jobId)).includes('Retrying'), 'Retrying to be recorded', 20_000, 100);
+  await sleep(2_000);
+  broker.reset();
+  broker.resume();
+  await waitFor(() => p.logged('could not send a handed-off job\'s message on; trying again'), 'the retried publish', 30_000, 250);
+  await system.waitForAll([job.jobId], 'Completed', 60_000);
+  await sleep(17_000);
+  const history = await system.history(job.jobId);
+  expect(history.map((e) => e.status)).toEqual(['Queued', 'Started', 'Failed', 'Retrying', 'Started', 'Completed']);
+  expect(await system.messageCount(system.names.jobsQueue)).toBe(0);
 }, 150_000);
