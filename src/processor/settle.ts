@@ -3,7 +3,8 @@
  *
  * MUST: a stop's event is written before its message is acknowledged or sent on; while it cannot be
  * written the message is held back (sent round a short delay, unrecorded, to be decided again), so no
- * delivery is acknowledged without its event. A message that cannot be sent on goes back to the queue.
+ * delivery is acknowledged without its event. A message that cannot be sent on goes back to the queue;
+ * once its delivery was handed off (./handoff.ts) there is none to go back, and its copy is tried again.
  */
 import { performance } from 'node:perf_hooks';
 import { coerceError } from '../core/errors.js';
