@@ -88,8 +88,8 @@ export class TestSystem {
     return this.#channel;
   }
 
-  /** Starts `node dist/cli.js processor` in this namespace; resolves once it consumes. */
-  async startProcessor(env: Record<string, string> = {}): Promise<ProcessorProcess> {
+  /** Starts `node dist/cli.js processor` in this namespace; resolves once it consumes (within `startTimeoutMs`). */
+  async startProcessor(env: Record<string, string> = {}, startTimeoutMs = 20_000): Promise<ProcessorProcess> {
     const processorId = env.BATON_PROCESSOR_ID ?? `${this.namespace}-p${++this.#started}`;
     const child = spawn(process.execPath, [CLI, 'processor'], {
       env: {
@@ -106,7 +106,7 @@ export class TestSystem {
     });
     const processor = new ProcessorProcess(child, processorId);
     this.processors.push(processor);
-    await waitFor(() => processor.logged('processor started') || (child.exitCode !== null ? Promise.reject(new Error(`processor exited: ${processor.lines.join('\n')}`)) : false), 'processor start', 20_000);
+    await waitFor(() => processor.logged('processor started') || (child.exitCode !== null ? Promise.reject(new Error(`processor exited: ${processor.lines.join('\n')}`)) : false), 'processor start', startTimeoutMs);
     return processor;
   }
 

@@ -52,11 +52,12 @@ it('runs jobs past the broker\'s consumer timeout: no closed channel, no redeliv
   let controlProcessor: ProcessorProcess;
   try {
     await setConsumerTimeout(SHORT_CONSUMER_TIMEOUT_MS);
+    // Four at once on a busy machine: more time to start than one alone.
     [plainProcessor, controlProcessor, ...killedPair] = await Promise.all([
-      plain.startProcessor({ ...LONG_JOB_ENV, ...tracing }),
-      control.startProcessor({ ...LONG_JOB_ENV, BATON_HANDOFF_AFTER_SECONDS: '3600' }),
-      killed.startProcessor(LONG_JOB_ENV),
-      killed.startProcessor(LONG_JOB_ENV),
+      plain.startProcessor({ ...LONG_JOB_ENV, ...tracing }, 60_000),
+      control.startProcessor({ ...LONG_JOB_ENV, BATON_HANDOFF_AFTER_SECONDS: '3600' }, 60_000),
+      killed.startProcessor(LONG_JOB_ENV, 60_000),
+      killed.startProcessor(LONG_JOB_ENV, 60_000),
     ]);
   } finally {
     await setConsumerTimeout(DEFAULT_CONSUMER_TIMEOUT_MS);
