@@ -100,7 +100,7 @@ describe('with two processors', () => {
     expect((await post('/api/jobs/no-such-job/requeue')).status).toBe(404);
     expect((await post('/api/jobs/bad id/cancel')).status).toBe(400);
     for (const url of ['/api/jobs/x/cancel', '/api/jobs/x/requeue', '/api/bulk/cancel', '/api/bulk/requeue']) {
-      expect((await post(url, {}, undefined)).status).toBe(401);
+      expect((await post(url, {}, '')).status).toBe(401);
       expect((await post(url, {}, VIEWER)).status).toBe(403);
     }
     const bad = await post('/api/bulk/requeue', { status: 'Nope', dryRun: true });
