@@ -118,3 +118,15 @@ it('records Cancelled for a handler that ignores its signal, keeps its lease, an
   expect(Date.parse(started.timestamp)).toBeGreaterThanOrEqual(exitedAt - 500);
   expect(await count(job.jobId, 'Started')).toBe(1);
 }, 120_000);
+
+it('cancels a job waiting for its retry at once; the retry, when it comes, is acknowledged unrun', async () => {
+  await processor({ BATON_RETRY_BASE_MS: '6000', BATON_RETRY_MAX_MS: '6000' });
+  const job = system.job({ jobName: 'waits for a retry', maxAttempts: 3, processingParameters: { steps: 1, stepMs: 10, failTimes: 1 } });
+  await system.publish([job]);
+  await waitFor(async () => (await count(job.jobId, 'Retrying')) === 1, 'the first failure', 30_000);
+  expect((await system.publisher.cancel(job.jobId, 'dave')).kind).toBe('cancelled');
+  expect((await system.storage.audit.summary(job.jobId))?.status).toBe('Cancelled');
+  await waitFor(async () => (await count(job.jobId, 'Duplicate')) === 1, 'the retry to be acknowledged unrun', 30_000);
+  expect(await count(job.jobId, 'Started')).toBe(1);
+  expect(await count(job.jobId, 'Completed')).toBe(0);
+});
