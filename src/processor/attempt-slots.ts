@@ -9,9 +9,10 @@
  * (src/processor/handoff.ts), the broker sends more than there are slots for.
  */
 
-/** What the slots need of a running attempt: a way to stop it (shutdown). */
+/** What the slots need of a running attempt: a way to stop it (shutdown, an operator's cancel), and its job. */
 export interface Stoppable {
   stop(reason: Error): void;
+  readonly job?: { readonly jobId: string };
 }
 
 export interface Slot {
@@ -28,8 +29,17 @@ export class AttemptSlots {
   #taken = 0;
   #closed = false;
 
-  constructor(capacity: number) {
+  readonly #onHold: ((attempt: Stoppable) => void) | undefined;
+
+  /** `onHold`: told of each attempt as it takes its slot (a cancel broadcast just before must still reach it). */
+  constructor(capacity: number, onHold?: (attempt: Stoppable) => void) {
     this.capacity = capacity;
+    this.#onHold = onHold;
+  }
+
+  /** The attempts running now. */
+  running(): Stoppable[] {
+    return [...this.#holders];
   }
 
   /** No more slots will be given (shutting down). */
@@ -85,6 +95,7 @@ export class AttemptSlots {
       hold: (attempt) => {
         holder = attempt;
         this.#holders.add(attempt);
+        this.#onHold?.(attempt);
       },
       release: () => {
         if (released) return;

@@ -8,7 +8,7 @@ import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { PublishError } from '../core/errors.js';
 import { publishConfirmed, type PublishTarget } from '../broker/confirm-publish.js';
 import { withTraceHeaders } from '../core/tracing.js';
-import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
+import { GENERATION_HEADER, HOPS_HEADER, PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { withoutDeathHeaders } from '../broker/delay-infrastructure.js';
 
 export type MessageHeaders = Record<string, unknown>;
@@ -16,7 +16,7 @@ export type MessageHeaders = Record<string, unknown>;
 /** Headers Baton sets on messages it republishes. */
 export const HEADER = {
   /** How many times processors have sent this message on (delays, deferrals). */
-  hops: 'x-baton-hops',
+  hops: HOPS_HEADER,
   reason: 'x-baton-reason',
   deadLetteredAt: 'x-baton-dead-lettered-at',
   processorId: 'x-baton-processor-id',
@@ -30,6 +30,8 @@ export const HEADER = {
    * only by the handoff and its re-arming; never inherited by another copy (sendOn drops it).
    */
   recoveryOf: 'x-baton-recovery-of',
+  /** The job's requeue generation the message belongs to (src/storage/job-control.ts); absent: 0. */
+  generation: GENERATION_HEADER,
   /** When the publisher sent the message (ms since the epoch); its Queued event carries the same time. */
   publishedAt: PUBLISHED_AT_HEADER,
 } as const;
@@ -84,6 +86,11 @@ export class Delivery {
 
   get storageRefusals(): number {
     return this.#count(HEADER.storageRefusals);
+  }
+
+  /** The requeue generation this copy was published for: an older one than the job's is a Duplicate. */
+  get generation(): number {
+    return this.#count(HEADER.generation);
   }
 
   get handlerMisses(): number {

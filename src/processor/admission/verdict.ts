@@ -25,6 +25,8 @@ export type DeliveryOutcome =
   | 'throttled'
   /** Handed to its partition's queue, unrun. */
   | 'moved'
+  /** An operator cancelled it: stopped, or acknowledged unrun (Cancelled). */
+  | 'cancelled'
   /** Waited for a concurrency slot as long as a delivery may stay unacknowledged: back to the queue, unrun, no event. */
   | 'handed-back'
   /** A recovery copy whose attempt is alive (sent round again) or over (acknowledged): bookkeeping, no event. */
