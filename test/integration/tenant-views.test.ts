@@ -45,7 +45,7 @@ async function all(path: string, limit: number): Promise<{ ids: string[]; pages:
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const { status, body } = await getJson<Page>(`${path}${path.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const { status, body }: { status: number; body: Page } = await getJson<Page>(`${path}${path.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     expect(status).toBe(200);
     ids.push(...body.items.map((item) => item.jobId));
     cursor = body.nextCursor;
