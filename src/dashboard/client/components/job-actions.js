@@ -58,10 +58,13 @@ function describe(view, tenantId) {
   return `${view.label}${tenantId ? `, tenant ${tenantId}` : ''}`;
 }
 
-/** Result text for a bulk answer: the contract fixes the dry run's `{ count, sample }` only, so read it loosely. */
+/** Result text for a bulk answer `{ matched, done, skipped, failed }`: what took effect, what did not and why. */
 function bulkOutcome(action, answer) {
-  const figure = [answer?.count, answer?.matched, answer?.affected, answer?.total].find((value) => typeof value === 'number');
-  return `${action === 'cancel' ? 'Cancel' : 'Requeue'} sent${figure === undefined ? '' : ` for ${figure} job${figure === 1 ? '' : 's'}`}${answer?.status ? ` (${answer.status})` : ''}.`;
+  const jobs = (n) => `${n} job${n === 1 ? '' : 's'}`;
+  const parts = [`${action === 'cancel' ? 'Cancelled' : 'Requeued'} ${jobs(answer.done ?? 0)} of ${answer.matched ?? 0} matched`];
+  if (answer.skipped) parts.push(`${answer.skipped} skipped (their state had changed)`);
+  if (answer.failed) parts.push(`${jobs(answer.failed)} failed (storage or the broker did not answer): run it again to retry them`);
+  return `${parts.join('; ')}.`;
 }
 
 /**
