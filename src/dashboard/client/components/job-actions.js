@@ -44,7 +44,7 @@ export function JobActionButton({ jobId, action, onDone }) {
   };
   return html`<span class="job-action">
     <button type="button" class=${action === 'cancel' ? 'secondary danger small' : 'secondary small'} disabled=${busy}
-      onClick=${act} data-testid=${`${action}-job`} data-job-id=${jobId}>${busy ? '…' : LABEL[action]}</button>
+      onClick=${act} data-testid=${`${action}-job`}>${busy ? '…' : LABEL[action]}</button>
     ${result && html`<span class=${result.ok ? 'action-ok' : 'action-error'} role=${result.ok ? 'status' : 'alert'} data-testid="action-result">${result.text}</span>`}
   </span>`;
 }
