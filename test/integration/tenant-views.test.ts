@@ -2,9 +2,13 @@
  * The tenant views over a real system (RabbitMQ, Azurite, a Processor in-process): GET
  * /api/tenants/{tenantId}/jobs answers exactly as /api/summaries?tenantId= (same items, same cursor
  * paging, 400 for a bad tenant id), and every other read the page filters by tenant — recent events,
- * snapshot figures, the live stream — shows that tenant's jobs only; /api/tenants counts a tenant's
- * running jobs even when it has no concurrency limit.
+ * snapshot figures, the live stream — shows that tenant's jobs only; /api/tenants and `baton tenants show`
+ * count a tenant's running jobs even when it has no concurrency limit.
  */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/contracts/audit-event.js';
@@ -18,6 +22,7 @@ import { freshNamespace } from '../helpers/namespace.js';
 import { waitFor } from '../helpers/system.js';
 
 const OPERATOR = 'tenant-views-operator-0123';
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 const namespace = freshNamespace('tv');
 const config = loadConfig({ env: {}, flags: { namespace, concurrency: '4' } });
 const logger = silentLogger();
@@ -185,5 +190,9 @@ describe('the other reads, by tenant', () => {
     expect(running.limits.concurrency).toBeNull();
     expect((await getJson<{ use: { running: number } }>('/api/tenants/cargo')).body.use.running).toBe(1);
     expect((await getJson<{ use: { running: number } }>('/api/tenants/acme')).body.use.running).toBe(0);
+    // `baton tenants show` reads the same figures.
+    const run = (args: string[]) => promisify(execFile)(process.execPath, [CLI, 'tenants', 'show', ...args], { env: { ...process.env, BATON_NAMESPACE: namespace } });
+    expect(JSON.parse((await run(['cargo', '--json'])).stdout)).toMatchObject({ tenantId: 'cargo', use: { running: 1 } });
+    expect((await run([])).stdout).toMatch(/^cargo: concurrency none \(default\), rate none \(default\); running 1,/m);
   });
 });
