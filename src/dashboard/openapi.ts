@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { newScheduleSchema } from './routes/schedules.js';
-import { submitOperation, withExamples } from './openapi-operations.js';
+import { jobActionOperations, submitOperation, withExamples } from './openapi-operations.js';
 import {
   apiSchemas, demoJobsRequestSchema, jobIdParamSchema, purgeRequestSchema, recentQuerySchema, statsQuerySchema, streamQuerySchema, summariesQuerySchema,
   tenantIdParamSchema, tenantJobsQuerySchema,
@@ -114,6 +114,7 @@ function paths(): Record<string, Record<string, Operation>> {
   const jobId = parameters(jobIdParamSchema, 'path');
   return {
     ...tenantPaths(),
+    ...(jobActionOperations() as Record<string, Record<string, Operation>>),
     '/api/jobs': { post: submitOperation(), get: {
       operationId: 'getRecentEvents',
       summary: 'Recent events across all jobs (or one tenant\'s), newest first',
