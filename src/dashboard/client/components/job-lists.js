@@ -80,7 +80,7 @@ export function JobLists({ onOpenJob, tenantId = '', info }) {
     ${list.error && html`<div class="empty" role="alert">${list.error}</div>`}
     ${!list.error && list.loaded && list.items.length === 0 && html`<div class="empty">No jobs here.</div>`}
     ${list.items.length > 0 && html`<div class="table-wrap"><table class="events" data-testid="job-list">
-      <thead><tr><th class="col-status">Status</th><th>Job</th><th>Type</th><th>Tenant</th><th class="col-num">Attempts</th><th class="col-time">Updated</th><th>Last error</th>${actions && html`<th class="col-action"><span class="sr-only">Action</span></th>`}</tr></thead>
+      <thead><tr><th class="col-status">Status</th><th>Job</th><th>Type</th><th class="col-tenant">Tenant</th><th class="col-num">Attempts</th><th class="col-time">Updated</th><th>Last error</th>${actions && html`<th class="col-action"><span class="sr-only">Action</span></th>`}</tr></thead>
       <tbody>
         ${list.items.map((item) => html`<tr key=${item.jobId} data-list-job-id=${item.jobId}>
           <td class="col-status"><${StatusBadge} status=${item.status} /></td>
@@ -89,7 +89,7 @@ export function JobLists({ onOpenJob, tenantId = '', info }) {
             <button type="button" class="link job-id" onClick=${() => onOpenJob(item.jobId)} title=${item.jobId}>${item.jobId}</button>
           </div></td>
           <td class="mono">${item.type}</td>
-          <td class="mono" data-testid="list-tenant">${item.tenantId || ''}</td>
+          <td class="mono col-tenant" data-testid="list-tenant" title=${item.tenantId || ''}>${item.tenantId || ''}</td>
           <td class="col-num">${item.attempts}</td>
           <td class="col-time mono" title=${item.updatedAt}>${formatClock(item.updatedAt)}</td>
           <td class="message" title=${item.lastError || ''}>${item.lastError || ''}</td>
