@@ -3,7 +3,8 @@
  * dashboard and a real Processor on RabbitMQ and Azurite (issue 11, "Done means"): an operator signs in,
  * cancels a running job and sees it stop (listed as Cancelled); requeues a dead-lettered job from the
  * "Failed and dead-lettered" view and sees it complete; requeues all shown after a confirmation that states
- * the count; sees the API's refusal (409) when another operator acted first. A viewer sees no buttons.
+ * the count; cancels all shown of a picked tenant only; sees the API's refusal (409) when another operator
+ * acted first. A viewer sees no buttons.
  * Writes carry the token in the Authorization header only, never in a URL.
  */
 import { existsSync } from 'node:fs';
@@ -166,6 +167,31 @@ describe('an operator', () => {
     const problem = page.locator('[data-testid="action-result"][role="alert"]');
     await expect.poll(() => problem.count(), { timeout: 30_000 }).toBe(1);
     expect(await problem.textContent()).toMatch(/stuck is (Queued|Started|Deferred)/);
+    await context.close();
+  });
+});
+
+describe('an operator with a tenant picked', () => {
+  it("cancels all shown of that tenant only: the confirmation counts the tenant's jobs, the others keep waiting", async () => {
+    // Never run (no handler for their type): they wait in "Waiting" until cancelled.
+    await submit([
+      { jobId: 'acme-wait-1', jobName: 'acme waits', type: 'nohandler', tenantId: 'acme' },
+      { jobId: 'acme-wait-2', jobName: 'acme waits', type: 'nohandler', tenantId: 'acme' },
+      { jobId: 'bolt-wait-1', jobName: 'bolt waits', type: 'nohandler', tenantId: 'bolt' },
+    ]);
+    for (const jobId of ['acme-wait-1', 'acme-wait-2', 'bolt-wait-1']) await untilListed(jobId, 'Queued');
+    const { context, page } = await signedIn(OPERATOR);
+    await page.locator('input[name="tenantId"]').fill('acme');
+    await page.getByTestId('tenant-picker').getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByRole('tab', { name: 'Waiting' }).click();
+    await expect.poll(() => page.locator('tr[data-list-job-id]').count(), { timeout: 30_000 }).toBe(2);
+    await page.getByTestId('bulk-cancel-open').click();
+    await expect.poll(() => page.getByTestId('bulk-confirm').textContent(), { timeout: 30_000 }).toContain('Cancel 2 jobs (Waiting, tenant acme)?');
+    await page.getByTestId('bulk-confirm-yes').click();
+    await expect.poll(() => page.getByTestId('bulk-result').textContent(), { timeout: 30_000 }).toContain('Cancelled 2 jobs of 2 matched');
+    await untilStatus('acme-wait-1', 'Cancelled');
+    await untilStatus('acme-wait-2', 'Cancelled');
+    expect(await status('bolt-wait-1')).not.toBe('Cancelled');
     await context.close();
   });
 });
