@@ -147,10 +147,15 @@ export class JobControl {
       const { state } = await readJobRows(this.#table, jobId);
       if (!state) return (await this.#hasHistory(jobId)) ? { kind: 'conflict', status: 'Queued' } : { kind: 'unknown' };
       const { status } = state.state;
-      if (!REQUEUABLE.has(status)) return { kind: 'conflict', status };
+      const current = Number(state.state.generation ?? 0);
+      // Requeued, but not started yet: its publish may have failed after this write. Publishing the same
+      // generation again is safe (a second copy meets the job running, Deferred, or ended, Duplicate).
+      const republish = status === 'Queued' && current > 0;
+      if (!REQUEUABLE.has(status) && !republish) return { kind: 'conflict', status };
       const job = await this.keptRequest(jobId);
       if (!job) return { kind: 'conflict', status: `${status}, but its request was not kept (it was not published by Baton)` };
-      const generation = Number(state.state.generation ?? 0) + 1;
+      if (republish) return { kind: 'requeued', job, generation: current };
+      const generation = current + 1;
       const event = this.#event(jobId, 'Requeued', `Requeued by ${actor} (was ${status}; a fresh budget of attempts, requeue ${generation})`, actor, job.jobName);
       try {
         await this.#table.submitTransaction([

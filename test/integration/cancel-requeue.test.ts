@@ -9,7 +9,6 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +105,12 @@ describe('with two processors', () => {
     const bad = await post('/api/bulk/requeue', { status: 'Nope', dryRun: true });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toContain('status');
+    const everything = await post('/api/bulk/cancel', {});
+    expect(everything.status).toBe(400);
+    expect((await everything.json()).error).toContain('at least one filter');
+    // The links chain submit → status → cancel → requeue.
+    const doc = (await (await app.request('/api/openapi.json', { headers: { authorization: `Bearer ${VIEWER}` } })).json()) as { paths: Record<string, { post?: { responses: Record<string, { links?: Record<string, { operationId: string }> }> } }> };
+    expect(Object.values(doc.paths['/api/jobs/{jobId}/cancel']!.post!.responses['202']!.links!).map((l) => l.operationId)).toContain('requeueJob');
   });
 
   it('stops a running job within 2 s, keeps its lease until the handler returned, and never runs it again', async () => {

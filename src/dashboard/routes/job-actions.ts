@@ -41,6 +41,8 @@ export function mountJobActionRoutes(app: Hono, deps: DashboardDeps): void {
       const filter = validated(bulkRequestSchema, await jsonBody(c), 'body');
       const { dryRun, ...rest } = filter;
       if (dryRun) return c.json(await withPublisher(deps, (publisher) => bulkDryRun(publisher, rest)));
+      // An empty body must not act on every job in the namespace by accident.
+      if (Object.keys(rest).length === 0) throw new HttpError(400, 'invalid_request', `body: name at least one filter (status, type, tenantId, since, until) for a bulk ${action}`);
       const publisher = await withPublisher(deps, async (p) => p);
       const who = actor(c, deps);
       if (!(c.req.header('accept') ?? '').includes('application/x-ndjson')) return c.json(await withPublisher(deps, () => bulkApply(publisher, action, rest, who)));
