@@ -153,20 +153,20 @@ describe('an operator', () => {
   });
 
   it("sees the API's refusal when another operator acted first (409), not a silent failure", async () => {
-    // Never runs (no processor has a handler for its type): it waits, and a cancel ends it at once.
-    await submit([{ jobId: 'stuck', jobName: 'Waits for a handler', type: 'nohandler' }]);
-    expect((await api('/api/jobs/stuck/cancel', { method: 'POST', body: '{}' })).status).toBe(202);
-    await untilListed('stuck', 'Cancelled');
+    await submit([failing('raced')]);
+    await untilListed('raced', 'DeadLettered');
     const { context, page } = await signedIn(OPERATOR);
-    await page.getByRole('tab', { name: 'Cancelled' }).click();
-    await expect.poll(() => row(page, 'stuck').count(), { timeout: 30_000 }).toBe(1);
-    // Right after the list refreshed (every 5 s), someone else requeues the job; then this page's button is pressed.
-    await page.waitForResponse((response) => response.url().includes('/api/summaries?status=Cancelled'), { timeout: 30_000 });
-    expect((await api('/api/jobs/stuck/requeue', { method: 'POST', body: '{}' })).status).toBe(202);
-    await row(page, 'stuck').getByTestId('requeue-job').click();
+    await page.getByRole('tab', { name: 'Failed and dead-lettered' }).click();
+    await expect.poll(() => row(page, 'raced').count(), { timeout: 30_000 }).toBe(1);
+    // This page's list goes stale (its next refreshes are held, never answered: a slow network) while another
+    // operator requeues the job and it completes; then this page's Requeue is pressed: the real API says 409.
+    await page.route('**/api/summaries?status=DeadLettered*', () => undefined);
+    expect((await api('/api/jobs/raced/requeue', { method: 'POST', body: '{}' })).status).toBe(202);
+    await untilStatus('raced', 'Completed');
+    await row(page, 'raced').getByTestId('requeue-job').click();
     const problem = page.locator('[data-testid="action-result"][role="alert"]');
     await expect.poll(() => problem.count(), { timeout: 30_000 }).toBe(1);
-    expect(await problem.textContent()).toMatch(/stuck is (Queued|Started|Deferred)/);
+    expect(await problem.textContent()).toContain('raced is Completed');
     await context.close();
   });
 });

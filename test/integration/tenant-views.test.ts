@@ -182,7 +182,8 @@ describe('the other reads, by tenant', () => {
   });
 
   it('counts a running job of a tenant with no limits in /api/tenants, and lists the tenant', async () => {
-    await submit([{ jobId: 'c-long', jobName: 'a long one', tenantId: 'cargo', processingParameters: { steps: 40, stepMs: 250 } }]);
+    // Long enough to still run while the CLI starts twice on a loaded machine; cancelled at the end.
+    await submit([{ jobId: 'c-long', jobName: 'a long one', tenantId: 'cargo', processingParameters: { steps: 600, stepMs: 200 } }]);
     const running = await waitFor(async () => {
       const { body } = await getJson<Array<{ tenantId: string; use: { running: number }; limits: { concurrency: number | null } }>>('/api/tenants');
       return body.find((tenant) => tenant.tenantId === 'cargo' && tenant.use.running === 1);
@@ -194,5 +195,7 @@ describe('the other reads, by tenant', () => {
     const run = (args: string[]) => promisify(execFile)(process.execPath, [CLI, 'tenants', 'show', ...args], { env: { ...process.env, BATON_NAMESPACE: namespace } });
     expect(JSON.parse((await run(['cargo', '--json'])).stdout)).toMatchObject({ tenantId: 'cargo', use: { running: 1 } });
     expect((await run([])).stdout).toMatch(/^cargo: concurrency none \(default\), rate none \(default\); running 1,/m);
+    const cancel = await app.request('/api/jobs/c-long/cancel', { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(cancel.status).toBe(202);
   });
 });

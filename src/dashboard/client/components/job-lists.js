@@ -31,6 +31,10 @@ function listPath(status, tenantId, cursor) {
 function useJobList(status, tenantId) {
   const [state, setState] = useState({ items: [], nextCursor: null, error: '', loaded: false });
   const [reloads, setReloads] = useState(0);
+  // Another list: start empty. A reload of the same list (after an action) keeps the rows until the answer.
+  useEffect(() => {
+    setState({ items: [], nextCursor: null, error: '', loaded: false });
+  }, [status, tenantId]);
   useEffect(() => {
     let stopped = false;
     let timer;
@@ -43,7 +47,6 @@ function useJobList(status, tenantId) {
       }
       if (!stopped) timer = setTimeout(load, REFRESH_MS);
     };
-    setState({ items: [], nextCursor: null, error: '', loaded: false });
     load();
     return () => {
       stopped = true;
