@@ -2,7 +2,7 @@
  * The cancel path under faults (issue 11): storage answers lost around the control row's read and the
  * Cancelled write (through the fault proxy), a processor killed mid-attempt, and a processor that misses
  * the `<ns>.control` broadcast because its broker connection was closed. Each ends with exactly one
- * Cancelled and the job never runs again.
+ * Cancelled and the job never runs again; a handler that ignores the cancel keeps its lease until its processor exits (code 70).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -95,4 +95,38 @@ it('stops a running job whose processor missed the broadcast (its broker connect
   await waitFor(async () => (await count(job.jobId, 'Cancelled')) === 1, 'Cancelled', 30_000);
   expect(await count(job.jobId, 'Started')).toBe(1);
   expect(await count(job.jobId, 'Cancelled')).toBe(1);
+});
+
+it('records Cancelled for a handler that ignores its signal, keeps its lease, and the processor exits (code 70)', async () => {
+  const stuck = await processor({ BATON_SHUTDOWN_GRACE_SECONDS: '2' });
+  const job = system.job({ jobName: 'ignores the cancel', type: 'stubborn', lockKey: 'stubborn-lock' });
+  await system.publish([job]);
+  await waitFor(async () => (await count(job.jobId, 'Started')) === 1, 'the job to start', 30_000);
+  expect((await system.publisher.cancel(job.jobId, 'dave')).kind).toBe('stopping');
+  // A job of the same lock key, and a second processor, waiting meanwhile.
+  const next = system.job({ jobName: 'same lock key', lockKey: 'stubborn-lock', processingParameters: { steps: 1, stepMs: 10 } });
+  await system.publish([next]);
+  await processor();
+  const exit = await stuck.exited;
+  const exitedAt = Date.now();
+  expect(exit.code).toBe(70);
+  const cancelled = (await system.history(job.jobId)).find((e) => e.status === 'Cancelled')!;
+  expect(cancelled.message).toContain('ignored its signal');
+  // The lease was kept (renewed) until the stuck processor exited: the other job of its lock key starts only after.
+  await system.waitForAll([next.jobId], 'Completed', 60_000);
+  const started = (await system.history(next.jobId)).find((e) => e.status === 'Started')!;
+  expect(Date.parse(started.timestamp)).toBeGreaterThanOrEqual(exitedAt - 500);
+  expect(await count(job.jobId, 'Started')).toBe(1);
+}, 120_000);
+
+it('cancels a job waiting for its retry at once; the retry, when it comes, is acknowledged unrun', async () => {
+  await processor({ BATON_RETRY_BASE_MS: '6000', BATON_RETRY_MAX_MS: '6000' });
+  const job = system.job({ jobName: 'waits for a retry', maxAttempts: 3, processingParameters: { steps: 1, stepMs: 10, failTimes: 1 } });
+  await system.publish([job]);
+  await waitFor(async () => (await count(job.jobId, 'Retrying')) === 1, 'the first failure', 30_000);
+  expect((await system.publisher.cancel(job.jobId, 'dave')).kind).toBe('cancelled');
+  expect((await system.storage.audit.summary(job.jobId))?.status).toBe('Cancelled');
+  await waitFor(async () => (await count(job.jobId, 'Duplicate')) === 1, 'the retry to be acknowledged unrun', 30_000);
+  expect(await count(job.jobId, 'Started')).toBe(1);
+  expect(await count(job.jobId, 'Completed')).toBe(0);
 });
