@@ -199,3 +199,17 @@ describe('the other reads, by tenant', () => {
     expect(cancel.status).toBe(202);
   });
 });
+
+describe("an operator's actions in the tenant's feed", () => {
+  it('shows CancelRequested and Cancelled of a tenant\'s job under that tenant', async () => {
+    await submit([{ jobId: 'c-1', jobName: 'cello, due in an hour', tenantId: 'cello', delayMs: 3_600_000, processingParameters: quick }]);
+    const cancel = await app.request('/api/jobs/c-1/cancel', { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(cancel.status).toBe(202);
+    const statuses = await waitFor(async () => {
+      const { body } = await getJson<AuditEvent[]>('/api/jobs?limit=1000&tenantId=cello');
+      const seen = new Set(body.filter((event) => event.jobId === 'c-1').map((event) => event.status));
+      return seen.has('Cancelled') ? seen : undefined;
+    }, "c-1's Cancelled in the tenant's feed", 20_000, 200);
+    expect(statuses).toEqual(new Set(['Scheduled', 'CancelRequested', 'Cancelled']));
+  });
+});
