@@ -51,6 +51,8 @@ export const auditEventSchema = z.object({
   dueAt: z.iso.datetime().optional(),
   /** Not in the contract's minimum: lets lists show the job's name without a second lookup. */
   jobName: z.string().optional(),
+  /** Not in the contract's minimum: the job's tenant, so that lists and figures can be filtered by tenant. */
+  tenantId: z.string().optional(),
   /** Queued events: the job's description, so that its panel can show what the job is without the message. */
   description: z.string().optional(),
   /** Queued events: the job's processingParameters (and inputFilePath) as JSON text, at most 4 KB. */
@@ -61,3 +63,8 @@ export type AuditEvent = z.infer<typeof auditEventSchema>;
 
 /** An event before storage gives it an id. */
 export type NewAuditEvent = Omit<AuditEvent, 'eventId'>;
+
+/** An event's `tenantId` field: every event of a tenant's job carries it, so that views can filter by tenant. */
+export function tenantOf(job: { readonly tenantId?: string | undefined }): { tenantId?: string } {
+  return job.tenantId !== undefined ? { tenantId: job.tenantId } : {};
+}

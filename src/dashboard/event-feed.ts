@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
 
 export interface IndexReader {
-  since(fromMs: number, limit: number): Promise<AuditEvent[]>;
+  since(fromMs: number, limit: number, tenantId?: string): Promise<AuditEvent[]>;
 }
 
 export interface EventFeedOptions {

@@ -23,6 +23,11 @@ const EXAMPLE_SUMMARY = {
   totalMs: 50200, deferrals: 0, retries: 0, events: 13,
 };
 
+const EXAMPLE_TENANT = {
+  tenantId: 'acme', limits: { concurrency: 2, rate: '10/min' }, overrides: { concurrency: true, rate: false },
+  use: { running: 2, startsInWindow: 7, throttledWaiting: 31 }, updatedAt: '2026-11-22T09:00:00.000Z', updatedBy: 'alice',
+};
+
 const STORAGE_DOWN_EXAMPLE = { error: 'Azure Storage is unavailable: try again later', code: 'storage_unavailable' };
 const WRITE_REFUSED = {
   401: { error: 'missing or wrong bearer token: writes need an operator token', code: 'unauthorized' },
@@ -51,6 +56,13 @@ export const RESPONSE_EXAMPLES: Record<string, Record<string, unknown>> = {
   'get /api/summaries': {
     200: { items: [{ jobId: JOB_ID, jobName: 'Monthly report', status: 'DeadLettered', type: 'steps', updatedAt: at, attempts: 5 }], nextCursor: 'eyJwIjoiRGVhZExldHRlcmVkIn0' },
     400: { error: 'query status: Invalid option', code: 'invalid_request' },
+  },
+  'get /api/tenants': { 200: [EXAMPLE_TENANT] },
+  'get /api/tenants/{tenantId}': { 200: EXAMPLE_TENANT, 400: { error: 'path tenantId: must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', code: 'invalid_request' } },
+  'put /api/tenants/{tenantId}': { 200: EXAMPLE_TENANT, 400: { error: 'body concurrency: Too small: expected number to be >=1', code: 'invalid_request' }, ...WRITE_REFUSED },
+  'get /api/tenants/{tenantId}/jobs': {
+    200: { items: [{ jobId: JOB_ID, jobName: 'Monthly report', status: 'Started', type: 'steps', tenantId: 'acme', createdAt: '2026-11-22T10:00:00.000Z', updatedAt: at, attempts: 1, failures: 0, processorId: 'host-1234' }], nextCursor: null },
+    400: { error: 'path tenantId: must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', code: 'invalid_request' },
   },
   'get /api/stats': {
     200: {

@@ -6,8 +6,10 @@ import { z } from 'zod';
 import { newScheduleSchema } from './routes/schedules.js';
 import { jobActionOperations, submitOperation, withExamples } from './openapi-operations.js';
 import {
-  apiSchemas, demoJobsRequestSchema, jobIdParamSchema, purgeRequestSchema, recentQuerySchema, statsQuerySchema, summariesQuerySchema,
+  apiSchemas, demoJobsRequestSchema, jobIdParamSchema, purgeRequestSchema, recentQuerySchema, statsQuerySchema, streamQuerySchema, summariesQuerySchema,
+  tenantIdParamSchema, tenantJobsQuerySchema,
 } from './schemas.js';
+import { tenantLimitsUpdateSchema } from '../contracts/tenant-limits.js';
 import { chartsQuerySchema } from './fleet-schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -56,14 +58,67 @@ const SCHEDULE = {
   },
 };
 
+const TENANT = {
+  type: 'object',
+  required: ['tenantId', 'limits', 'overrides', 'use', 'updatedAt', 'updatedBy'],
+  properties: {
+    tenantId: { type: 'string' },
+    limits: { type: 'object', properties: { concurrency: { type: ['integer', 'null'] }, rate: { type: ['string', 'null'], description: 'N/s, N/min, N/h (or N/10s…)' } }, description: 'in force: its own, else the BATON_TENANT_* defaults; null is no limit' },
+    overrides: { type: 'object', properties: { concurrency: { type: 'boolean' }, rate: { type: 'boolean' } }, description: 'which limits are the tenant\'s own' },
+    use: {
+      type: 'object',
+      properties: {
+        running: { type: 'integer', description: 'attempts running now (its slot leases with a concurrency limit, else the job-state index)' },
+        startsInWindow: { type: ['integer', 'null'], description: 'starts in the rate window ending now; null without a rate limit' },
+        throttledWaiting: { type: 'integer', description: 'throttled jobs waiting, as processors last reported them' },
+      },
+    },
+    updatedAt: { type: ['string', 'null'], format: 'date-time' },
+    updatedBy: { type: ['string', 'null'] },
+  },
+};
+const TENANT_LINKS = {
+  jobs: { operationId: 'listTenantJobs', parameters: { tenantId: '$response.body#/tenantId' }, description: 'the tenant\'s jobs by current state' },
+};
+
+function tenantPaths(): Record<string, Record<string, Operation>> {
+  const tenantId = parameters(tenantIdParamSchema, 'path');
+  const tenant = (description: string) => ({ ...json(TENANT, description), links: TENANT_LINKS });
+  return {
+    '/api/tenants': { get: {
+      operationId: 'listTenants', summary: 'Tenants with limits of their own, throttled jobs waiting or jobs running, with their limits and use',
+      responses: { 200: json({ type: 'array', items: TENANT }, 'tenants by id'), 503: STORAGE_DOWN },
+    } },
+    '/api/tenants/{tenantId}': {
+      get: { operationId: 'getTenant', summary: "A tenant's limits and current use (any tenant id: one without limits of its own shows the defaults)", parameters: tenantId, responses: { 200: tenant('the tenant'), 400: BAD_REQUEST, 503: STORAGE_DOWN } },
+      put: {
+        operationId: 'setTenantLimits', summary: "Set a tenant's limits (operator); in force on every processor within 10 s", security: [{ bearer: [] }], parameters: tenantId,
+        description: 'A field left out keeps its value; null removes the tenant\'s own limit (the default applies again). `baton tenants set` does the same.',
+        requestBody: { required: true, content: { 'application/json': { schema: plain(tenantLimitsUpdateSchema, 'input'), examples: { both: { value: { concurrency: 2, rate: '10/min' } }, unlimitRate: { value: { rate: null } } } } } },
+        responses: { 200: tenant('the tenant as it is now'), 400: BAD_REQUEST, 401: error('missing or wrong token'), 403: WRITE_FORBIDDEN, 413: error('body over 4 KB'), 415: error('not application/json') },
+      },
+    },
+    '/api/tenants/{tenantId}/jobs': { get: {
+      operationId: 'listTenantJobs', summary: "A tenant's jobs by current status and type, newest first, paged: /api/summaries with tenantId fixed",
+      description: 'The same index, query parameters, cursor and answer as `GET /api/summaries?tenantId=`. The tenant is a filter the service applies to the rows of the status partition (Table Storage has no secondary index), so a page of a tenant with few jobs among many reads more rows than it returns.',
+      parameters: [...tenantId, ...parameters(tenantJobsQuerySchema, 'query')],
+      responses: {
+        200: { ...json(ref('Summaries'), 'one page'), links: { status: { operationId: 'getJobSummary', parameters: { jobId: '$response.body#/items/0/jobId' }, description: 'the first job\'s state and timeline' } } },
+        400: BAD_REQUEST, 503: STORAGE_DOWN,
+      },
+    } },
+  };
+}
+
 function paths(): Record<string, Record<string, Operation>> {
   const jobId = parameters(jobIdParamSchema, 'path');
   return {
+    ...tenantPaths(),
     ...(jobActionOperations() as Record<string, Record<string, Operation>>),
     '/api/jobs': { post: submitOperation(), get: {
       operationId: 'getRecentEvents',
-      summary: 'Recent events across all jobs, newest first',
-      description: 'Read from the recent-events index (time-partitioned, newest first): the cost does not grow with the history.',
+      summary: 'Recent events across all jobs (or one tenant\'s), newest first',
+      description: 'Read from the recent-events index (time-partitioned, newest first): the cost does not grow with the history. With `tenantId`, the events of that tenant\'s jobs in the last 24 hours (a filter over the index rows of that window).',
       parameters: parameters(recentQuerySchema, 'query'),
       responses: { 200: json({ type: 'array', items: ref('AuditEvent') }, 'events, newest first'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
     } },
@@ -85,12 +140,13 @@ function paths(): Record<string, Record<string, Operation>> {
     } },
     '/api/stats': { get: {
       summary: 'Snapshot figures and counts by status over a recent window',
-      description: 'Computed from the events of the last `minutes` in the recent-events index (at most 20,000 events; `truncated` says when there were more), plus queue depths from RabbitMQ. Cached for 3 seconds.',
+      description: 'Computed from the events of the last `minutes` in the recent-events index (at most 20,000 events; `truncated` says when there were more), plus queue depths from RabbitMQ. Cached for 3 seconds. With `tenantId`, the figures of that tenant\'s jobs from the same read; queue depths stay fleet-wide.',
       parameters: parameters(statsQuerySchema, 'query'),
       responses: { 200: json(ref('Stats'), 'figures'), 400: BAD_REQUEST, 503: STORAGE_DOWN },
     } },
     '/api/stream': { get: {
       summary: 'Live events (Server-Sent Events)',
+      parameters: parameters(streamQuerySchema, 'query'),
       description: 'Sends `ready` once connected, then one `audit` event (data: an AuditEvent as JSON, id: its eventId) per new event, oldest first, and a comment line every 15 s. Best effort, for display: the index is polled every second, looking back 15 s for late writes; reconnecting clients should reload /api/jobs.',
       responses: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
     } },

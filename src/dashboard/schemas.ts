@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { AUDIT_STATUSES, auditEventSchema, jobIdSchema } from '../contracts/index.js';
-import { JOB_TYPE_PATTERN } from '../contracts/job-request.js';
+import { JOB_TYPE_PATTERN, TENANT_ID_PATTERN } from '../contracts/job-request.js';
 
 /**
  * An integer query parameter. Only plain digits are accepted ("1e2", " 5", "0x10" are refused), then the
@@ -26,16 +26,22 @@ export const apiSchemas = z.registry<{ id: string; description?: string }>();
 export const statusSchema = z.enum(AUDIT_STATUSES);
 export const eventSchema = auditEventSchema.register(apiSchemas, { id: 'AuditEvent' });
 export const jobIdParamSchema = z.object({ jobId: jobIdSchema.meta({ description: 'the job id, ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' }) });
-export const recentQuerySchema = z.object({ limit: queryInt(1, 1000, 200, 'how many events') });
-export const statsQuerySchema = z.object({ minutes: queryInt(1, 60, 15, 'the window, in minutes') });
+export const tenantIdSchema = z.string().regex(TENANT_ID_PATTERN, `must match ${TENANT_ID_PATTERN.source}`);
+const tenantFilter = (what: string) => tenantIdSchema.optional().meta({ description: `only ${what} of this tenant` });
 
-export const summariesQuerySchema = z.object({
+export const recentQuerySchema = z.object({ limit: queryInt(1, 1000, 200, 'how many events'), tenantId: tenantFilter("the events of jobs") });
+export const statsQuerySchema = z.object({ minutes: queryInt(1, 60, 15, 'the window, in minutes'), tenantId: tenantFilter('the events of jobs') });
+export const streamQuerySchema = z.object({ tenantId: tenantFilter('the events of jobs') });
+
+/** `GET /api/tenants/{tenantId}/jobs`: the query of /api/summaries with the tenant in the path. */
+export const tenantJobsQuerySchema = z.object({
   status: statusSchema.optional().meta({ description: 'the jobs whose current status this is (Queued, Started = running, Retrying, Completed, DeadLettered, Cancelled, …); all jobs when absent' }),
   type: z.string().regex(JOB_TYPE_PATTERN, 'must be a job type like "steps"').optional().meta({ description: 'only jobs of this type' }),
-  tenantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$').optional().meta({ description: 'only jobs of this tenant' }),
   limit: queryInt(1, 1000, 100, 'jobs per page'),
   cursor: z.string().max(4096).optional().meta({ description: 'the nextCursor of the previous page' }),
 });
+export const summariesQuerySchema = tenantJobsQuerySchema.extend({ tenantId: tenantFilter('jobs') });
+export const tenantIdParamSchema = z.object({ tenantId: tenantIdSchema.meta({ description: `the tenant, ${TENANT_ID_PATTERN.source}` }) });
 
 export const summaryItemSchema = z
   .object({

@@ -18,12 +18,18 @@ export interface SnapshotOptions {
 
 export const DEFAULT_WINDOW_MINUTES = 15;
 
+interface WindowRead {
+  readonly events: AuditEvent[];
+  readonly queues: QueueDepths | null;
+  readonly nowMs: number;
+}
+
 export class Snapshots {
   readonly #index: IndexReader;
   readonly #maxEvents: number;
   readonly #cacheMs: number;
   readonly #queues: (() => Promise<QueueDepths | null>) | undefined;
-  readonly #cache = new Map<number, { atMs: number; stats: Promise<Stats> }>();
+  readonly #cache = new Map<number, { atMs: number; read: Promise<WindowRead> }>();
 
   constructor(index: IndexReader, options: SnapshotOptions = {}) {
     this.#index = index;
@@ -32,23 +38,33 @@ export class Snapshots {
     this.#queues = options.queues;
   }
 
-  get(minutes: number = DEFAULT_WINDOW_MINUTES): Promise<Stats> {
-    const now = Date.now();
-    const cached = this.#cache.get(minutes);
-    if (cached && now - cached.atMs < this.#cacheMs) return cached.stats;
-    const stats = this.#compute(minutes, now);
-    this.#cache.set(minutes, { atMs: now, stats });
-    // A failed read must not be served from the cache.
-    stats.catch(() => this.#cache.delete(minutes));
-    return stats;
+  /**
+   * The figures of the last `minutes`, of every job or of one tenant's. One read of the window serves
+   * both (events carry their tenant), so a page filtered by tenant costs no storage request of its own;
+   * queue depths stay fleet-wide (a queue holds every tenant's jobs).
+   */
+  async get(minutes: number = DEFAULT_WINDOW_MINUTES, tenantId?: string): Promise<Stats> {
+    const { events, queues, nowMs } = await this.#read(minutes);
+    const mine = tenantId === undefined ? events : events.filter((event) => event.tenantId === tenantId);
+    return { ...computeStats(mine, { nowMs, windowMs: minutes * 60_000 }, events.length >= this.#maxEvents), queues };
   }
 
-  async #compute(minutes: number, nowMs: number): Promise<Stats> {
-    const windowMs = minutes * 60_000;
+  #read(minutes: number): Promise<WindowRead> {
+    const now = Date.now();
+    const cached = this.#cache.get(minutes);
+    if (cached && now - cached.atMs < this.#cacheMs) return cached.read;
+    const read = this.#fetch(minutes, now);
+    this.#cache.set(minutes, { atMs: now, read });
+    // A failed read must not be served from the cache.
+    read.catch(() => this.#cache.delete(minutes));
+    return read;
+  }
+
+  async #fetch(minutes: number, nowMs: number): Promise<WindowRead> {
     const [events, queues] = await Promise.all([
-      this.#index.since(nowMs - windowMs, this.#maxEvents) as Promise<AuditEvent[]>,
+      this.#index.since(nowMs - minutes * 60_000, this.#maxEvents) as Promise<AuditEvent[]>,
       this.#queues ? this.#queues().catch(() => null) : Promise.resolve(null),
     ]);
-    return { ...computeStats(events, { nowMs, windowMs }, events.length >= this.#maxEvents), queues };
+    return { events, queues, nowMs };
   }
 }

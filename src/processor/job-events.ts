@@ -1,5 +1,5 @@
 /** @module The audit events and dead-letter headers the delivery path writes, built in one place. */
-import type { AuditStatus } from '../contracts/audit-event.js';
+import { tenantOf, type AuditStatus } from '../contracts/audit-event.js';
 import { coerceError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { redact } from '../core/redact.js';
@@ -9,8 +9,8 @@ import { fitBytes, MAX_DETAIL_BYTES } from '../storage/table-limits.js';
 import type { PendingEvent } from './admission/verdict.js';
 import { HEADER, type MessageHeaders } from './delivery.js';
 
-export function jobEvent(job: { readonly jobId: string; readonly jobName?: string | undefined }, processorId: string, status: AuditStatus, attempt: number, message: string): PendingEvent {
-  return { jobId: job.jobId, ...(job.jobName ? { jobName: job.jobName } : {}), status, attempt, processorId, message };
+export function jobEvent(job: { readonly jobId: string; readonly jobName?: string | undefined; readonly tenantId?: string | undefined }, processorId: string, status: AuditStatus, attempt: number, message: string): PendingEvent {
+  return { jobId: job.jobId, ...(job.jobName ? { jobName: job.jobName } : {}), ...tenantOf(job), status, attempt, processorId, message };
 }
 
 export function deadHeaders(processorId: string, reason: string, jobId: string | undefined): MessageHeaders {

@@ -6,6 +6,7 @@
  */
 import type { ServerType } from '@hono/node-server';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { tenantOf } from '../contracts/audit-event.js';
 import { namesFor, type Names } from '../contracts/names.js';
 import type { Config } from '../core/config.js';
 import { AttemptInterruptedError, PublishError } from '../core/errors.js';
@@ -182,7 +183,7 @@ export class Processor {
       headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt }),
     });
     await this.#storage.audit.append(
-      { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#config.processorId, message: `Queued by schedule "${schedule}" (${job.type})` },
+      { jobId: job.jobId, jobName: job.jobName, ...tenantOf(job), status: 'Queued', attempt: 0, processorId: this.#config.processorId, message: `Queued by schedule "${schedule}" (${job.type})` },
       sentAt,
       job,
     );

@@ -13,7 +13,7 @@ import { brokerUnreachableError } from '../core/broker-advice.js';
 import { LEGACY_QUEUE_WARNING, messagePriority, probeJobsQueue } from '../broker/jobs-queue.js';
 import { DUE_AT_HEADER, jobDueAtMs, RUN_NOW_HEADER } from '../broker/due-time.js';
 import { sendDelayed } from '../broker/delay-infrastructure.js';
-import type { NewAuditEvent } from '../contracts/audit-event.js';
+import { tenantOf, type NewAuditEvent } from '../contracts/audit-event.js';
 import { PartitionRegistrar } from '../broker/partitions.js';
 import { PublishError } from '../core/errors.js';
 import type { QueueType } from '../core/config.js';
@@ -174,7 +174,7 @@ export class Publisher {
   #queuedEvent(job: JobRequest, actor: string | undefined, note = ''): Omit<NewAuditEvent, 'timestamp'> {
     const lock = job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : '';
     const by = actor ? ` by ${actor}` : '';
-    return { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#options.publisherId, message: `Queued (${job.type}${lock})${note}${by}`, ...queuedJobFields(job) };
+    return { jobId: job.jobId, jobName: job.jobName, ...tenantOf(job), status: 'Queued', attempt: 0, processorId: this.#options.publisherId, message: `Queued (${job.type}${lock})${note}${by}`, ...queuedJobFields(job) };
   }
 
   #scheduledEvent(job: JobRequest, dueAtMs: number, actor: string | undefined): Omit<NewAuditEvent, 'timestamp'> {

@@ -17,7 +17,7 @@
  */
 import { odata, type TableClient } from '@azure/data-tables';
 import type { JobSummary } from '../contracts/api.js';
-import type { AuditEvent, NewAuditEvent } from '../contracts/audit-event.js';
+import { tenantOf, type AuditEvent, type NewAuditEvent } from '../contracts/audit-event.js';
 import type { JobRequest } from '../contracts/job-request.js';
 import { FencedError } from '../core/errors.js';
 import { sleep } from '../core/time.js';
@@ -285,7 +285,7 @@ export class AuditStore {
 
 function startedEvent(job: JobRequest, processorId: string, attempt: number, afterStall = false): Omit<NewAuditEvent, 'timestamp'> {
   const note = afterStall ? ` (attempt ${attempt - 1} ended without a record and counts as failed)` : '';
-  return { jobId: job.jobId, jobName: job.jobName, status: 'Started', attempt, processorId, message: `Attempt ${attempt} started on ${processorId}${note}` };
+  return { jobId: job.jobId, jobName: job.jobName, ...tenantOf(job), status: 'Started', attempt, processorId, message: `Attempt ${attempt} started on ${processorId}${note}` };
 }
 
 function jobFields(job: JobRequest) {

@@ -17,6 +17,7 @@ export function eventToProperties(event: AuditEvent): Record<string, string | nu
     ...(event.step !== undefined ? { step: event.step } : {}),
     ...(event.totalSteps !== undefined ? { totalSteps: event.totalSteps } : {}),
     ...(event.jobName !== undefined ? { jobName: event.jobName } : {}),
+    ...(event.tenantId !== undefined ? { tenantId: event.tenantId } : {}),
     // A stack may quote a connection string: redacted here too, whatever the caller did.
     ...(event.detail !== undefined ? { detail: fitBytes(redact(event.detail)) } : {}),
     ...(event.dueAt !== undefined ? { dueAt: event.dueAt } : {}),
@@ -39,6 +40,7 @@ export function eventFromEntity(entity: Record<string, unknown>): AuditEvent {
     ...(num('step') !== undefined ? { step: num('step') } : {}),
     ...(num('totalSteps') !== undefined ? { totalSteps: num('totalSteps') } : {}),
     ...(typeof entity.jobName === 'string' ? { jobName: entity.jobName } : {}),
+    ...(typeof entity.tenantId === 'string' ? { tenantId: entity.tenantId } : {}),
     ...(typeof entity.detail === 'string' ? { detail: entity.detail } : {}),
     ...(typeof entity.dueAt === 'string' ? { dueAt: entity.dueAt } : {}),
     ...(typeof entity.description === 'string' ? { description: entity.description } : {}),

@@ -14,7 +14,7 @@
  * job's partition (state row, control row and events together), so none is seen half-done.
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { AuditEvent, AuditStatus, NewAuditEvent } from '../contracts/audit-event.js';
+import { tenantOf, type AuditEvent, type AuditStatus, type NewAuditEvent } from '../contracts/audit-event.js';
 import type { JobRequest } from '../contracts/job-request.js';
 import { isConflict, isNotFound, isPreconditionFailed } from './azure-errors.js';
 import type { RecentIndex } from './recent-index.js';
@@ -112,7 +112,9 @@ export class JobControl {
     for (let tries = 1; ; tries++) {
       const { state, control } = await readJobRows(this.#table, jobId);
       if (state && FINAL_STATUSES.has(state.state.status)) return { kind: 'ended', status: state.state.status };
-      const requested = this.#event(jobId, 'CancelRequested', `Cancel requested by ${actor}`, actor);
+      // The kept request names the job's tenant, so that the tenant's event feed shows the operator's actions too.
+      const kept = await this.keptRequest(jobId);
+      const requested = this.#event(jobId, 'CancelRequested', `Cancel requested by ${actor}`, actor, kept ?? state?.state);
       const flag: TransactionAction = ['upsert', { partitionKey: jobId, rowKey: CONTROL_ROW, cancelRequested: true, cancelledBy: actor }, 'Merge'];
       try {
         if (state?.state.status === 'Started') {
@@ -122,10 +124,9 @@ export class JobControl {
           this.#index?.add([requested]);
           return { kind: 'stopping' };
         }
-        const kept = await this.keptRequest(jobId);
         if (!state && !kept) return (await this.#hasHistory(jobId)) ? { kind: 'ended', status: 'unknown (no request kept)' } : { kind: 'unknown' };
         const job = kept ?? { jobId, jobName: state!.state.jobName, type: state!.state.type, lockKey: state!.state.lockKey };
-        const cancelled = this.#event(jobId, 'Cancelled', `Cancelled by ${actor} before it started; it will not run`, actor, job.jobName);
+        const cancelled = this.#event(jobId, 'Cancelled', `Cancelled by ${actor} before it started; it will not run`, actor, job);
         await this.#table.submitTransaction([...cancelActions(job, actor, state?.etag, [requested, cancelled]), flag]);
         this.#index?.add([requested, cancelled]);
         // Index rows are keyed by the request's createdAt: without a kept request, a page read drops the stale row.
@@ -156,7 +157,7 @@ export class JobControl {
       if (!job) return { kind: 'conflict', status: `${status}, but its request was not kept (it was not published by Baton)` };
       if (republish) return { kind: 'requeued', job, generation: current };
       const generation = current + 1;
-      const event = this.#event(jobId, 'Requeued', `Requeued by ${actor} (was ${status}; a fresh budget of attempts, requeue ${generation})`, actor, job.jobName);
+      const event = this.#event(jobId, 'Requeued', `Requeued by ${actor} (was ${status}; a fresh budget of attempts, requeue ${generation})`, actor, job);
       try {
         await this.#table.submitTransaction([
           ['update', stateEntity(jobId, { status: 'Queued', failures: 0, generation, processorId: actor, updatedAt: new Date().toISOString() }), 'Merge', { etag: state.etag }],
@@ -192,8 +193,9 @@ export class JobControl {
     for (const status of from) this.#states?.moved({ job: indexed, from: status, to });
   }
 
-  #event(jobId: string, status: AuditStatus, message: string, actor: string, jobName?: string): AuditEvent {
-    const event: Omit<NewAuditEvent, 'timestamp'> = { jobId, status, message, processorId: actor, attempt: 0, ...(jobName !== undefined ? { jobName } : {}) };
+  #event(jobId: string, status: AuditStatus, message: string, actor: string, job?: { readonly jobName?: string; readonly tenantId?: string }): AuditEvent {
+    const named = job?.jobName !== undefined ? { jobName: job.jobName } : {};
+    const event: Omit<NewAuditEvent, 'timestamp'> = { jobId, status, message, processorId: actor, attempt: 0, ...named, ...tenantOf(job ?? {}) };
     return stamp(event);
   }
 }

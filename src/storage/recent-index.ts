@@ -42,6 +42,11 @@ class ShardCursor {
   }
 }
 
+/** Events carry their job's tenantId (when it has one): a server-side filter, no index of its own. */
+function tenantFilter(tenantId: string | undefined): string {
+  return tenantId === undefined ? '' : ` and ${odata`tenantId eq ${tenantId}`}`;
+}
+
 export class RecentIndex {
   readonly #table: TableClient;
   readonly #logger: Logger | undefined;
@@ -87,15 +92,16 @@ export class RecentIndex {
   }
 
   /**
-   * Events stamped at or after `fromMs`, newest first, at most `limit`. Reads only the buckets of that
-   * window: in each sub-partition the newest buckets sort first, so the PartitionKey bound stops the scan at
-   * `fromMs`'s bucket, and the RowKey bound (inverted time) cuts that bucket at `fromMs`.
+   * Events stamped at or after `fromMs` (of one tenant's jobs, when given), newest first, at most `limit`.
+   * Reads only the buckets of that window: in each sub-partition the newest buckets sort first, so the
+   * PartitionKey bound stops the scan at `fromMs`'s bucket, and the RowKey bound (inverted time) cuts that
+   * bucket at `fromMs`. The tenant is a filter the service applies to the rows of the window.
    */
-  since(fromMs: number, limit: number): Promise<AuditEvent[]> {
+  since(fromMs: number, limit: number, tenantId?: string): Promise<AuditEvent[]> {
     const before = invertedMs(fromMs - 1);
     return this.#merged(limit, (prefix) => {
       const last = `${prefix}${indexBucket(fromMs)}`;
-      return odata`PartitionKey ge ${prefix} and PartitionKey le ${last} and RowKey lt ${before}`;
+      return odata`PartitionKey ge ${prefix} and PartitionKey le ${last} and RowKey lt ${before}` + tenantFilter(tenantId);
     });
   }
 

@@ -43,7 +43,7 @@ export function addTenantsCommand(program: Command, settings: SettingKey[]): voi
   });
   const show = tenants
     .command('show [tenant]')
-    .description('Show a tenant\'s limits and use (or every tenant with limits of its own or throttled jobs).')
+    .description('Show a tenant\'s limits and use now (or every tenant with limits of its own, throttled jobs or jobs running).')
     .addOption(new Option('--json', 'print JSON'));
   addSettingOptions(show, settings).action(async (tenantId: string | undefined, opts: { json?: boolean }, command: Command) => {
     if (tenantId !== undefined) checkTenantId(tenantId);
@@ -71,7 +71,7 @@ function print(views: TenantView[], json: boolean, asList: boolean): void {
     process.stdout.write(`${JSON.stringify(asList ? views : views[0])}\n`);
     return;
   }
-  if (views.length === 0) process.stdout.write('no tenants with limits of their own or throttled jobs\n');
+  if (views.length === 0) process.stdout.write('no tenants with limits of their own, throttled jobs or jobs running\n');
   for (const view of views) {
     const limit = (value: string | number | null, own: boolean) => `${value ?? 'none'}${own ? '' : ' (default)'}`;
     const known = (value: number | null) => (value === null ? '-' : String(value));

@@ -1,4 +1,7 @@
-/** @module The dashboard page: snapshot figures, the processors, live recent events, job lists, charts, schedules, and the job panel (#job=<id>). */
+/**
+ * @module The dashboard page: the tenant picker, snapshot figures, tenants, the processors, live recent events,
+ * job lists (with the operator's actions), charts, schedules, and the job panel (#job=<id>).
+ */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { getJSON } from './api.js';
@@ -14,6 +17,7 @@ import { Processors } from './components/processors.js';
 import { Charts } from './components/charts.js';
 import { SignInForm } from './components/sign-in.js';
 import { JobLists } from './components/job-lists.js';
+import { TenantPicker, loadTenant, saveTenant } from './components/tenant-picker.js';
 
 const CONTROLS_KEY = 'baton.controls';
 const DEFAULT_CONTROLS = { rows: 25, status: '', hideCompleted: false };
@@ -66,9 +70,15 @@ function visibleEvents(events, controls) {
 export function App() {
   const [info, setInfo] = useState(undefined);
   const [controls, setControls] = useState(loadControls);
-  const { events, connection, fresh, touched } = useLiveEvents();
-  const { stats, failed } = useStats();
+  const [tenantId, setTenantId] = useState(loadTenant);
+  const { events, connection, fresh, touched } = useLiveEvents(tenantId);
+  const { stats, failed } = useStats(tenantId);
   const [jobId, openJob, closeJob] = useSelectedJob();
+  const [knownTenants, setKnownTenants] = useState([]);
+  const pickTenant = (next) => {
+    saveTenant(next);
+    setTenantId(next);
+  };
 
   useEffect(() => {
     getJSON('/api/info').then(setInfo, () => undefined);
@@ -77,33 +87,39 @@ export function App() {
     setControls(next);
     window.localStorage.setItem(CONTROLS_KEY, JSON.stringify(next));
   };
+  // Tenants to offer: those /api/tenants lists (the tenants table reports them) and those seen in events.
+  const seenTenants = useMemo(() => [...new Set(events.map((e) => e.tenantId).filter(Boolean))], [events]);
+  const tenantChoices = useMemo(() => [...new Set([...knownTenants, ...seenTenants])], [knownTenants, seenTenants]);
   const names = useMemo(() => new Map(events.filter((e) => e.jobName).map((e) => [e.jobId, e.jobName])), [events]);
   const matching = useMemo(() => visibleEvents(events, controls), [events, controls]);
   const shown = matching.slice(0, controls.rows);
-  const emptyText = events.length === 0 ? 'No events yet. Publish a job and it appears here as it happens.' : 'No events match these filters.';
+  const emptyText = events.length === 0
+    ? tenantId ? `No events of tenant ${tenantId}'s jobs in the last 24 hours.` : 'No events yet. Publish a job and it appears here as it happens.'
+    : 'No events match these filters.';
 
   return html`<div class=${`layout ${jobId ? 'with-panel' : ''}`}>
     <${Header} info=${info} connection=${connection} onOpenJob=${openJob} />
     ${info?.readsNeedToken && !info.caller
       ? html`<main><${SignInForm} prompt="This dashboard needs a token to show its jobs. Sign in with a viewer's or an operator's token." /></main>`
       : html`<main>
-      <${Snapshot} stats=${stats} failed=${failed} />
-      <${TenantsTable} />
+      <${TenantPicker} tenantId=${tenantId} known=${tenantChoices} onChange=${pickTenant} />
+      <${Snapshot} stats=${stats} failed=${failed} tenantId=${tenantId} />
+      <${TenantsTable} tenantId=${tenantId} onPick=${pickTenant} onTenants=${setKnownTenants} />
       <${Processors} onOpenJob=${openJob} />
       <section class="recent" aria-label="recent events">
         <div class="section-head">
-          <h2>Recent events</h2>
+          <h2>Recent events${tenantId ? ` · tenant ${tenantId}` : ''}</h2>
           <${Controls} controls=${controls} onChange=${changeControls} shown=${shown.length} total=${events.length} />
         </div>
         <${EventsTable} events=${shown} names=${names} fresh=${fresh} onOpenJob=${openJob} emptyText=${emptyText} />
       </section>
-      <${JobLists} onOpenJob=${openJob} />
-      <${Charts} />
+      <${JobLists} onOpenJob=${openJob} tenantId=${tenantId} info=${info} />
+      <${Charts} tenantId=${tenantId} />
       <${Schedules} onOpenJob=${openJob} />
       <footer class="footer">
         REST API: <a href="/api/jobs">/api/jobs</a> · <a href="/api/docs">API reference</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a>
       </footer>
     </main>`}
-    ${jobId && html`<${JobPanel} jobId=${jobId} touched=${touched} onClose=${closeJob} />`}
+    ${jobId && html`<${JobPanel} jobId=${jobId} touched=${touched} onClose=${closeJob} info=${info} />`}
   </div>`;
 }

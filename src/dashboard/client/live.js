@@ -21,11 +21,17 @@ export function mergeEvents(current, incoming) {
   return [...added, ...current].sort(newestFirst).slice(0, KEEP);
 }
 
+/** `?tenantId=…` for a picked tenant, '' for all: the query every tenant-aware read appends. */
+export function tenantQuery(tenantId, joiner = '?') {
+  return tenantId ? `${joiner}tenantId=${encodeURIComponent(tenantId)}` : '';
+}
+
 /**
  * Returns { events (newest first), connection: 'connecting'|'live'|'reconnecting', fresh: Set of eventIds
- * that arrived live in the last seconds, touched: { jobIds, at } for the latest live batch }.
+ * that arrived live in the last seconds, touched: { jobIds, at } for the latest live batch }. With a
+ * tenant, only the events of that tenant's jobs (the server filters both the list and the stream).
  */
-export function useLiveEvents() {
+export function useLiveEvents(tenantId = '') {
   const [events, setEvents] = useState([]);
   const [connection, setConnection] = useState('connecting');
   const [fresh, setFresh] = useState(() => new Set());
@@ -36,6 +42,7 @@ export function useLiveEvents() {
     let retryTimer;
     let flushTimer;
     let failures = 0;
+    setEvents([]);
     let pending = [];
     let pendingLive = [];
 
@@ -57,7 +64,7 @@ export function useLiveEvents() {
       if (isLive) pendingLive.push(...incoming);
       flushTimer ??= setTimeout(flush, FLUSH_MS);
     };
-    const load = () => getJSON(`/api/jobs?limit=${LOAD}`).then((loaded) => queue(loaded, false), () => undefined);
+    const load = () => getJSON(`/api/jobs?limit=${LOAD}${tenantQuery(tenantId, '&')}`).then((loaded) => queue(loaded, false), () => undefined);
 
     const retry = () => {
       setConnection('reconnecting');
@@ -67,7 +74,7 @@ export function useLiveEvents() {
     const connect = () => {
       // fetch, not EventSource: EventSource cannot send the Authorization header a closed dashboard needs.
       abort = new AbortController();
-      readEventStream('/api/stream', abort.signal, (type, data) => {
+      readEventStream(`/api/stream${tenantQuery(tenantId)}`, abort.signal, (type, data) => {
         if (type === 'ready') {
           failures = 0;
           setConnection('live');
@@ -87,7 +94,7 @@ export function useLiveEvents() {
       clearTimeout(retryTimer);
       clearTimeout(flushTimer);
     };
-  }, []);
+  }, [tenantId]);
 
   return { events, connection, fresh, touched };
 }
@@ -120,8 +127,8 @@ export async function readEventStream(path, signal, onEvent) {
   }
 }
 
-/** Polls /api/stats; keeps the last good answer when a poll fails. */
-export function useStats(intervalMs = 5000) {
+/** Polls /api/stats (of one tenant's jobs, when picked); keeps the last good answer when a poll fails. */
+export function useStats(tenantId = '', intervalMs = 5000) {
   const [stats, setStats] = useState(undefined);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -129,19 +136,21 @@ export function useStats(intervalMs = 5000) {
     let stopped = false;
     const poll = async () => {
       try {
-        setStats(await getJSON('/api/stats'));
+        const next = await getJSON(`/api/stats${tenantQuery(tenantId)}`);
+        if (!stopped) setStats(next);
         setFailed(false);
       } catch {
         setFailed(true);
       }
       if (!stopped) timer = setTimeout(poll, intervalMs);
     };
+    setStats(undefined);
     poll();
     return () => {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [intervalMs]);
+  }, [tenantId, intervalMs]);
   return { stats, failed };
 }
 

@@ -1,5 +1,5 @@
 /**
- * @module GET /api/stream: Server-Sent Events from the shared live feed. Each connection queues what the
+ * @module GET /api/stream[?tenantId=]: Server-Sent Events from the shared live feed (of one tenant's jobs, when asked). Each connection queues what the
  * feed hands it and writes in order; a client too slow to keep up is told to reload instead of growing
  * the queue without bound.
  */
@@ -7,24 +7,28 @@ import type { Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { AuditEvent } from '../../contracts/audit-event.js';
 import type { DashboardDeps } from '../deps.js';
+import { validated } from '../http-error.js';
+import { streamQuerySchema } from '../schemas.js';
 
 const MAX_QUEUED = 1000;
 /** Tells EventSource how long to wait before reconnecting. */
 const RETRY_MS = 2000;
 
 export function mountStreamRoute(app: Hono, deps: DashboardDeps): void {
-  app.get('/api/stream', (c) =>
-    streamSSE(c, async (stream) => {
+  app.get('/api/stream', (c) => {
+    // Validated before the stream starts: a bad tenant is a 400, not an empty stream.
+    const { tenantId } = validated(streamQuerySchema, c.req.query(), 'query');
+    return streamSSE(c, async (stream) => {
       deps.metrics.streamClients.inc();
-      const connection = new StreamConnection(stream, deps);
+      const connection = new StreamConnection(stream, deps, tenantId);
       try {
         await connection.run();
       } finally {
         connection.close();
         deps.metrics.streamClients.dec();
       }
-    }),
-  );
+    });
+  });
 }
 
 class StreamConnection {
@@ -35,10 +39,13 @@ class StreamConnection {
   #overflowed = false;
   #wake: (() => void) | undefined;
 
-  constructor(stream: SSEStreamingApi, deps: DashboardDeps) {
+  constructor(stream: SSEStreamingApi, deps: DashboardDeps, tenantId: string | undefined) {
     this.#stream = stream;
     this.#deps = deps;
-    this.#unsubscribe = deps.feed.subscribe((events) => this.#push(events));
+    this.#unsubscribe = deps.feed.subscribe((events) => {
+      const mine = tenantId === undefined ? events : events.filter((event) => event.tenantId === tenantId);
+      if (mine.length > 0) this.#push(mine);
+    });
     stream.onAbort(() => this.#wake?.());
     deps.shutdown.addEventListener('abort', this.#onShutdown);
   }

@@ -24,8 +24,8 @@ export function mountSystemRoutes(app: Hono, deps: DashboardDeps): void {
   }));
 
   app.get('/api/stats', async (c) => {
-    const { minutes } = validated(statsQuerySchema, c.req.query(), 'query');
-    return c.json(await deps.snapshots.get(minutes));
+    const { minutes, tenantId } = validated(statsQuerySchema, c.req.query(), 'query');
+    return c.json(await deps.snapshots.get(minutes, tenantId));
   });
 
   app.get('/api/openapi.json', (c) => c.json(openApiDocument()));

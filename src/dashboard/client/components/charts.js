@@ -46,7 +46,7 @@ function Chart({ title, chart, testid, empty }) {
   </figure>`;
 }
 
-export function Charts() {
+export function Charts({ tenantId = '' }) {
   const [range, setRange] = useState('1h');
   const { data, failed } = usePolled(`/api/charts?range=${range}`, range === '1h' ? 15_000 : 60_000);
   const charts = useMemo(() => {
@@ -66,7 +66,7 @@ export function Charts() {
       <div class="range" role="group" aria-label="time range">
         ${['1h', '24h'].map((r) => html`<button class=${r === range ? 'range-on' : 'secondary'} aria-pressed=${r === range} onClick=${() => setRange(r)}>${r === '1h' ? 'Last hour' : 'Last 24 hours'}</button>`)}
       </div>
-      <span class="muted">per minute, from the processors' heartbeats</span>
+      <span class="muted">per minute, from the processors' heartbeats${tenantId ? ' · every tenant: the roll-up is not kept by tenant' : ''}</span>
       ${failed && html`<span class="stale">not updating: the server did not answer</span>`}
     </div>
     ${charts

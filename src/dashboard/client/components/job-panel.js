@@ -2,7 +2,8 @@
  * @module A job's history in a side panel: its description and parameters, summary facts, then a timeline of
  * attempts (processor, duration, steps with their durations, errors with their stack folded under them) and
  * the events between them (queued, deferred, retrying…).
- * Refreshes when live events for the job arrive.
+ * Refreshes when live events for the job arrive. An operator gets "Cancel" on a job that may still run and
+ * "Requeue" on a dead-lettered or cancelled one.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
@@ -10,8 +11,9 @@ import { getJSON } from '../api.js';
 import { formatDateTime, formatDuration, formatClock } from '../format.js';
 import { useNow } from '../live.js';
 import { StatusBadge } from './status-badge.js';
+import { JobActionButton, actionFor, isOperator } from './job-actions.js';
 
-const FINAL = new Set(['Completed', 'DeadLettered']);
+const FINAL = new Set(['Completed', 'DeadLettered', 'Cancelled']);
 
 function Fact({ label, children }) {
   return html`<div class="fact"><dt>${label}</dt><dd>${children}</dd></div>`;
@@ -92,9 +94,10 @@ function Marker({ event }) {
   </li>`;
 }
 
-export function JobPanel({ jobId, touched, onClose }) {
+export function JobPanel({ jobId, touched, onClose, info }) {
   const [view, setView] = useState(undefined);
   const [error, setError] = useState('');
+  const [reloads, setReloads] = useState(0);
   const now = useNow(1000);
   const touchedHere = touched.jobIds.has(jobId) ? touched.at : 0;
 
@@ -111,7 +114,7 @@ export function JobPanel({ jobId, touched, onClose }) {
     return () => {
       current = false;
     };
-  }, [jobId, touchedHere]);
+  }, [jobId, touchedHere, reloads]);
   useEffect(() => {
     const onKey = (event) => event.key === 'Escape' && onClose();
     document.addEventListener('keydown', onKey);
@@ -119,6 +122,7 @@ export function JobPanel({ jobId, touched, onClose }) {
   }, [onClose]);
 
   const summary = view?.summary;
+  const action = summary && isOperator(info) ? actionFor(summary.status) : undefined;
   return html`<aside class="panel" role="dialog" aria-label="job history" data-testid="job-panel">
     <div class="panel-head">
       <div>
@@ -129,6 +133,9 @@ export function JobPanel({ jobId, touched, onClose }) {
     </div>
     ${error && html`<div class="empty">${error}</div>`}
     ${!error && !view && html`<div class="empty">Loading…</div>`}
+    ${action && html`<div class="panel-actions" data-testid="panel-actions">
+      <${JobActionButton} key=${`${action}:${jobId}`} jobId=${jobId} action=${action} onDone=${() => setTimeout(() => setReloads((n) => n + 1), 500)} />
+    </div>`}
     ${view &&
     html`<${Summary} summary=${summary} />
       <h3 class="tl-heading">Timeline ${!FINAL.has(summary.status) ? html`<span class="muted">· updates live</span>` : ''}</h3>

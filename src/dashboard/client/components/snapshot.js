@@ -1,4 +1,4 @@
-/** @module Snapshot figures at the top: running, waiting, completed and failed lately, jobs by status (processors have their own view). */
+/** @module Snapshot figures at the top: running, waiting, completed and failed lately, jobs by status (of the picked tenant's jobs; queue depths are fleet-wide). */
 import { html } from '../html.js';
 import { STATUSES, statusClass, statusLabel } from '../format.js';
 
@@ -43,16 +43,16 @@ function partitionNote(partitions) {
   return waiting.length ? ` · ${waiting.map(([name, count]) => `${count} in partition ${name}`).join(', ')}` : '';
 }
 
-export function Snapshot({ stats, failed }) {
+export function Snapshot({ stats, failed, tenantId = '' }) {
   const s = stats || {};
   const minutes = s.windowMinutes ?? 15;
   const queues = s.queues;
-  const lately = `last ${minutes} min`;
+  const lately = `last ${minutes} min${tenantId ? ` · tenant ${tenantId}` : ''}`;
   return html`<section class="snapshot" aria-label="snapshot">
     <div class="cards">
       <${Card} kind="running" label="Running" value=${s.running ?? s.inFlight} testid="card-running" note="jobs in progress now" />
       <${Card} kind="waiting" label="Waiting" value=${s.waiting} testid="card-waiting"
-        note=${queues && queues.jobs !== null ? `${queues.jobs} ready in queue${partitionNote(queues.partitions)}` : 'to be delivered again'} />
+        note=${queues && queues.jobs !== null ? `${queues.jobs} ready in queue${tenantId ? ' (every tenant)' : ''}${partitionNote(queues.partitions)}` : 'to be delivered again'} />
       <${Card} kind="completed" label="Completed" value=${s.completed} testid="card-completed" note=${lately}>
         <${Sparkline} values=${s.perMinute?.completed} kind="completed" />
       </${Card}>
@@ -60,7 +60,7 @@ export function Snapshot({ stats, failed }) {
         <${Sparkline} values=${s.perMinute?.failed} kind="failed" />
       </${Card}>
       <${Card} kind="dead" label="Dead-lettered" value=${s.deadLettered} testid="card-dead"
-        note=${queues && queues.dead !== null ? `${lately} · ${queues.dead} in DLQ` : lately} />
+        note=${queues && queues.dead !== null ? `${lately} · ${queues.dead} in DLQ${tenantId ? ' (every tenant)' : ''}` : lately} />
     </div>
     <div class="bycount">
       <span class="bycount-title">Jobs by latest status · ${lately}${s.truncated ? ' (newest events only)' : ''}</span>
