@@ -16,6 +16,7 @@ import type { Channel } from 'amqplib';
 import type { Names } from '../contracts/names.js';
 import { JobCancelledError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { randomUUID } from 'node:crypto';
 import { assertControlExchange, parseCancelMessage, type CancelBroadcast } from '../broker/control-exchange.js';
 import type { Stoppable } from './attempt-slots.js';
 
@@ -45,7 +46,9 @@ export class CancelWatcher {
   async listen(channel: Channel): Promise<void> {
     const { names } = this.#options;
     await assertControlExchange(channel, names);
-    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+    // Named inside the namespace, not server-named (amq.gen-…): a broker user whose permissions cover only
+    // `<ns>.*` (README, "Security") may declare it.
+    const { queue } = await channel.assertQueue(`${names.controlExchange}.${randomUUID()}`, { exclusive: true, autoDelete: true, durable: false });
     await channel.bindQueue(queue, names.controlExchange, '');
     await channel.consume(queue, (message) => {
       const broadcast = message ? parseCancelMessage(message.content) : undefined;

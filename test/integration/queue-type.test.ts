@@ -50,7 +50,12 @@ describe('BATON_QUEUE_TYPE=quorum', () => {
     expect(names).toEqual(expect.arrayContaining([system.names.jobsQueue, system.names.deadQueue]));
     const delays = queues.filter((q) => q.name.includes('.delay.'));
     expect(delays.length).toBeGreaterThan(0); // the retry waited in one
-    for (const queue of queues) expect(queue.type, queue.name).toBe('quorum');
+    // Every durable queue is a quorum queue; a processor's own control queue (cancel broadcasts) is
+    // exclusive and transient, which RabbitMQ allows only as a classic queue: it holds nothing to replicate.
+    const control = queues.filter((q) => q.name.startsWith(`${system.names.controlExchange}.`));
+    expect(control.length).toBeGreaterThan(0);
+    for (const queue of control) expect(queue.type, queue.name).toBe('classic');
+    for (const queue of queues.filter((q) => !control.includes(q))) expect(queue.type, queue.name).toBe('quorum');
     for (const queue of delays) {
       const args = JSON.stringify(queue.arguments);
       expect(args, queue.name).toContain('at-least-once');
