@@ -39,7 +39,7 @@ export const TIMEOUT_GRACE_MS = 10_000;
 export interface AttemptParts {
   readonly job: JobRequest;
   readonly handler: HandlerDefinition;
-  /** The lock key's lease, then (for a job whose lock key is not its jobId) the job's own: a job is always exclusive with itself. */
+  /** The lock key's lease (or, for a job whose lock key is its jobId, its lock stripe's), then its lock stripe's: a job is always exclusive with itself. */
   readonly leases: readonly HeldLease[];
   readonly log: AttemptLog;
 }
@@ -57,8 +57,6 @@ interface RecordedEnding {
   readonly events: PendingEvent[];
   readonly update: StateUpdate;
   readonly move: Move;
-  /** The job will never run again: its own lock blob can go. */
-  readonly finalForJob: boolean;
 }
 
 type Ending = RecordedEnding | { readonly kind: 'lease-lost'; readonly reason: Error };
@@ -184,7 +182,7 @@ export class Attempt implements Stoppable {
       return { kind: 'lease-lost', reason: result.reason };
     }
     if (result.kind === 'succeeded') {
-      return this.#recorded('completed', [this.#event('Completed', 'Job completed')], { status: 'Completed', completedAt: new Date().toISOString() }, { kind: 'ack' }, true);
+      return this.#recorded('completed', [this.#event('Completed', 'Job completed')], { status: 'Completed', completedAt: new Date().toISOString() }, { kind: 'ack' });
     }
     return this.#failure(result.error, maxAttempts, 'Failed');
   }
@@ -205,7 +203,7 @@ export class Attempt implements Stoppable {
     const { names, processorId } = this.#deps;
     const reason = redact(decision.reason);
     const toDeadQueue: Move = { kind: 'hand-off', queue: names.deadQueue, headers: deadHeaders(processorId, reason, this.job.jobId) };
-    return this.#recorded('dead-lettered', [failed, this.#event('DeadLettered', reason)], { status: 'DeadLettered', failures: decision.failures, lastError: message }, toDeadQueue, true);
+    return this.#recorded('dead-lettered', [failed, this.#event('DeadLettered', reason)], { status: 'DeadLettered', failures: decision.failures, lastError: message }, toDeadQueue);
   }
 
   /** The single end: record it (fenced), give the lease up, and say what the message does next. */
@@ -220,7 +218,7 @@ export class Attempt implements Stoppable {
       if (error instanceof FencedError || error instanceof LeaseLostError) return this.#loseLease(error);
       // Not recorded, and not ours to retry for ever: the next delivery counts this attempt as ended without a record.
       this.#parts.log.discard();
-      await this.#release(false);
+      await this.#release();
       throw error;
     }
     if (this.#stuck) {
@@ -229,7 +227,7 @@ export class Attempt implements Stoppable {
       this.#logger.error('handler ignored its timeout; the processor exits so that its supervisor restarts it', { timeoutGraceMs: TIMEOUT_GRACE_MS });
       this.#deps.onStuckHandler?.(this.job.jobId);
     } else {
-      await this.#release(ending.finalForJob);
+      await this.#release();
     }
     this.#logger.info(`attempt ended: ${ending.outcome}`);
     return { outcome: ending.outcome, move: ending.move };
@@ -268,19 +266,17 @@ export class Attempt implements Stoppable {
     // attempt's log, which finds an end of ours that landed after all (its answer lost) and then writes nothing.
     const { log } = this.#parts;
     writeEventually(this.#logger, 'LeaseLost', () => log.recordLoss(this.#event('LeaseLost', message), endedAt.getTime()));
-    await this.#release(false);
+    await this.#release();
     // Back to the queue: the next delivery finds the job completed (Duplicate), held (Deferred), or free.
     return { outcome: 'lease-lost', move: { kind: 'requeue' } };
   }
 
-  async #release(finalForJob: boolean): Promise<void> {
-    const { job, leases } = this.#parts;
-    // A job's own lock blob is never used again once the job has ended for good: remove it in the same request.
-    await Promise.all(leases.map((lease) => this.#deps.leases.release(lease, { removeBlob: finalForJob && lease.lockKey === job.jobId })));
+  async #release(): Promise<void> {
+    await Promise.all(this.#parts.leases.map((lease) => this.#deps.leases.release(lease)));
   }
 
-  #recorded(outcome: DeliveryOutcome, events: PendingEvent[], update: StateUpdate, move: Move, finalForJob = false): RecordedEnding {
-    return { kind: 'recorded', outcome, events, update, move, finalForJob };
+  #recorded(outcome: DeliveryOutcome, events: PendingEvent[], update: StateUpdate, move: Move): RecordedEnding {
+    return { kind: 'recorded', outcome, events, update, move };
   }
 
   #event(status: PendingEvent['status'], message: string): PendingEvent {

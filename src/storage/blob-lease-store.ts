@@ -17,12 +17,12 @@ export type RenewOutcome = 'Renewed' | 'Lost';
 
 /** The three calls the LeaseManager needs; a fake of this is what its unit tests use. */
 export interface LeaseStore {
-  /** `createFirst` skips the failed acquire when the blob is probably new (a lock key used once). */
-  tryAcquire(lockKey: string, durationSeconds: number, options?: { createFirst?: boolean }): Promise<AcquiredLease | null>;
+  /** Creates the lock blob when it is missing (the first use of a lock key or a lock stripe): 3 requests, once. */
+  tryAcquire(lockKey: string, durationSeconds: number): Promise<AcquiredLease | null>;
   /** Resolves 'Lost' when the service says the lease is gone; throws on transient errors (outcome unknown). */
   renew(lockKey: string, leaseId: string, signal?: AbortSignal): Promise<RenewOutcome>;
-  /** Gives the lease up; `removeBlob` deletes the lock blob in the same request (for a lock key that will not recur). */
-  release(lockKey: string, leaseId: string, options?: { removeBlob?: boolean }): Promise<void>;
+  /** Gives the lease up; the lock blob stays, to be leased again (lock blobs are reused, never one per job). */
+  release(lockKey: string, leaseId: string): Promise<void>;
 }
 
 /** Blob names may not be arbitrary strings (`..`, trailing dots); encoding keeps every lock key distinct and legal. */
@@ -41,8 +41,7 @@ export class BlobLeaseStore implements LeaseStore {
     await this.#container.createIfNotExists();
   }
 
-  async tryAcquire(lockKey: string, durationSeconds: number, options: { createFirst?: boolean } = {}): Promise<AcquiredLease | null> {
-    if (options.createFirst) await this.#createIfAbsent(lockKey);
+  async tryAcquire(lockKey: string, durationSeconds: number): Promise<AcquiredLease | null> {
     try {
       return await this.#acquire(lockKey, durationSeconds);
     } catch (error) {
@@ -62,18 +61,25 @@ export class BlobLeaseStore implements LeaseStore {
     }
   }
 
-  async release(lockKey: string, leaseId: string, options: { removeBlob?: boolean } = {}): Promise<void> {
+  async release(lockKey: string, leaseId: string): Promise<void> {
     try {
-      if (options.removeBlob) {
-        await this.#blob(lockKey).delete({ conditions: { leaseId } });
-      } else {
-        await this.#blob(lockKey).getBlobLeaseClient(leaseId).releaseLease();
-      }
+      await this.#blob(lockKey).getBlobLeaseClient(leaseId).releaseLease();
     } catch (error) {
       // Already gone or already someone else's: there is nothing of ours left to give up.
       if (isLeaseLost(error) || isNotFound(error) || statusOf(error) === 412) return;
       throw error;
     }
+  }
+
+  /**
+   * Creates the lock blobs of `lockKeys` that are missing (`inFlight` at a time), as their first acquire would:
+   * for the bench's steady state, in which every lock stripe a job meets was created long ago.
+   */
+  async createLockBlobs(lockKeys: Iterable<string>, inFlight = 16): Promise<void> {
+    const queue = [...new Set(lockKeys)];
+    await Promise.all(Array.from({ length: Math.min(inFlight, queue.length) }, async () => {
+      for (let key = queue.pop(); key !== undefined; key = queue.pop()) await this.#createIfAbsent(key);
+    }));
   }
 
   async #acquire(lockKey: string, durationSeconds: number): Promise<AcquiredLease | null> {
