@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { Publisher } from '../../src/publisher/publisher.js';
 import { BlobLeaseStore } from '../../src/storage/blob-lease-store.js';
 import { stripeKey } from '../../src/storage/lock-stripes.js';
+import { INDEX_FLUSH_MS } from '../../src/storage/recent-index.js';
 import { AMQP_URL, note, sleep, Space, storageAnswers, waitForProgress, waitUntil } from '../lib/infra.js';
 import { cpuSeconds, metricSum, pidOf, spawnBenchScript, spawnProcessor, storageRequests, subtractCounts, type Child, type ProcessorChild } from '../lib/processes.js';
 import { loadBullmq } from '../lib/bullmq-peer.js';
@@ -90,7 +91,7 @@ export async function runBaton(connectionString: string, azuritePid: number, con
     const publisherBefore = counts(publisher.storage.clients.counter.snapshot());
     const publishStarted = performance.now();
     await publishAll(publisher, jobs);
-    await publisher.storage.index.flush();
+    await Promise.all([publisher.storage.index.flush(), publisher.storage.states.flush()]);
     const publisherRequests = subtractCounts(counts(publisher.storage.clients.counter.snapshot()), publisherBefore);
     note(`  published ${jobCount} in ${((performance.now() - publishStarted) / 1000).toFixed(1)} s; releasing the processors`);
     const pids = [azuritePid, ...processors.map((p) => p.pid)];
@@ -102,7 +103,7 @@ export async function runBaton(connectionString: string, azuritePid: number, con
     const completed = async () => (await Promise.all(processors.map((p) => p.metrics()))).reduce((sum, m) => sum + metricSum(m, 'baton_deliveries_total', { outcome: 'completed' }), 0);
     await waitForProgress(completed, jobCount, `Baton 2×${concurrency}`, { timeoutMs, stallMs: 30_000, diagnose: () => storageAnswers(connectionString) });
     note(`  ${jobCount} completed ${((performance.now() - released) / 1000).toFixed(1)} s after release`);
-    await sleep(600); // the index is written behind, within 100 ms
+    await sleep(INDEX_FLUSH_MS + 1000); // the index is written behind: count its last flush too
     const cpuMsPerJob = ((cpuOf(pids) - cpuBefore) * 1000) / jobCount;
     const storeCpuMsPerJob = ((cpuSeconds(azuritePid) - storeBefore) * 1000) / jobCount;
     const after = await Promise.all(processors.map((p) => p.metrics()));
