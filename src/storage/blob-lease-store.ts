@@ -2,6 +2,7 @@
  * @module Lock-key leases on Azure blobs. A lease held elsewhere is a value (`null`), not an error;
  * only the service or the local deadline can say a held lease is lost.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { BLOB_ERROR, codeOf, isConflict, isLeaseHeld, isLeaseLost, isNotFound, statusOf } from './azure-errors.js';
@@ -84,9 +85,12 @@ export class BlobLeaseStore implements LeaseStore {
 
   async #acquire(lockKey: string, durationSeconds: number): Promise<AcquiredLease | null> {
     const acquiredAt = performance.now();
+    // Our own lease id, proposed: a retry of an acquire whose answer was lost (the service granted it) asks for
+    // the same id, which the service grants again, instead of meeting a lease nobody knows until it expires.
+    const leaseId = randomUUID();
     try {
-      const response = await this.#blob(lockKey).getBlobLeaseClient().acquireLease(durationSeconds);
-      return { lockKey, leaseId: response.leaseId ?? '', acquiredAt };
+      await this.#blob(lockKey).getBlobLeaseClient(leaseId).acquireLease(durationSeconds);
+      return { lockKey, leaseId, acquiredAt };
     } catch (error) {
       if (isLeaseHeld(error)) return null;
       throw error;
