@@ -39,7 +39,7 @@ function parseArgs(argv: string[]) {
   const quick = argv.includes('--quick');
   const write = argv.includes('--write');
   const named = argv.filter((a) => !a.startsWith('--')).map((a) => ALIASES[a] ?? a);
-  for (const name of named) if (!(MEASURES as readonly string[]).includes(name)) throw new Error(`unknown measure "${name}"; known: ${MEASURES.join(', ')}, all`);
+  for (const name of named) if (name !== 'all' && !(MEASURES as readonly string[]).includes(name)) throw new Error(`unknown measure "${name}"; known: ${MEASURES.join(', ')}, all`);
   const selected = new Set<Measure>(named.length === 0 || named.includes('all' as Measure) ? MEASURES : (named as Measure[]));
   const runs = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3));
   if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new Error('BENCH_RUNS must be an integer from 1 to 20');
