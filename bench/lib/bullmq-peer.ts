@@ -3,10 +3,11 @@
  * native part names platform packages some registries do not serve, which would break the project's own
  * `npm ci`): it is pinned in a package folder of its own, bench/peers (package.json + package-lock.json),
  * installed on first use with `npm ci --prefix bench/peers`, so that a clean clone measures the same
- * BullMQ every time and the project's package.json and lock file are never touched.
+ * BullMQ every time and the project's package.json and lock file are never touched. Its Redis client, ioredis,
+ * is pinned beside it: BullMQ 6 made it an optional peer and fails at the first queue without it.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,9 @@ export const PEERS_DIR = path.join('bench', 'peers');
 /** Installs the pinned peers (exactly the lock file's versions) unless they are there already. */
 export function ensurePeers(root = repoRoot()): string {
   const peers = path.join(root, PEERS_DIR);
-  if (!existsSync(path.join(peers, 'node_modules', 'bullmq', 'package.json'))) {
+  // Every pinned package must be there: BullMQ 6 loads its Redis client (ioredis) only when used, and fails then.
+  const manifest = JSON.parse(readFileSync(path.join(peers, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  if (Object.keys(manifest.dependencies).some((name) => !existsSync(path.join(peers, 'node_modules', name, 'package.json')))) {
     process.stderr.write(`bench: installing the pinned peers (npm ci --prefix ${PEERS_DIR}) for the comparison\n`);
     execFileSync('npm', ['ci', '--prefix', peers, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   }

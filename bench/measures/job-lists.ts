@@ -1,7 +1,7 @@
 /**
  * @module Job lists: `GET /api/summaries` through the dashboard's app (`app.request()`, no port) with a
  * small and a large number of jobs in the job-state index, and the storage requests each page costs. The
- * jobs are written straight into `<ns>audit` (their state rows) and `<ns>states` (their rows in
+ * jobs are written straight into `<ns>audit` (state rows of the newest 2,000, which the sampled pages show) and `<ns>states` (their rows in
  * `Completed` and `all`) with the layout state-index.ts uses; the first page and a page reached by cursor
  * are timed.
  */
@@ -31,6 +31,9 @@ async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) 
   }));
 }
 
+/** Pages sampled: the first and the eleventh (after ten by cursor), of 100 jobs each; state rows cover them with room to spare. */
+const STATE_ROWS_WRITTEN = 2000;
+
 /** Writes `jobs` completed jobs, then samples pages of 100: the first, and the one after 10 pages. */
 export async function measureJobLists(connectionString: string, jobs: number, samples: number): Promise<ListSamples> {
   const space = new Space(connectionString, 'lists');
@@ -40,7 +43,11 @@ export async function measureJobLists(connectionString: string, jobs: number, sa
   await states.createTable();
   const now = Date.now();
   const all = Array.from({ length: jobs }, (_, i) => ({ jobId: `job-${i}`, createdAt: new Date(now - i * 10).toISOString() }));
-  await inParallel(all, 32, (job) => audit.createEntity({
+  // A page reads the state rows of the jobs it shows, and the pages sampled here show the newest 1,100:
+  // those jobs get state rows; the rest of the history is index rows only (batched), which is what a page's
+  // range query walks. Writing 200,000 single state rows took over half an hour on Azurite and measured nothing.
+  const shown = all.slice(0, STATE_ROWS_WRITTEN);
+  await inParallel(shown, 32, (job) => audit.createEntity({
     partitionKey: job.jobId, rowKey: 'state', status: 'Completed', attempts: 1, failures: 0, processorId: 'bench', jobName: 'bench', type: 'steps',
     lockKey: job.jobId, firstStartedAt: job.createdAt, lastStartedAt: job.createdAt, completedAt: job.createdAt, updatedAt: job.createdAt,
   }));

@@ -44,7 +44,9 @@ export async function runSchedule(connectionString: string, samplesPerDelay: num
     const started = new Map<string, number>();
     await waitUntil(async () => {
       for await (const row of audit.listEntities<{ jobId: string; at: string }>({ queryOptions: { filter: odata`status eq ${'Started'}`, select: ['jobId', 'at'] } })) {
-        started.set(row.jobId, Date.parse(row.at));
+        // The job's state row also says `Started` while its attempt runs, and has no `at`: events only.
+        const at = Date.parse(row.at);
+        if (Number.isFinite(at)) started.set(row.jobId, Math.min(at, started.get(row.jobId) ?? at));
       }
       return started.size >= due.size;
     }, 'every scheduled job to start', 180_000, 1000);

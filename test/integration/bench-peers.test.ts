@@ -25,6 +25,9 @@ describe('the bench peers', () => {
     expect(wanted).toMatch(/^\d+\.\d+\.\d+$/);
     expect(lock.packages['node_modules/bullmq']?.version).toBe(wanted);
     expect(lock.packages['']?.dependencies).toEqual(manifest.dependencies);
+    // BullMQ 6 needs its Redis client at the first queue, and no longer installs it: pinned beside it.
+    expect(manifest.dependencies?.ioredis).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(lock.packages['node_modules/ioredis']?.version).toBe(manifest.dependencies?.ioredis);
   });
 
   it('stay out of the project: neither its package.json nor its lock file names BullMQ', () => {
