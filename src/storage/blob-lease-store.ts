@@ -85,8 +85,9 @@ export class BlobLeaseStore implements LeaseStore {
 
   async #acquire(lockKey: string, durationSeconds: number): Promise<AcquiredLease | null> {
     const acquiredAt = performance.now();
-    // Our own lease id, proposed: a retry of an acquire whose answer was lost (the service granted it) asks for
-    // the same id, which the service grants again, instead of meeting a lease nobody knows until it expires.
+    // Our own lease id, proposed (the SDK would make one up per client too; this keeps the property explicit): a
+    // retry of an acquire whose answer was lost (the service granted it) asks for the same id, which the service
+    // grants again, instead of meeting a lease nobody knows until it expires.
     const leaseId = randomUUID();
     try {
       await this.#blob(lockKey).getBlobLeaseClient(leaseId).acquireLease(durationSeconds);
