@@ -244,6 +244,32 @@ addSettingOptions(jobsRunNow, COMMON).action(async (jobIds: string[], _opts: unk
   await runNow(configFrom(command, COMMON), jobIds);
 });
 
+for (const action of ['cancel', 'requeue'] as const) {
+  const what = action === 'cancel'
+    ? 'Cancel jobs: one not started never starts; a running one is stopped. By id, or in bulk by filters.'
+    : 'Send dead-lettered or cancelled jobs to run again, with a fresh budget of attempts. By id, or in bulk by filters.';
+  const env = `BATON_${action.toUpperCase()}`;
+  const command = jobs
+    .command(action)
+    .description(what)
+    .argument('[jobIds...]', 'the job ids (or none, with filters)')
+    .addOption(textOption('--status <status>', 'bulk: jobs whose current status is this (e.g. DeadLettered)', `${env}_STATUS`))
+    .addOption(textOption('--type <type>', 'bulk: only jobs of this type', `${env}_TYPE`))
+    .addOption(textOption('--tenant <tenant>', 'bulk: only jobs of this tenant', `${env}_TENANT`))
+    .addOption(textOption('--since <iso>', 'bulk: only jobs created at or after this instant', `${env}_SINCE`))
+    .addOption(textOption('--until <iso>', 'bulk: only jobs created before this instant', `${env}_UNTIL`))
+    .addOption(new Option('--dry-run', 'bulk: print how many jobs match and a sample; change nothing').env(`${env}_DRY_RUN`))
+    .addOption(new Option('--json', 'print the result as JSON').env('BATON_JOBS_JSON'));
+  addSettingOptions(command, COMMON).action(async (jobIds: string[], opts: Record<string, unknown>, cmd: Command) => {
+    const { runJobAction } = await import('./cli/job-actions-command.js');
+    await runJobAction(configFrom(cmd, COMMON), action, jobIds, {
+      dryRun: Boolean(opts.dryRun),
+      json: Boolean(opts.json),
+      ...(pickDefined(opts, ['status', 'type', 'tenant', 'since', 'until']) as object),
+    });
+  });
+}
+
 function pickDefined(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
 }

@@ -13,6 +13,10 @@ import { declareQueue, type QueueType } from './queue-type.js';
 
 /** Header with the time (ms) a Baton publisher sent a job; processors date Started after it. */
 export const PUBLISHED_AT_HEADER = 'x-baton-published-at';
+/** Header counting how many times processors sent a message on (present: not the producer's first delivery). */
+export const HOPS_HEADER = 'x-baton-hops';
+/** Header with the job's requeue generation a copy was published for (src/storage/job-control.ts); absent: 0. */
+export const GENERATION_HEADER = 'x-baton-generation';
 
 /**
  * Declares the jobs and dead-letter queues and the delay levels as `queueType` queues; a queue-type mismatch

@@ -24,6 +24,10 @@ export const AUDIT_STATUSES = [
   'TimedOut',
   /** The tenant is at its concurrency or rate limit; the job comes back later, no attempt counted (second edition). */
   'Throttled',
+  /** An operator asked to cancel the job; `message` names who (second edition). */
+  'CancelRequested',
+  /** An operator sent a dead-lettered or cancelled job to run again, with a fresh maxAttempts budget (second edition). */
+  'Requeued',
 ] as const;
 
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];

@@ -25,6 +25,8 @@ export interface Names {
   readonly fleetTable: string;
   /** Table indexing every job by its current status (newest first): the job lists. */
   readonly stateIndexTable: string;
+  /** Fanout exchange of operator commands (cancel) every processor listens to on an exclusive queue. */
+  readonly controlExchange: string;
   /** Table of `Idempotency-Key`s seen by `POST /api/jobs`: one row per tenant and key. */
   readonly idempotencyTable: string;
 }
@@ -46,5 +48,6 @@ export function namesFor(namespace: string): Names {
     fleetTable: `${namespace}fleet`,
     idempotencyTable: `${namespace}idempotency`,
     stateIndexTable: `${namespace}states`,
+    controlExchange: `${namespace}.control`,
   });
 }

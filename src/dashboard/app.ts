@@ -12,6 +12,7 @@ import type { DashboardDeps } from './deps.js';
 import { HttpError } from './http-error.js';
 import { CONTENT_SECURITY_POLICY } from './page.js';
 import { mountActionRoutes } from './routes/actions.js';
+import { mountJobActionRoutes } from './routes/job-actions.js';
 import { mountFleetRoutes } from './routes/fleet.js';
 import { mountDocsRoutes } from './routes/docs.js';
 import { mountJobRoutes } from './routes/jobs.js';
@@ -33,6 +34,7 @@ export function createApp(deps: DashboardDeps): Hono {
   mountSystemRoutes(app, deps);
   mountFleetRoutes(app, deps);
   mountActionRoutes(app, deps);
+  mountJobActionRoutes(app, deps);
   mountScheduleRoutes(app, deps);
   mountTenantRoutes(app, deps);
   mountPageRoutes(app, deps);

@@ -81,6 +81,20 @@ export const RESPONSE_EXAMPLES: Record<string, Record<string, unknown>> = {
     400: { error: 'body confirm: must be the namespace, "baton", to confirm the purge', code: 'invalid_request' },
     ...WRITE_REFUSED,
   },
+  'post /api/jobs/{jobId}/cancel': {
+    202: { jobId: JOB_ID, status: 'CancelRequested', statusUrl: `/api/jobs/${JOB_ID}/summary` },
+    409: { error: `job ${JOB_ID} already ended: Completed`, code: 'conflict', status: 'Completed' },
+    404: { error: 'no job no-such-job', code: 'not_found' },
+    ...WRITE_REFUSED,
+  },
+  'post /api/jobs/{jobId}/requeue': {
+    202: { jobId: JOB_ID, status: 'Queued', statusUrl: `/api/jobs/${JOB_ID}/summary` },
+    409: { error: `job ${JOB_ID} is Started: only a DeadLettered or Cancelled job can be requeued`, code: 'conflict', status: 'Started' },
+    404: { error: 'no job no-such-job', code: 'not_found' },
+    ...WRITE_REFUSED,
+  },
+  'post /api/bulk/cancel': { 200: { matched: 120, done: 118, skipped: 2, failed: 0 }, 400: { error: 'body status: Invalid option', code: 'invalid_request' }, ...WRITE_REFUSED },
+  'post /api/bulk/requeue': { 200: { matched: 12000, done: 11990, skipped: 10, failed: 0 }, 400: { error: 'body since: must be an ISO 8601 date-time', code: 'invalid_request' }, ...WRITE_REFUSED },
   'get /api/openapi.json': { 200: { openapi: '3.1.0', info: { title: 'Baton dashboard API' } } },
   'get /health': { 503: { status: 'down', checks: { storageBlob: { ok: false, ms: 3000, detail: 'connect ECONNREFUSED 127.0.0.1:10000' } } }, 200: { status: 'ok', checks: { storageBlob: { ok: true, ms: 4 }, storageTable: { ok: true, ms: 3 }, broker: { ok: true } } } },
 };
@@ -93,7 +107,9 @@ const accepted = { type: 'object', properties: { jobId: { type: 'string' }, stat
 const LINKS = {
   status: { operationId: 'getJobSummary', parameters: { jobId: '$response.body#/jobId' }, description: 'the job\'s current state and timeline (the statusUrl)' },
   history: { operationId: 'getJobEvents', parameters: { jobId: '$response.body#/jobId' }, description: 'every event of the job, oldest first' },
+  cancel: { operationId: 'cancelJob', parameters: { jobId: '$response.body#/jobId' }, description: 'cancel the job: it never starts, or its processor stops it' },
 };
+const REQUEUE_LINK = { requeue: { operationId: 'requeueJob', parameters: { jobId: '$response.body#/jobId' }, description: 'send the cancelled job to run again' } };
 
 function requestSchema(): Json {
   const one = z.toJSONSchema(jobRequestFieldsSchema.partial({ jobId: true }), { io: 'input', target: 'draft-2020-12' }) as Json;
@@ -126,6 +142,62 @@ export function submitOperation(): Json {
       415: error('not application/json'), 422: error('Idempotency-Key reused with a different body'),
       503: error('the broker or storage is down (`code` says which; `published` lists jobs accepted before the failure)'),
     },
+  };
+}
+
+const jobIdPath = [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' }, example: JOB_ID }];
+const WRITE_ERRORS = { 401: error('no or unknown token'), 403: error('a viewer\'s token, or writes disabled'), 415: error('not application/json'), 503: error('the broker or storage is down (`code` says which)') };
+
+/** Cancel, requeue and the bulk actions (issue 11): src/storage/job-control.ts says what each writes. */
+export function jobActionOperations(): Record<string, Record<string, Json>> {
+  const bulk = (action: 'cancel' | 'requeue'): Json => ({
+    operationId: `bulk${action === 'cancel' ? 'Cancel' : 'Requeue'}`,
+    summary: action === 'cancel' ? 'Cancel every job that matches (operator)' : 'Requeue every job that matches (operator)',
+    description:
+      'Walks the job-state index (`/api/summaries`) page by page and applies the per-job action to every job whose current state matches the filter. ' +
+      '`dryRun: true` answers `{ count, sample }` and changes nothing. The answer comes when every job was handled; with `Accept: application/x-ndjson` ' +
+      'it is streamed instead: one JSON line of progress (`matched`, `done`, `skipped`, `failed`, `finished: false`) per page of 500 jobs, then the totals with `finished: true`. ' +
+      'Safe to send again after an interruption: jobs already handled are skipped. `baton jobs ' + action + ' --status S …` does the same from a shell.',
+    security: [{ bearer: [] }],
+    requestBody: { required: true, content: { 'application/json': { schema: ref('BulkRequest'), examples: {
+      dryRun: { value: { status: action === 'cancel' ? 'Queued' : 'DeadLettered', type: 'steps', dryRun: true } },
+      apply: { value: { status: action === 'cancel' ? 'Queued' : 'DeadLettered', type: 'steps', since: '2026-12-01T00:00:00Z' } },
+    } } } },
+    responses: {
+      200: {
+        description: 'the totals (or, with dryRun, the count and a sample)',
+        content: {
+          'application/json': { schema: { oneOf: [ref('BulkResult'), ref('BulkDryRun')] } },
+          'application/x-ndjson': { schema: ref('BulkResult'), example: '{"matched":500,"done":500,"skipped":0,"failed":0,"finished":false}\n{"matched":612,"done":610,"skipped":2,"failed":0,"finished":true}\n' },
+        },
+      },
+      400: error('a bad filter, named'), ...WRITE_ERRORS,
+    },
+  });
+  return {
+    '/api/jobs/{jobId}/cancel': { post: {
+      operationId: 'cancelJob', summary: 'Cancel a job (operator)', security: [{ bearer: [] }], parameters: jobIdPath,
+      description:
+        'A job that has not started (queued, scheduled, deferred, throttled, waiting for a retry) is `Cancelled` at once and never starts: its message, when it comes, is acknowledged unrun (`Duplicate`). ' +
+        'A running job is stopped: its handler\'s `ctx.signal` aborts within 2 s on whichever processor runs it; the attempt keeps its lease until the handler returned, then records `Cancelled`. ' +
+        '`CancelRequested` names the token\'s name. A cancel racing completion ends with exactly one of `Completed` or `Cancelled`.',
+      responses: {
+        202: json(ref('JobAction'), '`status` Cancelled (it had not started) or CancelRequested (its processor stops it)', { links: { status: LINKS.status, ...REQUEUE_LINK } }),
+        400: error('a job id outside the pattern'), 404: error('unknown job'), 409: error('the job already ended: `status` names how'), ...WRITE_ERRORS,
+      },
+    } },
+    '/api/jobs/{jobId}/requeue': { post: {
+      operationId: 'requeueJob', summary: 'Send a dead-lettered or cancelled job to run again (operator)', security: [{ bearer: [] }], parameters: jobIdPath,
+      description:
+        'Records `Requeued` with the token\'s name, gives the job a fresh `maxAttempts` budget (failures from zero; attempt numbers go on) and publishes its original request afresh, ' +
+        'as kept with its Queued event: the dead-letter queue may have been purged. Its old copy in `<ns>.jobs.dead`, moved back by hand, is a `Duplicate`.',
+      responses: {
+        202: json(ref('JobAction'), 'requeued: `status` Queued', { links: { status: LINKS.status, cancel: LINKS.cancel } }),
+        400: error('a job id outside the pattern'), 404: error('unknown job'), 409: error('the job is not DeadLettered or Cancelled: `status` names what it is'), ...WRITE_ERRORS,
+      },
+    } },
+    '/api/bulk/cancel': { post: bulk('cancel') },
+    '/api/bulk/requeue': { post: bulk('requeue') },
   };
 }
 

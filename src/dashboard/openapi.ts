@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { newScheduleSchema } from './routes/schedules.js';
-import { submitOperation, withExamples } from './openapi-operations.js';
+import { jobActionOperations, submitOperation, withExamples } from './openapi-operations.js';
 import {
   apiSchemas, demoJobsRequestSchema, jobIdParamSchema, purgeRequestSchema, recentQuerySchema, statsQuerySchema, summariesQuerySchema,
 } from './schemas.js';
@@ -59,6 +59,7 @@ const SCHEDULE = {
 function paths(): Record<string, Record<string, Operation>> {
   const jobId = parameters(jobIdParamSchema, 'path');
   return {
+    ...(jobActionOperations() as Record<string, Record<string, Operation>>),
     '/api/jobs': { post: submitOperation(), get: {
       operationId: 'getRecentEvents',
       summary: 'Recent events across all jobs, newest first',

@@ -204,3 +204,31 @@ export type JobSummaryView = z.infer<typeof jobSummarySchema>;
 export type JobView = z.infer<typeof jobViewSchema>;
 export type Stats = z.infer<typeof statsSchema>;
 export type Health = z.infer<typeof healthSchema>;
+
+export const bulkRequestSchema = z
+  .object({
+    status: statusSchema.optional().meta({ description: 'only jobs whose current status this is (DeadLettered, Cancelled, Queued, Started, Retrying…); every job when absent' }),
+    type: z.string().regex(JOB_TYPE_PATTERN, 'must be a job type like "steps"').optional().meta({ description: 'only jobs of this type' }),
+    tenantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$').optional().meta({ description: 'only jobs of this tenant' }),
+    since: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional().meta({ description: 'only jobs created at or after this instant' }),
+    until: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional().meta({ description: 'only jobs created before this instant' }),
+    dryRun: z.boolean().optional().meta({ description: 'answer { count, sample } and change nothing' }),
+  })
+  .strict()
+  .register(apiSchemas, { id: 'BulkRequest' });
+
+export const bulkResultSchema = z
+  .object({
+    matched: z.number().int(), done: z.number().int(), skipped: z.number().int(), failed: z.number().int(),
+  })
+  .meta({ description: 'matched: jobs that fit the filter; done: the action took effect; skipped: their status did not allow it (already ended, already requeued); failed: storage or the broker failed — run the same request again' })
+  .register(apiSchemas, { id: 'BulkResult' });
+
+export const bulkDryRunSchema = z
+  .object({ count: z.number().int(), sample: z.array(summaryItemSchema) })
+  .register(apiSchemas, { id: 'BulkDryRun' });
+
+export const jobActionSchema = z
+  .object({ jobId: z.string(), status: z.string(), statusUrl: z.string() })
+  .meta({ description: 'status: Cancelled (it had not started), CancelRequested (running: its processor stops it within 2 s), or Queued (requeued)' })
+  .register(apiSchemas, { id: 'JobAction' });

@@ -7,9 +7,10 @@
  * delivery stopped before running). A delivery waiting for a slot keeps its message unacknowledged.
  */
 
-/** What the slots need of a running attempt: a way to stop it (shutdown). */
+/** What the slots need of a running attempt: a way to stop it (shutdown, an operator's cancel), and its job. */
 export interface Stoppable {
   stop(reason: Error): void;
+  readonly job?: { readonly jobId: string };
 }
 
 export interface Slot {
@@ -26,8 +27,17 @@ export class AttemptSlots {
   #taken = 0;
   #closed = false;
 
-  constructor(capacity: number) {
+  readonly #onHold: ((attempt: Stoppable) => void) | undefined;
+
+  /** `onHold`: told of each attempt as it takes its slot (a cancel broadcast just before must still reach it). */
+  constructor(capacity: number, onHold?: (attempt: Stoppable) => void) {
     this.capacity = capacity;
+    this.#onHold = onHold;
+  }
+
+  /** The attempts running now. */
+  running(): Stoppable[] {
+    return [...this.#holders];
   }
 
   /** Slots in use now (attempts running or about to). */
@@ -61,6 +71,7 @@ export class AttemptSlots {
       hold: (attempt) => {
         holder = attempt;
         this.#holders.add(attempt);
+        this.#onHold?.(attempt);
       },
       release: () => {
         if (released) return;

@@ -9,13 +9,13 @@
  * released, and the lease released before the message moves (handle-delivery), so a crash anywhere
  * leaves a message to redeliver, never a job without a record.
  *
- * Ways to end an attempt from outside: `stop(reason)` with an AttemptInterruptedError (shutdown) or a
- * LeaseLostError; past `timeoutSeconds` with an AttemptTimedOutError (TimedOut, a failure). A new way
- * (an operator's cancel) is a new error class and a case in `#endingFor`.
+ * Ways to end an attempt from outside: `stop(reason)` with an AttemptInterruptedError (shutdown), a
+ * LeaseLostError, or a JobCancelledError (an operator's cancel: Cancelled, final); past `timeoutSeconds`
+ * with an AttemptTimedOutError (TimedOut, a failure). A new way is a new error class and a case in `#endingFor`.
  */
 import { performance } from 'node:perf_hooks';
 import type { JobRequest } from '../contracts/job-request.js';
-import { AttemptInterruptedError, AttemptTimedOutError, FencedError, LeaseLostError, UnrecoverableJobError } from '../core/errors.js';
+import { AttemptInterruptedError, AttemptTimedOutError, FencedError, JobCancelledError, LeaseLostError, UnrecoverableJobError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { redact } from '../core/redact.js';
 import { sleep, withTimeout } from '../core/time.js';
@@ -129,12 +129,13 @@ export class Attempt implements Stoppable {
     } finally {
       clearTimeout(timer);
     }
-    if (result.kind === 'aborted' && result.reason instanceof AttemptTimedOutError && ran) await this.#awaitTimedOutHandler(ran);
+    // Timed out or cancelled: the lease stays held until the handler has really returned (or counts as stuck).
+    if (result.kind === 'aborted' && (result.reason instanceof AttemptTimedOutError || result.reason instanceof JobCancelledError) && ran) await this.#awaitStoppedHandler(ran);
     return this.#end(this.#endingFor(result, maxAttempts));
   }
 
-  /** A timed-out handler keeps the lease while it winds down; one that ignores its signal is stuck. */
-  async #awaitTimedOutHandler(ran: Promise<unknown>): Promise<void> {
+  /** A timed-out or cancelled handler keeps the lease while it winds down; one that ignores its signal is stuck. */
+  async #awaitStoppedHandler(ran: Promise<unknown>): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const returned = await Promise.race([
       ran.then(() => true),
@@ -176,6 +177,10 @@ export class Attempt implements Stoppable {
     // A handler whose ctx.assertLease() threw was stopped by its lease, before the renewal timer noticed.
     if (result.kind === 'failed' && result.error instanceof LeaseLostError) return { kind: 'lease-lost', reason: result.error };
     if (result.kind === 'aborted') {
+      if (result.reason instanceof JobCancelledError) {
+        const stuck = this.#stuck ? `; the handler ignored its signal for ${TIMEOUT_GRACE_MS / 1000} s: processor ${this.#deps.processorId} exits` : '';
+        return this.#recorded('cancelled', [this.#event('Cancelled', `${result.reason.message}${stuck}`)], { status: 'Cancelled' }, { kind: 'ack' }, true);
+      }
       if (result.reason instanceof AttemptInterruptedError) {
         return this.#recorded('interrupted', [this.#event('Interrupted', 'processor shutting down; the job will be delivered again')], { status: 'Interrupted' }, { kind: 'requeue' });
       }
@@ -224,7 +229,7 @@ export class Attempt implements Stoppable {
     if (this.#stuck) {
       // The handler may still be running: the lease stays held (and renewed) until this process exits,
       // so no other attempt of its lock key can start while it might.
-      this.#logger.error('handler ignored its timeout; the processor exits so that its supervisor restarts it', { timeoutGraceMs: TIMEOUT_GRACE_MS });
+      this.#logger.error('handler ignored its timeout or cancel; the processor exits so that its supervisor restarts it', { timeoutGraceMs: TIMEOUT_GRACE_MS });
       this.#deps.onStuckHandler?.(this.job.jobId);
     } else {
       await this.#release();

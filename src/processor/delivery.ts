@@ -6,7 +6,7 @@
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { publishConfirmed, type PublishTarget } from '../broker/confirm-publish.js';
 import { withTraceHeaders } from '../core/tracing.js';
-import { PUBLISHED_AT_HEADER } from '../broker/topology.js';
+import { GENERATION_HEADER, HOPS_HEADER, PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { withoutDeathHeaders } from '../broker/delay-infrastructure.js';
 
 export type MessageHeaders = Record<string, unknown>;
@@ -14,7 +14,7 @@ export type MessageHeaders = Record<string, unknown>;
 /** Headers Baton sets on messages it republishes. */
 export const HEADER = {
   /** How many times processors have sent this message on (delays, deferrals). */
-  hops: 'x-baton-hops',
+  hops: HOPS_HEADER,
   reason: 'x-baton-reason',
   deadLetteredAt: 'x-baton-dead-lettered-at',
   processorId: 'x-baton-processor-id',
@@ -23,6 +23,8 @@ export const HEADER = {
   storageRefusals: 'x-baton-storage-refusals',
   /** How many processors lacking the job's handler have sent this message round (src/processor/admission/handler-gate.ts). */
   handlerMisses: 'x-baton-handler-misses',
+  /** The job's requeue generation the message belongs to (src/storage/job-control.ts); absent: 0. */
+  generation: GENERATION_HEADER,
   /** When the publisher sent the message (ms since the epoch); its Queued event carries the same time. */
   publishedAt: PUBLISHED_AT_HEADER,
 } as const;
@@ -62,6 +64,11 @@ export class Delivery {
 
   get storageRefusals(): number {
     return this.#count(HEADER.storageRefusals);
+  }
+
+  /** The requeue generation this copy was published for: an older one than the job's is a Duplicate. */
+  get generation(): number {
+    return this.#count(HEADER.generation);
   }
 
   get handlerMisses(): number {

@@ -29,6 +29,8 @@ export function processedOutcome(outcome: DeliveryOutcome): ProcessedOutcome {
       return 'duplicate';
     case 'rejected':
       return 'rejected';
+    case 'cancelled':
+      return 'cancelled';
   }
 }
 

@@ -24,6 +24,7 @@ import type { JobRequest } from '../contracts/job-request.js';
 import { ScheduleStore } from '../storage/schedule-store.js';
 import { Scheduler } from './scheduler.js';
 import { AttemptSlots } from './attempt-slots.js';
+import { CancelWatcher } from './cancel-watcher.js';
 import { LevelDelays } from './delays.js';
 import { Delivery } from './delivery.js';
 import type { DeliveryDeps, StartedAttempt } from './delivery-deps.js';
@@ -82,6 +83,8 @@ export class Processor {
   readonly #fleet: FleetReporter;
   readonly #forced = new AbortController();
   readonly #slots: AttemptSlots;
+  /** Operators' cancels of running attempts (the `<ns>.control` broadcast, and the control rows). */
+  readonly #cancels: CancelWatcher;
   readonly #tenants: ProcessorTenants;
   readonly #registrar: PartitionRegistrar;
   readonly #partitions: PartitionConsumer;
@@ -109,7 +112,14 @@ export class Processor {
       publish: (job, schedule) => this.#publishFired(job, schedule),
       logger: this.#logger.child({ component: 'scheduler' }),
     });
-    this.#slots = new AttemptSlots(config.concurrency);
+    this.#cancels = new CancelWatcher({
+      names: this.names,
+      running: () => this.#slots.running(),
+      isCancelRequested: (jobId) => this.#storage.control.isCancelRequested(jobId),
+      checkMs: config.renewSeconds * 1000,
+      logger: this.#logger,
+    });
+    this.#slots = new AttemptSlots(config.concurrency, (attempt) => this.#cancels.attemptHeld(attempt));
     this.#leases = new LeaseManager(this.#storage.leases, {
       leaseMs: config.leaseSeconds * 1000,
       renewMs: config.renewSeconds * 1000,
@@ -198,6 +208,7 @@ export class Processor {
       throw error;
     }
     this.#fleet.start();
+    this.#cancels.start();
     await this.#schedules.ensureTable();
     this.#scheduler.start();
     this.#logger.info('processor started', {
@@ -271,6 +282,7 @@ export class Processor {
       await Promise.allSettled([...this.#active]);
     }
     this.#leases.close();
+    this.#cancels.close();
     await this.#tenants.close();
     await this.#fleet.stop();
     await this.#storage.close();
@@ -298,6 +310,7 @@ export class Processor {
     const mode = await bounded(probeJobsQueue(connection, this.names, this.#config.queueType), 'the jobs queue probe');
     if (mode === 'legacy') this.#logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
     await bounded(assertTopology(channel, this.names, this.#config.queueType, mode), 'the topology declarations');
+    await bounded(this.#cancels.listen(channel), 'the cancel broadcast queue');
     // Global: one window for every queue consumed (jobs and partitions), as one queue had before. Quorum
     // queues refuse a global window (540 NOT_IMPLEMENTED): there each consumer has its own, and AttemptSlots
     // still keeps running attempts at BATON_CONCURRENCY.

@@ -21,6 +21,9 @@ import type { Logger } from '../core/logger.js';
 import { inSpan, withTraceHeaders } from '../core/tracing.js';
 import { messagingAttributes } from '../core/trace-attributes.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
+import type { CancelResult, RequeueResult } from '../storage/job-control.js';
+import { assertControlExchange, cancelMessage } from '../broker/control-exchange.js';
+import { GENERATION_HEADER, HOPS_HEADER } from '../broker/topology.js';
 
 export interface PublisherOptions {
   readonly amqpUrl: string;
@@ -42,6 +45,15 @@ export interface PublishedJob {
   readonly audited: boolean;
   /** For a job accepted with a due time in the future (Scheduled): that time. */
   readonly dueAt?: string;
+}
+
+export interface PublishOptions {
+  /** Who submitted it (a dashboard token's name), recorded in the Queued event. */
+  readonly actor?: string;
+  /** Said in the Queued event after the job's type (a requeue names itself). */
+  readonly note?: string;
+  /** More message headers (a requeue's generation). */
+  readonly headers?: Record<string, unknown>;
 }
 
 export type RunNowResult = { readonly kind: 'started' } | { readonly kind: 'unknown' } | { readonly kind: 'not-waiting'; readonly status: string };
@@ -116,11 +128,11 @@ export class Publisher {
    * `actor` names who submitted it (a dashboard token's name), recorded in the Queued event. With
    * tracing on, this is the job's trace root (or a child of the request that asked for it).
    */
-  publish(job: JobRequest, options: { actor?: string } = {}): Promise<PublishedJob> {
+  publish(job: JobRequest, options: PublishOptions = {}): Promise<PublishedJob> {
     return inSpan(`publish ${this.names.jobsQueue}`, { kind: 'producer', attributes: messagingAttributes(this.names.jobsQueue, job) }, () => this.#publish(job, options));
   }
 
-  async #publish(job: JobRequest, options: { actor?: string }): Promise<PublishedJob> {
+  async #publish(job: JobRequest, options: PublishOptions): Promise<PublishedJob> {
     const channel = this.#channel;
     if (!channel) throw new PublishError('not connected to RabbitMQ');
     // Queued is dated when the message was sent: a processor may start the job before the confirm
@@ -135,7 +147,7 @@ export class Publisher {
         timestamp: Math.floor(sentAt / 1000),
         appId: 'baton',
         priority: messagePriority(job),
-        headers: withTraceHeaders({ [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) }),
+        headers: withTraceHeaders({ ...options.headers, [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) }),
       };
       const body = Buffer.from(JSON.stringify(job));
       if (scheduled) await sendDelayed(channel, this.names, queue, dueAtMs - Date.now(), body, message);
@@ -147,7 +159,7 @@ export class Publisher {
     let audited = true;
     let queuedAt = new Date().toISOString();
     try {
-      const event = await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs, options.actor) : this.#queuedEvent(job, options.actor), sentAt, job);
+      const event = await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs, options.actor) : this.#queuedEvent(job, options.actor, options.note), sentAt, job);
       queuedAt = event.timestamp;
     } catch (error) {
       audited = false;
@@ -159,10 +171,10 @@ export class Publisher {
     };
   }
 
-  #queuedEvent(job: JobRequest, actor: string | undefined): Omit<NewAuditEvent, 'timestamp'> {
+  #queuedEvent(job: JobRequest, actor: string | undefined, note = ''): Omit<NewAuditEvent, 'timestamp'> {
     const lock = job.lockKey !== job.jobId ? `, lock key "${job.lockKey}"` : '';
     const by = actor ? ` by ${actor}` : '';
-    return { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#options.publisherId, message: `Queued (${job.type}${lock})${by}`, ...queuedJobFields(job) };
+    return { jobId: job.jobId, jobName: job.jobName, status: 'Queued', attempt: 0, processorId: this.#options.publisherId, message: `Queued (${job.type}${lock})${note}${by}`, ...queuedJobFields(job) };
   }
 
   #scheduledEvent(job: JobRequest, dueAtMs: number, actor: string | undefined): Omit<NewAuditEvent, 'timestamp'> {
@@ -186,7 +198,7 @@ export class Publisher {
     if (!scheduled?.dueAt || moved || Date.parse(scheduled.dueAt) <= Date.now()) {
       return { kind: 'not-waiting', status: moved?.status ?? (scheduled ? 'due' : history.at(-1)!.status) };
     }
-    const job = await this.storage.audit.scheduledRequest(jobId);
+    const job = await this.storage.control.keptRequest(jobId);
     if (!job) return { kind: 'not-waiting', status: 'Scheduled without its request' };
     const queue = job.partition === undefined ? this.names.jobsQueue : await this.#partitions.ensure(channel, this.names, job.partition);
     const sentAt = Date.now();
@@ -198,6 +210,35 @@ export class Publisher {
     });
     await this.storage.audit.append({ ...this.#queuedEvent(job, actor), message: `Queued to run now (due ${scheduled.dueAt}) by ${actor}` }, sentAt, job);
     return { kind: 'started' };
+  }
+
+  /**
+   * An operator's cancel (job-control.ts): a job that is not running is Cancelled at once; a running one
+   * is stopped by its processor, told on `<ns>.control` (sent in every case: cheap, and it closes the race
+   * with a job that starts meanwhile).
+   */
+  async cancel(jobId: string, actor: string): Promise<CancelResult> {
+    const result = await this.storage.control.cancel(jobId, actor);
+    if (result.kind === 'cancelled' || result.kind === 'stopping') {
+      const channel = this.#channel;
+      if (!channel) throw new PublishError('not connected to RabbitMQ');
+      // Not mandatory: with no processor listening, the next delivery's start reads the control row instead.
+      await publishConfirmed(channel, { exchange: this.names.controlExchange, routingKey: '' }, cancelMessage({ jobId, actor }), { persistent: false, mandatory: false });
+    }
+    return result;
+  }
+
+  /**
+   * An operator's requeue: `Requeued` and a fresh budget are recorded, then the job's original request is
+   * published afresh, marked with the new requeue generation (older copies, as in `<ns>.jobs.dead`, become
+   * Duplicates). Published with a hops header, so that its start does not try the first-attempt insert.
+   */
+  async requeue(jobId: string, actor: string): Promise<RequeueResult> {
+    if (!this.#channel) throw new PublishError('not connected to RabbitMQ');
+    const result = await this.storage.control.requeue(jobId, actor);
+    if (result.kind !== 'requeued') return result;
+    await this.publish(result.job, { actor, note: ` after requeue ${result.generation}`, headers: { [GENERATION_HEADER]: result.generation, [HOPS_HEADER]: 0 } });
+    return result;
   }
 
   async close(): Promise<void> {
@@ -219,6 +260,7 @@ export class Publisher {
     const mode = await probeJobsQueue(connection, this.names, this.#options.queueType ?? 'classic');
     if (mode === 'legacy') this.#options.logger.warn(LEGACY_QUEUE_WARNING, { queue: this.names.jobsQueue });
     await assertTopology(channel, this.names, this.#options.queueType ?? 'classic', mode);
+    await assertControlExchange(channel, this.names);
     this.#partitions.forget();
     this.#channel = channel;
     this.#startOver = startOver;

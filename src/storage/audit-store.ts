@@ -17,12 +17,13 @@
  */
 import { odata, type TableClient } from '@azure/data-tables';
 import type { JobSummary } from '../contracts/api.js';
-import type { AuditEvent, AuditStatus, NewAuditEvent } from '../contracts/audit-event.js';
+import type { AuditEvent, NewAuditEvent } from '../contracts/audit-event.js';
 import type { JobRequest } from '../contracts/job-request.js';
 import { FencedError } from '../core/errors.js';
 import { sleep } from '../core/time.js';
 import { AttemptLog } from './attempt-log.js';
-import { isConflict, isTransient } from './azure-errors.js';
+import { isConflict, isPreconditionFailed, isTransient } from './azure-errors.js';
+import { cancelActions, CONTROL_ROW, FINAL_STATUSES, readJobRows } from './job-control.js';
 import { eventFromEntity } from './event-entity.js';
 import type { RecentIndex } from './recent-index.js';
 import { indexedJob, type StateIndex } from './state-index.js';
@@ -33,10 +34,12 @@ export type { JobState, StateUpdate } from './state-row.js';
 
 export type StartOutcome =
   | { readonly kind: 'started'; readonly attempt: AttemptLog }
-  /** The job already ended for good (Completed, or DeadLettered); this delivery must not run it. */
-  | { readonly kind: 'finished'; readonly state: JobState };
-
-const FINAL_STATUSES: ReadonlySet<AuditStatus> = new Set(['Completed', 'DeadLettered']);
+  /** The job already ended for good (Completed, DeadLettered or Cancelled); this delivery must not run it. */
+  | { readonly kind: 'finished'; readonly state: JobState }
+  /** An operator cancelled the waiting job: `Cancelled` is now recorded (with the state row), and it must not run. */
+  | { readonly kind: 'cancelled' }
+  /** The message is a copy from before the job's latest requeue (a dead-letter copy moved back by hand). */
+  | { readonly kind: 'superseded'; readonly generation: number };
 
 /** A Started write of ours that got no answer: if it landed, its attempt is resumed, never counted as stalled. */
 interface UnconfirmedStart {
@@ -73,12 +76,12 @@ export class AuditStore {
   /**
    * Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost); such an
    * event's id is the same on every call, so that a caller retrying it after a lost answer writes it once.
-   * `job`: the job request (Queued, Scheduled) for the state index; a Scheduled event's row also keeps it,
-   * for run-now (never served as a field).
+   * `job`: the job request (Queued, Scheduled) for the state index; the event's row also keeps it, for
+   * run-now and requeue (job-control.ts; never served as a field).
    */
   async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number, job?: JobRequest): Promise<AuditEvent> {
     const stamped = atMs === undefined ? stamp(event) : stampAt(event, atMs);
-    const kept = job && event.status === 'Scheduled' ? { request: JSON.stringify(job) } : {};
+    const kept = job && (event.status === 'Scheduled' || event.status === 'Queued') ? { request: JSON.stringify(job) } : {};
     try {
       await this.#table.createEntity({ ...eventEntity(stamped), ...kept });
     } catch (error) {
@@ -99,11 +102,11 @@ export class AuditStore {
    * answer, or that the service applied late, is found and carried on by this processor instead of being
    * taken by the next one for a stalled attempt. A caller that stops waiting should abort `signal`.
    */
-  async startAttempt(job: JobRequest, processorId: string, options: { firstDelivery: boolean; retryForMs?: number; signal?: AbortSignal }): Promise<StartOutcome> {
+  async startAttempt(job: JobRequest, processorId: string, options: { firstDelivery: boolean; generation?: number; retryForMs?: number; signal?: AbortSignal }): Promise<StartOutcome> {
     const giveUpAt = performance.now() + (options.retryForMs ?? START_RETRY_MS);
     for (let failures = 0; ; failures++) {
       try {
-        return await this.#start(job, processorId, options.firstDelivery && failures === 0);
+        return await this.#start(job, processorId, options.firstDelivery && failures === 0, options.generation ?? 0);
       } catch (error) {
         const delayMs = Math.min(2000, 250 * 2 ** failures);
         if (!isTransient(error) || options.signal?.aborted || performance.now() + delayMs > giveUpAt) throw error;
@@ -112,13 +115,15 @@ export class AuditStore {
     }
   }
 
-  async #start(job: JobRequest, processorId: string, firstDelivery: boolean): Promise<StartOutcome> {
+  /** `generation`: the message's requeue generation (job-control.ts); an older one than the job's never runs. */
+  async #start(job: JobRequest, processorId: string, firstDelivery: boolean, generation: number): Promise<StartOutcome> {
     if (firstDelivery && !this.#unconfirmed.has(job.jobId)) {
       const started = await this.#tryFirstAttempt(job, processorId, newAttemptId());
       if (started) return { kind: 'started', attempt: started };
     }
     for (;;) {
-      const current = await readState(this.#table, job.jobId);
+      // The control row comes in the same request: a cancel or a requeue costs the start nothing more.
+      const { state: current, control } = await readJobRows(this.#table, job.jobId);
       const mine = this.#unconfirmed.get(job.jobId);
       if (!current) {
         // Retrying our own first attempt keeps its identity, so that its first try, applied late, is ours.
@@ -129,6 +134,12 @@ export class AuditStore {
       if (FINAL_STATUSES.has(current.state.status)) {
         this.#unconfirmed.delete(job.jobId);
         return { kind: 'finished', state: current.state };
+      }
+      const latest = Number(current.state.generation ?? 0);
+      if (generation < latest) return { kind: 'superseded', generation: latest };
+      if (control?.cancelRequested) {
+        if (await this.#cancelWaiting(job, processorId, current)) return { kind: 'cancelled' };
+        continue;
       }
       if (mine && current.state.attemptId === mine.attemptId && current.state.status === 'Started') {
         this.#unconfirmed.delete(job.jobId);
@@ -141,20 +152,30 @@ export class AuditStore {
     }
   }
 
-  /** The job request kept with the job's Scheduled event, if it has one. */
-  async scheduledRequest(jobId: string): Promise<JobRequest | undefined> {
-    const rows = this.#table.listEntities<{ request?: string }>({
-      queryOptions: { filter: odata`PartitionKey eq ${jobId} and status eq ${'Scheduled'}`, select: ['request'] },
-    });
-    for await (const row of rows) if (typeof row.request === 'string') return JSON.parse(row.request) as JobRequest;
-    return undefined;
+  /**
+   * The job was cancelled while it waited (or its attempt ended before the cancel reached it): this
+   * processor holds its lease, so no attempt runs; `Cancelled` goes in with the state row, fenced by its ETag.
+   * False when the row changed meanwhile (read again).
+   */
+  async #cancelWaiting(job: JobRequest, processorId: string, current: { state: JobState; etag: string }): Promise<boolean> {
+    const event = stamp({ jobId: job.jobId, jobName: job.jobName, status: 'Cancelled', attempt: 0, processorId, message: 'Cancelled before it could run again; this delivery was acknowledged unrun' });
+    try {
+      await this.#table.submitTransaction(cancelActions(job, processorId, current.etag, [event]));
+    } catch (error) {
+      if (isConflict(error) || isPreconditionFailed(error)) return false;
+      throw error;
+    }
+    this.#index?.add([event]);
+    this.#unconfirmed.delete(job.jobId);
+    this.#states?.moved({ job: indexedJob(job), from: current.state.status, to: 'Cancelled' });
+    return true;
   }
 
   /** Every event of a job, oldest first; empty when the job is unknown. */
   async history(jobId: string): Promise<AuditEvent[]> {
     const events: AuditEvent[] = [];
     const entities = this.#table.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${jobId} and RowKey ne ${STATE_ROW}` },
+      queryOptions: { filter: odata`PartitionKey eq ${jobId} and RowKey ne ${STATE_ROW} and RowKey ne ${CONTROL_ROW}` },
     });
     for await (const entity of entities) events.push(eventFromEntity(entity));
     return events;

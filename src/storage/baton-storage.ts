@@ -8,6 +8,7 @@ import { createStorageClients, type StorageClients } from './clients.js';
 import { FleetStore } from './fleet-store.js';
 import { RecentIndex } from './recent-index.js';
 import { StateIndex } from './state-index.js';
+import { JobControl } from './job-control.js';
 import type { RequestCounter } from './request-counter.js';
 import { TenantStore } from './tenant-store.js';
 
@@ -20,6 +21,8 @@ export interface BatonStorage {
   /** Processors' heartbeats and per-minute roll-ups. */
   readonly fleet: FleetStore;
   readonly states: StateIndex;
+  /** Operators' cancel and requeue requests (a control row per job, beside its state row). */
+  readonly control: JobControl;
   /** Writes what is still queued for the indexes. */
   close(): Promise<void>;
 }
@@ -36,6 +39,7 @@ export function openStorage(connectionString: string, names: Names, options: { l
     tenants: new TenantStore(clients.table(names.tenantsTable)),
     fleet: new FleetStore(clients.table(names.fleetTable)),
     states,
+    control: new JobControl(clients.table(names.auditTable), index, states),
     close: async () => {
       await Promise.all([index.close(), states.close()]);
     },

@@ -28,6 +28,8 @@ export interface JobState {
   lastStartedAt: string;
   completedAt?: string;
   updatedAt: string;
+  /** How many times an operator requeued the job (job-control.ts); absent: never. */
+  generation?: number;
   /** The attempt that wrote the row last (absent on rows of the first edition). */
   attemptId?: string;
   /** The number of that attempt's write that wrote the row (a fresh number per submission, 1 for Started). */

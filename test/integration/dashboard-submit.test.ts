@@ -223,7 +223,7 @@ describe('who may do what', () => {
 });
 
 describe('/api/openapi.json', () => {
-  it('has an example for every operation and links from submit to status and history', async () => {
+  it('has an example for every operation and links from submit to status, history and cancel', async () => {
     const document = (await (await app.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, { operationId?: string; responses: Record<string, { content?: Record<string, { example?: unknown }>; links?: Record<string, { operationId: string }> }> }>> };
     const operationIds = new Set<string>();
     for (const [path, operations] of Object.entries(document.paths)) {
@@ -234,7 +234,7 @@ describe('/api/openapi.json', () => {
       }
     }
     const links = document.paths['/api/jobs']!.post!.responses['202']!.links!;
-    expect(Object.values(links).map((link) => link.operationId).sort()).toEqual(['getJobEvents', 'getJobSummary']);
+    expect(Object.values(links).map((link) => link.operationId).sort()).toEqual(['cancelJob', 'getJobEvents', 'getJobSummary']);
     for (const link of Object.values(links)) expect(operationIds).toContain(link.operationId);
   });
 

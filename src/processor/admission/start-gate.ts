@@ -22,7 +22,7 @@ export async function startGate({ delivery, job }: Candidate, leases: readonly H
   // Started must sort after the publisher's Queued in the job's history, whatever the clocks say.
   if (delivery.publishedAtMs !== undefined) observeTime(delivery.publishedAtMs + 1);
   const giveUp = new AbortController();
-  const starting = deps.audit.startAttempt(job, deps.processorId, { firstDelivery: delivery.isFirstDelivery, signal: giveUp.signal });
+  const starting = deps.audit.startAttempt(job, deps.processorId, { firstDelivery: delivery.isFirstDelivery, generation: delivery.generation, signal: giveUp.signal });
   const remainingMs = Math.min(...leases.map((lease) => lease.remainingMs()));
   const start = await withTimeout(starting, remainingMs, () => {
     giveUp.abort();
@@ -31,6 +31,11 @@ export async function startGate({ delivery, job }: Candidate, leases: readonly H
     return new LeaseLostError('Started could not be recorded within the lease', new Date(gaveUpAt));
   });
   if (start.kind === 'started') return run(start.attempt);
+  // An operator's cancel reached the job while it waited: Cancelled is recorded (with the state row).
+  if (start.kind === 'cancelled') return drop('cancelled');
+  if (start.kind === 'superseded') {
+    return drop('duplicate', jobEvent(job, deps.processorId, 'Duplicate', 0, `a copy from before requeue ${start.generation}; this delivery was acknowledged unrun`));
+  }
   const { status, lastError } = start.state;
   if (status === 'DeadLettered') {
     const reason = `already dead-lettered${lastError ? `; last error: ${lastError}` : ''}`;

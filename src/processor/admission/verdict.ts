@@ -24,7 +24,9 @@ export type DeliveryOutcome =
   /** The tenant is at its limit: parked until its capacity is expected (Throttled). */
   | 'throttled'
   /** Handed to its partition's queue, unrun. */
-  | 'moved';
+  | 'moved'
+  /** An operator cancelled it: stopped, or acknowledged unrun (Cancelled). */
+  | 'cancelled';
 
 /** An event not yet stamped: storage gives it its id and timestamp when it is written. */
 export type PendingEvent = Omit<NewAuditEvent, 'timestamp'>;
