@@ -179,7 +179,7 @@ export class Attempt implements Stoppable {
     if (result.kind === 'aborted') {
       if (result.reason instanceof JobCancelledError) {
         const stuck = this.#stuck ? `; the handler ignored its signal for ${TIMEOUT_GRACE_MS / 1000} s: processor ${this.#deps.processorId} exits` : '';
-        return this.#recorded('cancelled', [this.#event('Cancelled', `${result.reason.message}${stuck}`)], { status: 'Cancelled' }, { kind: 'ack' }, true);
+        return this.#recorded('cancelled', [this.#event('Cancelled', `${result.reason.message}${stuck}`)], { status: 'Cancelled' }, { kind: 'ack' });
       }
       if (result.reason instanceof AttemptInterruptedError) {
         return this.#recorded('interrupted', [this.#event('Interrupted', 'processor shutting down; the job will be delivered again')], { status: 'Interrupted' }, { kind: 'requeue' });
