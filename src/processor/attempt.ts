@@ -39,7 +39,7 @@ export const TIMEOUT_GRACE_MS = 10_000;
 export interface AttemptParts {
   readonly job: JobRequest;
   readonly handler: HandlerDefinition;
-  /** The lock key's lease, then (for a job whose lock key is not its jobId) the job's own: a job is always exclusive with itself. */
+  /** The lock key's lease (or, for a job whose lock key is its jobId, its lock stripe's), then its lock stripe's: a job is always exclusive with itself. */
   readonly leases: readonly HeldLease[];
   readonly log: AttemptLog;
 }
@@ -57,8 +57,6 @@ interface RecordedEnding {
   readonly events: PendingEvent[];
   readonly update: StateUpdate;
   readonly move: Move;
-  /** The job will never run again: its own lock blob can go. */
-  readonly finalForJob: boolean;
 }
 
 type Ending = RecordedEnding | { readonly kind: 'lease-lost'; readonly reason: Error };
@@ -181,7 +179,7 @@ export class Attempt implements Stoppable {
     if (result.kind === 'aborted') {
       if (result.reason instanceof JobCancelledError) {
         const stuck = this.#stuck ? `; the handler ignored its signal for ${TIMEOUT_GRACE_MS / 1000} s: processor ${this.#deps.processorId} exits` : '';
-        return this.#recorded('cancelled', [this.#event('Cancelled', `${result.reason.message}${stuck}`)], { status: 'Cancelled' }, { kind: 'ack' }, true);
+        return this.#recorded('cancelled', [this.#event('Cancelled', `${result.reason.message}${stuck}`)], { status: 'Cancelled' }, { kind: 'ack' });
       }
       if (result.reason instanceof AttemptInterruptedError) {
         return this.#recorded('interrupted', [this.#event('Interrupted', 'processor shutting down; the job will be delivered again')], { status: 'Interrupted' }, { kind: 'requeue' });
@@ -189,7 +187,7 @@ export class Attempt implements Stoppable {
       return { kind: 'lease-lost', reason: result.reason };
     }
     if (result.kind === 'succeeded') {
-      return this.#recorded('completed', [this.#event('Completed', 'Job completed')], { status: 'Completed', completedAt: new Date().toISOString() }, { kind: 'ack' }, true);
+      return this.#recorded('completed', [this.#event('Completed', 'Job completed')], { status: 'Completed', completedAt: new Date().toISOString() }, { kind: 'ack' });
     }
     return this.#failure(result.error, maxAttempts, 'Failed');
   }
@@ -210,7 +208,7 @@ export class Attempt implements Stoppable {
     const { names, processorId } = this.#deps;
     const reason = redact(decision.reason);
     const toDeadQueue: Move = { kind: 'hand-off', queue: names.deadQueue, headers: deadHeaders(processorId, reason, this.job.jobId) };
-    return this.#recorded('dead-lettered', [failed, this.#event('DeadLettered', reason)], { status: 'DeadLettered', failures: decision.failures, lastError: message }, toDeadQueue, true);
+    return this.#recorded('dead-lettered', [failed, this.#event('DeadLettered', reason)], { status: 'DeadLettered', failures: decision.failures, lastError: message }, toDeadQueue);
   }
 
   /** The single end: record it (fenced), give the lease up, and say what the message does next. */
@@ -225,7 +223,7 @@ export class Attempt implements Stoppable {
       if (error instanceof FencedError || error instanceof LeaseLostError) return this.#loseLease(error);
       // Not recorded, and not ours to retry for ever: the next delivery counts this attempt as ended without a record.
       this.#parts.log.discard();
-      await this.#release(false);
+      await this.#release();
       throw error;
     }
     if (this.#stuck) {
@@ -234,7 +232,7 @@ export class Attempt implements Stoppable {
       this.#logger.error('handler ignored its timeout or cancel; the processor exits so that its supervisor restarts it', { timeoutGraceMs: TIMEOUT_GRACE_MS });
       this.#deps.onStuckHandler?.(this.job.jobId);
     } else {
-      await this.#release(ending.finalForJob);
+      await this.#release();
     }
     this.#logger.info(`attempt ended: ${ending.outcome}`);
     return { outcome: ending.outcome, move: ending.move };
@@ -273,19 +271,17 @@ export class Attempt implements Stoppable {
     // attempt's log, which finds an end of ours that landed after all (its answer lost) and then writes nothing.
     const { log } = this.#parts;
     writeEventually(this.#logger, 'LeaseLost', () => log.recordLoss(this.#event('LeaseLost', message), endedAt.getTime()));
-    await this.#release(false);
+    await this.#release();
     // Back to the queue: the next delivery finds the job completed (Duplicate), held (Deferred), or free.
     return { outcome: 'lease-lost', move: { kind: 'requeue' } };
   }
 
-  async #release(finalForJob: boolean): Promise<void> {
-    const { job, leases } = this.#parts;
-    // A job's own lock blob is never used again once the job has ended for good: remove it in the same request.
-    await Promise.all(leases.map((lease) => this.#deps.leases.release(lease, { removeBlob: finalForJob && lease.lockKey === job.jobId })));
+  async #release(): Promise<void> {
+    await Promise.all(this.#parts.leases.map((lease) => this.#deps.leases.release(lease)));
   }
 
-  #recorded(outcome: DeliveryOutcome, events: PendingEvent[], update: StateUpdate, move: Move, finalForJob = false): RecordedEnding {
-    return { kind: 'recorded', outcome, events, update, move, finalForJob };
+  #recorded(outcome: DeliveryOutcome, events: PendingEvent[], update: StateUpdate, move: Move): RecordedEnding {
+    return { kind: 'recorded', outcome, events, update, move };
   }
 
   #event(status: PendingEvent['status'], message: string): PendingEvent {

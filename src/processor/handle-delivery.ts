@@ -100,7 +100,7 @@ async function observed(run: Promise<AttemptEnd>, ended: ((outcome: DeliveryOutc
 }
 
 /** A stop after the leases were taken (the job already ended): the leases go first, then the message. */
-async function stopHolding(leases: HeldLease[], stop: Stop, { delivery, job }: Candidate, deps: DeliveryDeps): Promise<DeliveryOutcome> {
-  await Promise.all(leases.map((lease) => deps.leases.release(lease, { removeBlob: lease.lockKey === job.jobId })));
+async function stopHolding(leases: HeldLease[], stop: Stop, { delivery }: Candidate, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+  await Promise.all(leases.map((lease) => deps.leases.release(lease)));
   return settleStop(delivery, stop, deps);
 }

@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { LeaseLostError } from '../core/errors.js';
 import type { AcquiredLease, LeaseStore } from '../storage/blob-lease-store.js';
+import { describeLock } from '../storage/lock-stripes.js';
 
 export interface LeaseManagerOptions {
   readonly leaseMs: number;
@@ -64,7 +65,7 @@ export class HeldLease {
 
   markLost(reason: string): void {
     if (this.lost) return;
-    this.#controller.abort(new LeaseLostError(`lease on "${this.lockKey}" lost: ${reason}`, this.validUntil()));
+    this.#controller.abort(new LeaseLostError(`lease on ${describeLock(this.lockKey)} lost: ${reason}`, this.validUntil()));
   }
 }
 
@@ -102,14 +103,14 @@ export class LeaseManager {
   }
 
   /**
-   * Gives the lease up: untracked (no more renewals), invalid from now on, then released at the service
-   * (`removeBlob` deletes the lock blob in the same request). Never throws; a failed release expires by itself.
+   * Gives the lease up: untracked (no more renewals), invalid from now on, then released at the service.
+   * Never throws; a failed release expires by itself (within one lease period).
    */
-  async release(held: HeldLease, options: { removeBlob?: boolean } = {}): Promise<void> {
+  async release(held: HeldLease): Promise<void> {
     if (held.released) return;
     this.untrack(held);
     try {
-      await this.#store.release(held.lockKey, held.leaseId, options);
+      await this.#store.release(held.lockKey, held.leaseId);
     } catch (error) {
       this.#options.onReleaseFailed?.(held, error);
     }

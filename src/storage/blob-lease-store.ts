@@ -2,6 +2,7 @@
  * @module Lock-key leases on Azure blobs. A lease held elsewhere is a value (`null`), not an error;
  * only the service or the local deadline can say a held lease is lost.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { BLOB_ERROR, codeOf, isConflict, isLeaseHeld, isLeaseLost, isNotFound, statusOf } from './azure-errors.js';
@@ -17,12 +18,12 @@ export type RenewOutcome = 'Renewed' | 'Lost';
 
 /** The three calls the LeaseManager needs; a fake of this is what its unit tests use. */
 export interface LeaseStore {
-  /** `createFirst` skips the failed acquire when the blob is probably new (a lock key used once). */
-  tryAcquire(lockKey: string, durationSeconds: number, options?: { createFirst?: boolean }): Promise<AcquiredLease | null>;
+  /** Creates the lock blob when it is missing (the first use of a lock key or a lock stripe): 3 requests, once. */
+  tryAcquire(lockKey: string, durationSeconds: number): Promise<AcquiredLease | null>;
   /** Resolves 'Lost' when the service says the lease is gone; throws on transient errors (outcome unknown). */
   renew(lockKey: string, leaseId: string, signal?: AbortSignal): Promise<RenewOutcome>;
-  /** Gives the lease up; `removeBlob` deletes the lock blob in the same request (for a lock key that will not recur). */
-  release(lockKey: string, leaseId: string, options?: { removeBlob?: boolean }): Promise<void>;
+  /** Gives the lease up; the lock blob stays, to be leased again (lock blobs are reused, never one per job). */
+  release(lockKey: string, leaseId: string): Promise<void>;
   /** Whether someone holds the lease now (one read, nothing taken): a recovery copy's question (src/processor/handoff.ts). */
   isHeld(lockKey: string): Promise<boolean>;
 }
@@ -43,8 +44,7 @@ export class BlobLeaseStore implements LeaseStore {
     await this.#container.createIfNotExists();
   }
 
-  async tryAcquire(lockKey: string, durationSeconds: number, options: { createFirst?: boolean } = {}): Promise<AcquiredLease | null> {
-    if (options.createFirst) await this.#createIfAbsent(lockKey);
+  async tryAcquire(lockKey: string, durationSeconds: number): Promise<AcquiredLease | null> {
     try {
       return await this.#acquire(lockKey, durationSeconds);
     } catch (error) {
@@ -64,13 +64,9 @@ export class BlobLeaseStore implements LeaseStore {
     }
   }
 
-  async release(lockKey: string, leaseId: string, options: { removeBlob?: boolean } = {}): Promise<void> {
+  async release(lockKey: string, leaseId: string): Promise<void> {
     try {
-      if (options.removeBlob) {
-        await this.#blob(lockKey).delete({ conditions: { leaseId } });
-      } else {
-        await this.#blob(lockKey).getBlobLeaseClient(leaseId).releaseLease();
-      }
+      await this.#blob(lockKey).getBlobLeaseClient(leaseId).releaseLease();
     } catch (error) {
       // Already gone or already someone else's: there is nothing of ours left to give up.
       if (isLeaseLost(error) || isNotFound(error) || statusOf(error) === 412) return;
@@ -89,11 +85,26 @@ export class BlobLeaseStore implements LeaseStore {
     }
   }
 
+  /**
+   * Creates the lock blobs of `lockKeys` that are missing (`inFlight` at a time), as their first acquire would:
+   * for the bench's steady state, in which every lock stripe a job meets was created long ago.
+   */
+  async createLockBlobs(lockKeys: Iterable<string>, inFlight = 16): Promise<void> {
+    const queue = [...new Set(lockKeys)];
+    await Promise.all(Array.from({ length: Math.min(inFlight, queue.length) }, async () => {
+      for (let key = queue.pop(); key !== undefined; key = queue.pop()) await this.#createIfAbsent(key);
+    }));
+  }
+
   async #acquire(lockKey: string, durationSeconds: number): Promise<AcquiredLease | null> {
     const acquiredAt = performance.now();
+    // Our own lease id, proposed (the SDK would make one up per client too; this keeps the property explicit): a
+    // retry of an acquire whose answer was lost (the service granted it) asks for the same id, which the service
+    // grants again, instead of meeting a lease nobody knows until it expires.
+    const leaseId = randomUUID();
     try {
-      const response = await this.#blob(lockKey).getBlobLeaseClient().acquireLease(durationSeconds);
-      return { lockKey, leaseId: response.leaseId ?? '', acquiredAt };
+      await this.#blob(lockKey).getBlobLeaseClient(leaseId).acquireLease(durationSeconds);
+      return { lockKey, leaseId, acquiredAt };
     } catch (error) {
       if (isLeaseHeld(error)) return null;
       throw error;

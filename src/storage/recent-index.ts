@@ -14,6 +14,13 @@ import { INDEX_SHARDS, indexBucket, indexPartition, indexRowKey, indexShardPrefi
 import { eventFromEntity, eventToProperties } from './event-entity.js';
 
 const MAX_BATCH = 100;
+/**
+ * How long index rows wait to share a request (both indexes): every flush costs a few transactions whatever it
+ * carries, so the interval sets the index's requests per job — about 4 a flush over the jobs of one second, not of
+ * 100 ms (docs/BENCHMARKS.md, measure 1). The price: lists and the recent feed lag by up to a second, and a crash
+ * loses at most a second of index rows (the job histories keep them).
+ */
+export const INDEX_FLUSH_MS = 1000;
 
 type Entity = Record<string, unknown> & { rowKey?: string };
 
@@ -60,7 +67,7 @@ export class RecentIndex {
   constructor(table: TableClient, options: { logger?: Logger; flushMs?: number } = {}) {
     this.#table = table;
     this.#logger = options.logger;
-    this.#flushMs = options.flushMs ?? 100;
+    this.#flushMs = options.flushMs ?? INDEX_FLUSH_MS;
   }
 
   /** Queues events for the index; they are written within `flushMs`. */

@@ -6,7 +6,7 @@
  * job shown (its state row, to show live figures and to catch a row a race left behind): its cost depends
  * on the page size, never on the history.
  *
- * Written behind by the audit store (never by callers), batched every `flushMs`: per flush and per status
+ * Written behind by the audit store (never by callers), batched every `flushMs` (INDEX_FLUSH_MS, 1 s): per flush and per status
  * partition one transaction of up to 100 upserts, and one of up to 100 deletes of the rows jobs moved out
  * of (a delete batch that meets a missing row falls back to single deletes). Per transition that is one
  * upsert and one delete, shared by every job moving in the same flush: 2 requests when one job moves,
@@ -21,6 +21,7 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import type { Logger } from '../core/logger.js';
 import { isNotFound } from './azure-errors.js';
 import { invertedMs } from './event-keys.js';
+import { INDEX_FLUSH_MS } from './recent-index.js';
 
 export const ALL_PARTITION = 'all';
 const MAX_BATCH = 100;
@@ -86,7 +87,7 @@ export class StateIndex {
     this.#index = index;
     this.#audit = audit;
     this.#logger = options.logger;
-    this.#flushMs = options.flushMs ?? 100;
+    this.#flushMs = options.flushMs ?? INDEX_FLUSH_MS;
   }
 
   /** Queues a job's move to `to`; several moves of one job within a flush collapse into its last. */

@@ -14,6 +14,7 @@ import { startDashboard, type RunningDashboard } from '../../src/dashboard/dashb
 import { Processor } from '../../src/processor/processor.js';
 import { deleteNamespaceQueues, deleteNamespaceStorage } from '../helpers/cleanup.js';
 import { freshNamespace } from '../helpers/namespace.js';
+import { waitFor } from '../helpers/system.js';
 
 const SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/submit-over-http.sh');
 const OPERATOR = 'script-operator-0123456789';
@@ -41,8 +42,10 @@ it('submits, retries safely and follows the job to Completed', async () => {
   expect(stdout).toMatch(/^retry: {2}HTTP 200 /m);
   const jobId = /"jobId":"([^"]+)"/.exec(stdout)![1]!;
   expect(stdout).toContain(`job ${jobId}: Completed`);
-  const list = (await (await fetch(`${dashboard.url}/api/summaries`, { headers: { authorization: `Bearer ${OPERATOR}` } })).json()) as { items: Array<{ jobId: string }> };
-  expect(list.items.map((item) => item.jobId)).toEqual([jobId]);
+  // The job-state index is written behind (within INDEX_FLUSH_MS): the list shows the job within about a second.
+  const listed = async () => ((await (await fetch(`${dashboard.url}/api/summaries`, { headers: { authorization: `Bearer ${OPERATOR}` } })).json()) as { items: Array<{ jobId: string }> }).items.map((item) => item.jobId);
+  await waitFor(async () => (await listed()).length > 0, 'the job in the job list', 10_000, 200);
+  expect(await listed()).toEqual([jobId]);
 });
 
 it('stops with a clear message without a token', async () => {

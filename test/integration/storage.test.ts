@@ -5,7 +5,7 @@ import { validateJobRequest, type JobRequest } from '../../src/contracts/job-req
 import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
 import { FencedError } from '../../src/core/errors.js';
 import { AuditStore } from '../../src/storage/audit-store.js';
-import { BlobLeaseStore } from '../../src/storage/blob-lease-store.js';
+import { BlobLeaseStore, lockBlobName } from '../../src/storage/blob-lease-store.js';
 import { createStorageClients } from '../../src/storage/clients.js';
 import { RecentIndex } from '../../src/storage/recent-index.js';
 import { freshNamespace } from '../helpers/namespace.js';
@@ -44,16 +44,21 @@ describe('BlobLeaseStore', () => {
     const second = await leases.tryAcquire('key:a', 15);
     expect(second).not.toBeNull();
     expect(await leases.renew('key:a', first!.leaseId)).toBe('Lost');
-    await leases.release('key:a', second!.leaseId, { removeBlob: true });
+    await leases.release('key:a', second!.leaseId);
   });
 
-  it('creates the lock blob on demand either way, and removeBlob deletes it', async () => {
-    const created = await leases.tryAcquire('fresh/key..', 15, { createFirst: true });
+  it('creates a missing lock blob once (3 requests), then leases it again with 1, and keeps it on release', async () => {
+    clients.counter.reset();
+    const created = await leases.tryAcquire('fresh/key..', 15);
     expect(created).not.toBeNull();
-    await leases.release('fresh/key..', created!.leaseId, { removeBlob: true });
+    expect(clients.counter.snapshot()).toEqual({ 'blob.lease.acquire': 2, 'blob.blob.create': 1 });
+    await leases.release('fresh/key..', created!.leaseId);
+    clients.counter.reset();
     const again = await leases.tryAcquire('fresh/key..', 15);
     expect(again).not.toBeNull();
-    await leases.release('fresh/key..', again!.leaseId, { removeBlob: true });
+    expect(clients.counter.snapshot()).toEqual({ 'blob.lease.acquire': 1 });
+    await leases.release('fresh/key..', again!.leaseId);
+    expect(await clients.blobService.getContainerClient(names.locksContainer).getBlobClient(lockBlobName('fresh/key..')).exists()).toBe(true);
   });
 });
 

@@ -2,12 +2,14 @@
  * @module Gate "is the lock key free?": this processor's leases, or `Deferred` — the message goes round a
  * delay and comes back, with no hot requeue loop and no consumer sleeping on a prefetch slot.
  *
- * A job is always exclusive with itself, even when two copies of it name different lock keys: a job
- * whose lock key is not its jobId also takes the lease on its jobId (the lock key's first, so that the
- * contended one is tried first). A job with no lock key of its own pays for one lease, as before.
+ * A job is always exclusive with itself, even when two copies of it name different lock keys: every job holds
+ * the lease of its jobId's lock stripe (src/storage/lock-stripes.ts: a reusable blob shared, rarely, with
+ * unrelated jobs). A job whose lock key is not its jobId takes that lock key's lease first (the contended one),
+ * then its stripe's; a job with no lock key of its own takes only its stripe's.
  */
 import type { AcquiredLease } from '../../storage/blob-lease-store.js';
 import { BLOB_ERROR, codeOf } from '../../storage/azure-errors.js';
+import { describeLock, stripeKey } from '../../storage/lock-stripes.js';
 import type { DeliveryDeps } from '../delivery-deps.js';
 import { formatMs, jobEvent } from '../job-events.js';
 import type { HeldLease } from '../lease-manager.js';
@@ -16,36 +18,42 @@ import { run, waitFor, type Verdict } from './verdict.js';
 
 /** Throws when storage fails (the caller holds the delivery back); a lease held elsewhere is a value. */
 export async function lockGate({ delivery, job }: Candidate, deps: DeliveryDeps): Promise<Verdict<HeldLease[]>> {
-  // A job's own lock blob is almost always new on its first delivery: create it first.
-  const keyLease = await acquire(job.lockKey, delivery.isFirstDelivery && job.lockKey === job.jobId, deps);
-  if (!keyLease) return deferred(`lock key "${job.lockKey}" is held by another attempt`, { delivery, job }, deps);
-  const leases = [deps.leases.track(keyLease)];
-  if (job.lockKey !== job.jobId) {
-    let ownLease: AcquiredLease | null;
+  const ownKey = stripeKey(job.jobId);
+  const keys = job.lockKey === job.jobId ? [ownKey] : [job.lockKey, ownKey];
+  const leases: HeldLease[] = [];
+  for (const key of keys) {
+    let lease: AcquiredLease | null;
     try {
-      ownLease = await acquire(job.jobId, delivery.isFirstDelivery, deps);
+      lease = await acquire(key, deps);
     } catch (error) {
-      await deps.leases.release(leases[0]!);
+      await Promise.all(leases.map((held) => deps.leases.release(held)));
       throw error;
     }
-    if (!ownLease) {
-      await deps.leases.release(leases[0]!);
-      return deferred(`the job is running elsewhere (under another lock key)`, { delivery, job }, deps);
+    if (!lease) {
+      await Promise.all(leases.map((held) => deps.leases.release(held)));
+      return deferred(heldWhy(key, ownKey, keys.length), { delivery, job }, deps);
     }
-    leases.push(deps.leases.track(ownLease));
+    leases.push(deps.leases.track(lease));
   }
   return run(leases);
 }
 
-async function acquire(lockKey: string, createFirst: boolean, deps: DeliveryDeps): Promise<AcquiredLease | null> {
+function heldWhy(key: string, ownKey: string, count: number): string {
+  if (key !== ownKey) return `${describeLock(key)} is held by another attempt`;
+  // The stripe is held by this job running elsewhere, or (rarely) by an unrelated job that shares it.
+  const job = count > 1 ? 'the job is running elsewhere (under another lock key)' : 'the job is running elsewhere';
+  return `${job}, or its ${describeLock(key)} is taken by another job`;
+}
+
+async function acquire(lockKey: string, deps: DeliveryDeps): Promise<AcquiredLease | null> {
   try {
-    return await deps.leaseStore.tryAcquire(lockKey, deps.leaseSeconds, { createFirst });
+    return await deps.leaseStore.tryAcquire(lockKey, deps.leaseSeconds);
   } catch (error) {
     // Someone deleted the lock container: every job would be held back for ever. Create it again, once.
     if (codeOf(error) !== BLOB_ERROR.containerNotFound) throw error;
     deps.logger.warn('the lock container was missing; creating it again');
     await deps.ensureLockContainer();
-    return deps.leaseStore.tryAcquire(lockKey, deps.leaseSeconds, { createFirst });
+    return deps.leaseStore.tryAcquire(lockKey, deps.leaseSeconds);
   }
 }
 

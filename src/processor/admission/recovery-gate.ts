@@ -14,6 +14,7 @@
 import type { JobSummary } from '../../contracts/api.js';
 import type { DeliveryDeps } from '../delivery-deps.js';
 import { recoveryDelayMs, recoveryHeaders } from '../handoff.js';
+import { stripeKey } from '../../storage/lock-stripes.js';
 import type { Candidate } from './gate.js';
 import { drop, run, type Verdict } from './verdict.js';
 
@@ -39,7 +40,9 @@ export async function recoveryGate({ delivery, job }: Candidate, deps: DeliveryD
   if (guarded === undefined) return run(undefined);
   const answer = await recoveryAnswer(guarded, {
     state: () => deps.audit.summary(job.jobId),
-    leaseHeld: () => deps.leaseStore.isHeld(job.jobId),
+    // The lease every attempt holds for its job is its lock stripe's (src/storage/lock-stripes.ts). Held by an
+    // unrelated job sharing the stripe, it reads as alive: the copy only goes round once more.
+    leaseHeld: () => deps.leaseStore.isHeld(stripeKey(job.jobId)),
   });
   const logger = deps.logger.child({ jobId: job.jobId, attempt: guarded });
   switch (answer) {
