@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/contracts/audit-event.js';
+import { stripeOf } from '../../src/storage/lock-stripes.js';
 import { startStorageProxies, TcpFaultProxy, toxic } from '../helpers/fault-proxy.js';
 import { attemptIntervals, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
@@ -109,8 +110,9 @@ it('keeps a recovery copy quiet and the job safe while storage cannot decide it'
   const job = system.job({ jobName: 'decided through an outage', processingParameters: { steps: 10, stepMs: 2500 } });
   await system.publish([job]);
   await waitFor(async () => (await system.statuses(job.jobId)).includes('Started'), 'the job to start', 20_000, 100);
-  // The recovery copy's lease question (a HEAD of the job's lock blob) gets no answer for a while.
-  const lockBlob = new RegExp(`/lock-${job.jobId}(\\?|$)`);
+  // The recovery copy's lease question (a HEAD of the job's lock stripe blob, `lock-%01stripe%3A<n>` in the
+  // URL's own encoding) gets no answer for a while.
+  const lockBlob = new RegExp(`/lock-[^/?]*stripe[^/?]*3A${stripeOf(job.jobId)}(\\?|$)`);
   const outage = storage.blob.addRule({ method: 'HEAD', url: lockBlob, action: toxic.reset });
   await waitFor(() => outage.hits >= 2, 'the recovery copy to be asked about (and held back)', 40_000, 250);
   outage.remove();
