@@ -53,6 +53,14 @@ export class ProcessorProcess {
   }
 }
 
+/** SIGKILLs every processor a test started and waits for each to exit; empties the list for the next test. */
+export async function killAll(running: ProcessorProcess[]): Promise<void> {
+  for (const p of running.splice(0)) {
+    p.signal('SIGKILL');
+    await p.exited;
+  }
+}
+
 export class TestSystem {
   readonly names: Names;
   readonly storage: BatonStorage;

@@ -10,13 +10,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startStorageProxies, toxic, transactionWith } from '../helpers/fault-proxy.js';
-import { closeBrokerConnections, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
+import { killAll, closeBrokerConnections, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
 const HANDLERS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/cancel-handlers.mjs');
 const system = new TestSystem();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'baton-cancel-faults-'));
 let proxies: Awaited<ReturnType<typeof startStorageProxies>>;
-let running: ProcessorProcess[] = [];
+const running: ProcessorProcess[] = [];
 
 async function processor(env: Record<string, string> = {}): Promise<ProcessorProcess> {
   const started = await system.startProcessor({ BATON_HANDLERS: HANDLERS, BATON_STORAGE_CONNECTION_STRING: proxies.connectionString, BATON_LEASE_SECONDS: '15', BATON_RENEW_SECONDS: '3', ...env });
@@ -34,11 +34,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   proxies.table.clearRules();
-  for (const p of running) {
-    p.signal('SIGKILL');
-    await p.exited;
-  }
-  running = [];
+  await killAll(running);
 });
 afterAll(async () => {
   await system.stop();

@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../../src/dev/ports.js';
 import { startStorageProxies, toxic, transactionWith } from '../helpers/fault-proxy.js';
-import { AMQP_URL, attemptIntervals, closeBrokerConnections, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
+import { killAll, AMQP_URL, attemptIntervals, closeBrokerConnections, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
 const handlers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/fault-handlers.mjs');
 const system = new TestSystem();
 let proxies: Awaited<ReturnType<typeof startStorageProxies>>;
-let running: ProcessorProcess[] = [];
+const running: ProcessorProcess[] = [];
 
 async function processor(env: Record<string, string> = {}): Promise<ProcessorProcess> {
   const started = await system.startProcessor({ BATON_HANDLERS: handlers, BATON_STORAGE_CONNECTION_STRING: proxies.connectionString, ...env });
@@ -29,11 +29,7 @@ beforeAll(async () => {
 afterEach(async () => {
   proxies.table.clearRules();
   proxies.blob.clearRules();
-  for (const p of running) {
-    p.signal('SIGKILL');
-    await p.exited;
-  }
-  running = [];
+  await killAll(running);
 });
 afterAll(async () => {
   await system.stop();

@@ -5,10 +5,10 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { delayQueueNames } from '../../src/broker/delay-infrastructure.js';
 import { freePort } from '../../src/dev/ports.js';
-import { TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
+import { killAll, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
 const system = new TestSystem();
-let running: ProcessorProcess[] = [];
+const running: ProcessorProcess[] = [];
 
 async function processor(env: Record<string, string> = {}): Promise<ProcessorProcess> {
   const started = await system.startProcessor(env);
@@ -18,11 +18,7 @@ async function processor(env: Record<string, string> = {}): Promise<ProcessorPro
 
 beforeAll(() => system.start());
 afterEach(async () => {
-  for (const p of running) {
-    p.signal('SIGKILL');
-    await p.exited;
-  }
-  running = [];
+  await killAll(running);
 });
 afterAll(() => system.stop());
 

@@ -8,11 +8,11 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { lockBlobName } from '../../src/storage/blob-lease-store.js';
 import { stripeKey, stripeOf } from '../../src/storage/lock-stripes.js';
 import { startStorageProxies, toxic, type ProxiedRequest } from '../helpers/fault-proxy.js';
-import { attemptIntervals, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
+import { killAll, attemptIntervals, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
 const system = new TestSystem();
 let proxies: Awaited<ReturnType<typeof startStorageProxies>>;
-let running: ProcessorProcess[] = [];
+const running: ProcessorProcess[] = [];
 let run = 0;
 
 async function processor(env: Record<string, string> = {}): Promise<ProcessorProcess> {
@@ -47,11 +47,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   proxies.blob.clearRules();
-  for (const p of running) {
-    p.signal('SIGKILL');
-    await p.exited;
-  }
-  running = [];
+  await killAll(running);
 });
 afterAll(async () => {
   await system.stop();

@@ -10,13 +10,13 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/contracts/audit-event.js';
 import { stripeOf } from '../../src/storage/lock-stripes.js';
 import { startStorageProxies, TcpFaultProxy, toxic } from '../helpers/fault-proxy.js';
-import { attemptIntervals, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
+import { killAll, attemptIntervals, TestSystem, waitFor, type ProcessorProcess } from '../helpers/system.js';
 
 const HANDLERS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/long-job-handlers.mjs');
 const system = new TestSystem();
 let broker: TcpFaultProxy;
 let storage: Awaited<ReturnType<typeof startStorageProxies>>;
-let running: ProcessorProcess[] = [];
+const running: ProcessorProcess[] = [];
 
 /** Hands off 2 s after a delivery arrives; leases of 15 s, so recovery copies come back every 15 s. */
 async function processor(): Promise<ProcessorProcess> {
@@ -40,11 +40,7 @@ afterEach(async () => {
   broker.resume();
   storage.blob.clearRules();
   storage.table.clearRules();
-  for (const p of running) {
-    p.signal('SIGKILL');
-    await p.exited;
-  }
-  running = [];
+  await killAll(running);
 });
 afterAll(async () => {
   await system.stop();

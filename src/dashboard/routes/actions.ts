@@ -2,7 +2,7 @@
  * @module The operator's write actions (the access guard checks the caller's role): POST /api/demo-jobs
  * publishes demo jobs; POST /api/purge empties the namespace's queues once the body spells the namespace out.
  */
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { BatonError } from '../../core/errors.js';
 import type { DashboardDeps } from '../deps.js';
@@ -10,13 +10,14 @@ import type { DemoActions } from '../demo-actions.js';
 import { HttpError, validated } from '../http-error.js';
 import { blame, unavailable } from '../lazy-publisher.js';
 import { demoJobsRequestSchema, purgeRequestSchema } from '../schemas.js';
+import { actorName, jsonBody } from '../request-parts.js';
 
 export function mountActionRoutes(app: Hono, deps: DashboardDeps): void {
   const limit = bodyLimit({ maxSize: 4096, onError: () => { throw new HttpError(413, 'payload_too_large', 'request body too large'); } });
 
   app.post('/api/demo-jobs', limit, async (c) => {
     const actions = enabled(deps);
-    const actor = deps.access.identify(c.req.header('authorization'))?.name ?? 'unknown';
+    const actor = actorName(c, deps);
     const { count, failTimes } = validated(demoJobsRequestSchema, await jsonBody(c), 'body');
     try {
       return c.json({ published: await actions.publishDemoJobs(count, failTimes, actor) }, 201);
@@ -48,12 +49,3 @@ function enabled(deps: DashboardDeps): DemoActions {
   return deps.actions;
 }
 
-async function jsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HttpError(400, 'invalid_request', 'body: not JSON');
-  }
-}

@@ -4,7 +4,7 @@
  * The access guard has already checked the operator token and the JSON content type; the actor recorded
  * is the token's name, never its secret.
  */
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamText } from 'hono/streaming';
 import type { Publisher } from '../../publisher/publisher.js';
@@ -13,6 +13,7 @@ import type { DashboardDeps } from '../deps.js';
 import { HttpError, validated } from '../http-error.js';
 import { blame, unavailable } from '../lazy-publisher.js';
 import { bulkRequestSchema, jobIdParamSchema } from '../schemas.js';
+import { actorName, jsonBody } from '../request-parts.js';
 
 export function mountJobActionRoutes(app: Hono, deps: DashboardDeps): void {
   const limit = bodyLimit({ maxSize: 4096, onError: () => { throw new HttpError(413, 'payload_too_large', 'request body too large'); } });
@@ -20,7 +21,7 @@ export function mountJobActionRoutes(app: Hono, deps: DashboardDeps): void {
 
   app.post('/api/jobs/:jobId/cancel', async (c) => {
     const { jobId } = validated(jobIdParamSchema, c.req.param(), 'path');
-    const result = await withPublisher(deps, (publisher) => publisher.cancel(jobId, actor(c, deps)));
+    const result = await withPublisher(deps, (publisher) => publisher.cancel(jobId, actorName(c, deps)));
     if (result.kind === 'unknown') throw new HttpError(404, 'not_found', `no job ${jobId}`);
     if (result.kind === 'ended') throw new HttpError(409, 'conflict', `job ${jobId} already ended: ${result.status}`, { status: result.status });
     return c.json({ jobId, status: result.kind === 'cancelled' ? 'Cancelled' : 'CancelRequested', statusUrl: statusUrl(jobId) }, 202);
@@ -28,7 +29,7 @@ export function mountJobActionRoutes(app: Hono, deps: DashboardDeps): void {
 
   app.post('/api/jobs/:jobId/requeue', async (c) => {
     const { jobId } = validated(jobIdParamSchema, c.req.param(), 'path');
-    const result = await withPublisher(deps, (publisher) => publisher.requeue(jobId, actor(c, deps)));
+    const result = await withPublisher(deps, (publisher) => publisher.requeue(jobId, actorName(c, deps)));
     if (result.kind === 'unknown') throw new HttpError(404, 'not_found', `no job ${jobId}`);
     if (result.kind === 'conflict') {
       throw new HttpError(409, 'conflict', `job ${jobId} is ${result.status}: only a DeadLettered or Cancelled job can be requeued`, { status: result.status });
@@ -44,7 +45,7 @@ export function mountJobActionRoutes(app: Hono, deps: DashboardDeps): void {
       // An empty body must not act on every job in the namespace by accident.
       if (Object.keys(rest).length === 0) throw new HttpError(400, 'invalid_request', `body: name at least one filter (status, type, tenantId, since, until) for a bulk ${action}`);
       const publisher = await withPublisher(deps, async (p) => p);
-      const who = actor(c, deps);
+      const who = actorName(c, deps);
       if (!(c.req.header('accept') ?? '').includes('application/x-ndjson')) return c.json(await withPublisher(deps, () => bulkApply(publisher, action, rest, who)));
       // Progress as it goes: one JSON line per page of jobs, the last one with "done": true.
       c.header('content-type', 'application/x-ndjson');
@@ -68,17 +69,4 @@ async function withPublisher<T>(deps: DashboardDeps, work: (publisher: Publisher
   }
 }
 
-/** Who asked: the name of the operator token the access guard accepted. */
-function actor(c: Context, deps: DashboardDeps): string {
-  return deps.access.identify(c.req.header('authorization'))?.name ?? 'operator';
-}
 
-async function jsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HttpError(400, 'invalid_request', 'body: not JSON');
-  }
-}

@@ -2,7 +2,7 @@
  * @module `/api/schedules`: recurring jobs as `baton schedules` manages them; and `/api/jobs/{id}/run-now`. The access
  * guard checks every write (an operator token, a JSON content type); the routes name the caller as the actor.
  */
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { checkSchedule, firedJob, scheduleView } from '../../core/schedule-rules.js';
@@ -10,6 +10,7 @@ import { JOB_ID_PATTERN } from '../../contracts/job-request.js';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, validated } from '../http-error.js';
 import { blame, unavailable } from '../lazy-publisher.js';
+import { actorName, jsonBody } from '../request-parts.js';
 
 export const newScheduleSchema = z
   .object({
@@ -65,7 +66,7 @@ export function mountScheduleRoutes(app: Hono, deps: DashboardDeps): void {
     const actions = enabled(deps);
     const jobId = c.req.param('jobId');
     if (!JOB_ID_PATTERN.test(jobId)) throw new HttpError(400, 'invalid_request', 'jobId: must match the job id pattern');
-    const result = await actions.runNow(jobId, actor(c, deps)).catch((error: unknown) => {
+    const result = await actions.runNow(jobId, actorName(c, deps)).catch((error: unknown) => {
       if (error instanceof HttpError) throw error;
       throw unavailable(blame(error), error, deps.logger);
     });
@@ -78,7 +79,7 @@ export function mountScheduleRoutes(app: Hono, deps: DashboardDeps): void {
     const actions = enabled(deps);
     const schedule = await found(c.req.param('name'));
     try {
-      return c.json({ jobId: await actions.publishJob(firedJob(schedule, Date.now()), actor(c, deps)) }, 202);
+      return c.json({ jobId: await actions.publishJob(firedJob(schedule, Date.now()), actorName(c, deps)) }, 202);
     } catch (error) {
       if (error instanceof HttpError) throw error;
       throw unavailable(blame(error), error, deps.logger);
@@ -91,15 +92,4 @@ function enabled(deps: DashboardDeps): NonNullable<DashboardDeps['actions']> {
   return deps.actions;
 }
 
-/** Who asked: the name of the operator token the access guard accepted. */
-function actor(c: Context, deps: DashboardDeps): string {
-  return deps.access.identify(c.req.header('authorization'))?.name ?? 'operator';
-}
 
-async function jsonBody(c: Context): Promise<unknown> {
-  try {
-    return JSON.parse(await c.req.text()) as unknown;
-  } catch {
-    throw new HttpError(400, 'invalid_request', 'body: not JSON');
-  }
-}
