@@ -21,9 +21,9 @@ export default defineConfig({
           globalSetup: ['test/helpers/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
-          // Files run in parallel, each in its own BATON_NAMESPACE. Four workers on this 2-core machine: the
+          // Files run in parallel, each in its own BATON_NAMESPACE. Three workers on this 2-core machine: the
           // longest files (jobs of 100–150 s, lease expiries) mostly wait, and other files fit beside them.
-          maxWorkers: 4,
+          maxWorkers: 3,
         },
       },
     ],
