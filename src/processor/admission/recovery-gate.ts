@@ -9,7 +9,7 @@
  * - attempt N never ended and nobody holds the lease: its processor died. The copy runs the job like
  *   any delivery (the next gates, the lease, a recovered attempt whose `Started` says attempt N ended
  *   without a record).
- * Every attempt holds a lease on its jobId (lock-gate.ts), whatever its lock key: that is the one asked.
+ * Every attempt holds the lease of its job's lock stripe (lock-gate.ts, lock-stripes.ts), whatever its lock key: that is the one asked.
  */
 import type { JobSummary } from '../../contracts/api.js';
 import type { DeliveryDeps } from '../delivery-deps.js';
