@@ -24,6 +24,8 @@ import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-
 import type { CancelResult, RequeueResult } from '../storage/job-control.js';
 import { assertControlExchange, cancelMessage } from '../broker/control-exchange.js';
 import { GENERATION_HEADER, HOPS_HEADER } from '../broker/topology.js';
+import { queuedHeader, queuedJobFields, QUEUED_HEADER } from '../storage/queued-event.js';
+import { stampAt } from '../storage/state-row.js';
 
 export interface PublisherOptions {
   readonly amqpUrl: string;
@@ -52,27 +54,14 @@ export interface PublishOptions {
   readonly actor?: string;
   /** Said in the Queued event after the job's type (a requeue names itself). */
   readonly note?: string;
-  /** More message headers (a requeue's generation). */
-  readonly headers?: Record<string, unknown>;
+  /**
+   * The job's requeue generation, for a requeue (job-control.ts): the job has a history already, so its
+   * Queued goes straight into its partition, and the message is marked with the generation.
+   */
+  readonly requeue?: number;
 }
 
 export type RunNowResult = { readonly kind: 'started' } | { readonly kind: 'unknown' } | { readonly kind: 'not-waiting'; readonly status: string };
-/** Room for a job's parameters on its Queued event; a larger set is cut, marked, for display only. */
-const MAX_PARAMETERS_CHARS = 4000;
-
-/** What the job panel shows of the request itself: its description and parameters. */
-export function queuedJobFields(job: JobRequest): { description?: string; parameters?: string } {
-  const shown = {
-    ...(job.inputFilePath !== undefined ? { inputFilePath: job.inputFilePath } : {}),
-    ...(job.processingParameters !== undefined ? { processingParameters: job.processingParameters } : {}),
-  };
-  const text = Object.keys(shown).length > 0 ? JSON.stringify(shown) : undefined;
-  return {
-    ...(job.description !== undefined ? { description: job.description } : {}),
-    ...(text !== undefined ? { parameters: text.length > MAX_PARAMETERS_CHARS ? `${text.slice(0, MAX_PARAMETERS_CHARS)}…` : text } : {}),
-  };
-}
-
 export class Publisher {
   readonly names: Names;
   readonly storage: BatonStorage;
@@ -141,13 +130,22 @@ export class Publisher {
     const sentAt = Date.now();
     const dueAtMs = jobDueAtMs(job, sentAt);
     const scheduled = dueAtMs !== undefined && dueAtMs > sentAt;
+    // A new job's Queued goes to the queued register, shared with the jobs published meanwhile; the message
+    // names it, so that the first processor write to the job's partition copies it there (queued-event.ts).
+    const registered = scheduled || options.requeue !== undefined ? undefined : stampAt(this.#queuedEvent(job, options.actor, options.note), sentAt);
+    const requeue = options.requeue !== undefined ? { [GENERATION_HEADER]: options.requeue, [HOPS_HEADER]: 0 } : {};
     try {
       const message = {
         messageId: job.jobId,
         timestamp: Math.floor(sentAt / 1000),
         appId: 'baton',
         priority: messagePriority(job),
-        headers: withTraceHeaders({ ...options.headers, [PUBLISHED_AT_HEADER]: sentAt, ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}) }),
+        headers: withTraceHeaders({
+          ...requeue,
+          [PUBLISHED_AT_HEADER]: sentAt,
+          ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}),
+          ...(registered ? { [QUEUED_HEADER]: queuedHeader(registered) } : {}),
+        }),
       };
       const body = Buffer.from(JSON.stringify(job));
       if (scheduled) await sendDelayed(channel, this.names, queue, dueAtMs - Date.now(), body, message);
@@ -159,7 +157,9 @@ export class Publisher {
     let audited = true;
     let queuedAt = new Date().toISOString();
     try {
-      const event = await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs, options.actor) : this.#queuedEvent(job, options.actor, options.note), sentAt, job);
+      const event = registered
+        ? await this.storage.audit.register(registered, job)
+        : await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs, options.actor) : this.#queuedEvent(job, options.actor, options.note), sentAt, job);
       queuedAt = event.timestamp;
     } catch (error) {
       audited = false;
@@ -237,7 +237,7 @@ export class Publisher {
     if (!this.#channel) throw new PublishError('not connected to RabbitMQ');
     const result = await this.storage.control.requeue(jobId, actor);
     if (result.kind !== 'requeued') return result;
-    await this.publish(result.job, { actor, note: ` after requeue ${result.generation}`, headers: { [GENERATION_HEADER]: result.generation, [HOPS_HEADER]: 0 } });
+    await this.publish(result.job, { actor, note: ` after requeue ${result.generation}`, requeue: result.generation });
     return result;
   }
 

@@ -12,8 +12,10 @@
  * processor wrote without hearing back is resumed, not counted as a stalled attempt. Retried, a
  * Started keeps its attempt's identity, so that a first try the service applied late is ours too.
  *
- * Events that belong to no attempt (Queued, Deferred, Duplicate, Rejected, and LeaseLost from an
- * attempt already fenced out) are plain inserts.
+ * Events that belong to no attempt (Deferred, Duplicate, Rejected, and LeaseLost from an attempt already
+ * fenced out) are plain inserts. A new job's `Queued` is not: the publisher writes it to the queued register
+ * (queued-register.ts), where jobs published together share a transaction, and the job's first `Started`
+ * copies it into the partition in its own transaction; `history` reads it from the register until then.
  */
 import { odata, type TableClient } from '@azure/data-tables';
 import type { JobSummary } from '../contracts/api.js';
@@ -25,6 +27,7 @@ import { AttemptLog } from './attempt-log.js';
 import { isConflict, isPreconditionFailed, isTransient } from './azure-errors.js';
 import { cancelActions, CONTROL_ROW, FINAL_STATUSES, readJobRows } from './job-control.js';
 import { eventFromEntity } from './event-entity.js';
+import { queuedCopy, type QueuedRegister } from './queued-register.js';
 import type { RecentIndex } from './recent-index.js';
 import { indexedJob, type StateIndex } from './state-index.js';
 import { eventEntity, newAttemptId, readState, requireEtag, stamp, stampAt, STATE_ROW, stateEntity, type JobState } from './state-row.js';
@@ -62,11 +65,14 @@ export class AuditStore {
   readonly #unconfirmed = new Map<string, UnconfirmedStart>();
   /** Jobs by current status: told of every transition here, written behind (state-index.ts). */
   readonly #states: StateIndex | undefined;
+  /** New jobs' Queued events until their first Started copies them into their partitions. */
+  readonly #register: QueuedRegister | undefined;
 
-  constructor(table: TableClient, index?: RecentIndex, states?: StateIndex) {
+  constructor(table: TableClient, index?: RecentIndex, states?: StateIndex, register?: QueuedRegister) {
     this.#table = table;
     this.#index = index;
     this.#states = states;
+    this.#register = register;
   }
 
   async ensureTable(): Promise<void> {
@@ -94,6 +100,18 @@ export class AuditStore {
   }
 
   /**
+   * Records a new job's Queued event (stamped by the caller, who named it in the message's header) in the
+   * queued register; without one, in the job's partition. Resolves once it is stored.
+   */
+  async register(event: AuditEvent, job: JobRequest): Promise<AuditEvent> {
+    if (!this.#register) return this.append(event, eventMs(event), job);
+    await this.#register.record(event, job);
+    this.#index?.add([event]);
+    this.#states?.moved({ job: indexedJob(job), to: 'Queued' });
+    return event;
+  }
+
+  /**
    * Starts an attempt for `job`, or reports that the job already ended. `firstDelivery` lets the common
    * case (a job never seen) cost one request: insert the state row and Started together.
    *
@@ -102,11 +120,11 @@ export class AuditStore {
    * answer, or that the service applied late, is found and carried on by this processor instead of being
    * taken by the next one for a stalled attempt. A caller that stops waiting should abort `signal`.
    */
-  async startAttempt(job: JobRequest, processorId: string, options: { firstDelivery: boolean; generation?: number; retryForMs?: number; signal?: AbortSignal }): Promise<StartOutcome> {
+  async startAttempt(job: JobRequest, processorId: string, options: StartOptions): Promise<StartOutcome> {
     const giveUpAt = performance.now() + (options.retryForMs ?? START_RETRY_MS);
     for (let failures = 0; ; failures++) {
       try {
-        return await this.#start(job, processorId, options.firstDelivery && failures === 0, options.generation ?? 0);
+        return await this.#start(job, processorId, options.firstDelivery && failures === 0, options.generation ?? 0, options.queued);
       } catch (error) {
         const delayMs = Math.min(2000, 250 * 2 ** failures);
         if (!isTransient(error) || options.signal?.aborted || performance.now() + delayMs > giveUpAt) throw error;
@@ -116,9 +134,9 @@ export class AuditStore {
   }
 
   /** `generation`: the message's requeue generation (job-control.ts); an older one than the job's never runs. */
-  async #start(job: JobRequest, processorId: string, firstDelivery: boolean, generation: number): Promise<StartOutcome> {
+  async #start(job: JobRequest, processorId: string, firstDelivery: boolean, generation: number, queued: AuditEvent | undefined): Promise<StartOutcome> {
     if (firstDelivery && !this.#unconfirmed.has(job.jobId)) {
-      const started = await this.#tryFirstAttempt(job, processorId, newAttemptId());
+      const started = await this.#tryFirstAttempt(job, processorId, newAttemptId(), queued);
       if (started) return { kind: 'started', attempt: started };
     }
     for (;;) {
@@ -127,7 +145,7 @@ export class AuditStore {
       const mine = this.#unconfirmed.get(job.jobId);
       if (!current) {
         // Retrying our own first attempt keeps its identity, so that its first try, applied late, is ours.
-        const started = await this.#tryFirstAttempt(job, processorId, mine?.attempt === 1 ? mine.attemptId : newAttemptId());
+        const started = await this.#tryFirstAttempt(job, processorId, mine?.attempt === 1 ? mine.attemptId : newAttemptId(), queued);
         if (started) return { kind: 'started', attempt: started };
         continue;
       }
@@ -171,14 +189,20 @@ export class AuditStore {
     return true;
   }
 
-  /** Every event of a job, oldest first; empty when the job is unknown. */
+  /**
+   * Every event of a job, oldest first; empty when the job is unknown. A job no processor has written to
+   * yet has its Queued in the register only: one more read, for such jobs alone.
+   */
   async history(jobId: string): Promise<AuditEvent[]> {
     const events: AuditEvent[] = [];
     const entities = this.#table.listEntities<Record<string, unknown>>({
       queryOptions: { filter: odata`PartitionKey eq ${jobId} and RowKey ne ${STATE_ROW} and RowKey ne ${CONTROL_ROW}` },
     });
     for await (const entity of entities) events.push(eventFromEntity(entity));
-    return events;
+    if (!this.#register || events.some((event) => event.status === 'Queued' || event.status === 'Scheduled')) return events;
+    const registered = await this.#register.read(jobId);
+    if (!registered) return events;
+    return [...events, registered.event].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
   }
 
   async summary(jobId: string): Promise<JobSummary | undefined> {
@@ -188,7 +212,8 @@ export class AuditStore {
     return { jobId, ...state };
   }
 
-  async #tryFirstAttempt(job: JobRequest, processorId: string, attemptId: string): Promise<AttemptLog | undefined> {
+  /** `queued`: the job's Queued event from its message, copied into the partition with Started (an upsert: the same row every time). */
+  async #tryFirstAttempt(job: JobRequest, processorId: string, attemptId: string, queued: AuditEvent | undefined): Promise<AttemptLog | undefined> {
     const now = new Date().toISOString();
     const state: JobState = {
       ...jobFields(job),
@@ -208,6 +233,7 @@ export class AuditStore {
       const response = await this.#table.submitTransaction([
         ['create', stateEntity(job.jobId, state)],
         ['create', eventEntity(event)],
+        ...(queued ? [queuedCopy(queued, job)] : []),
       ]);
       this.#index?.add([event]);
       this.#unconfirmed.delete(job.jobId);
@@ -281,6 +307,19 @@ export class AuditStore {
     this.#unconfirmed.set(jobId, start);
     if (this.#unconfirmed.size > MAX_UNCONFIRMED) this.#unconfirmed.delete(this.#unconfirmed.keys().next().value!);
   }
+}
+
+export interface StartOptions {
+  readonly firstDelivery: boolean;
+  readonly generation?: number;
+  /** The job's Queued event, named by its message (queued-event.ts): copied into the partition with the first Started. */
+  readonly queued?: AuditEvent;
+  readonly retryForMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+function eventMs(event: AuditEvent): number {
+  return Date.parse(event.timestamp);
 }
 
 function startedEvent(job: JobRequest, processorId: string, attempt: number, afterStall = false): Omit<NewAuditEvent, 'timestamp'> {

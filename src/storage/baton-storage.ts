@@ -6,6 +6,7 @@ import { AuditStore } from './audit-store.js';
 import { BlobLeaseStore } from './blob-lease-store.js';
 import { createStorageClients, type StorageClients } from './clients.js';
 import { FleetStore } from './fleet-store.js';
+import { QueuedRegister } from './queued-register.js';
 import { RecentIndex } from './recent-index.js';
 import { StateIndex } from './state-index.js';
 import { JobControl } from './job-control.js';
@@ -31,15 +32,17 @@ export function openStorage(connectionString: string, names: Names, options: { l
   const clients = createStorageClients(connectionString, options.counter);
   const index = new RecentIndex(clients.table(names.recentTable), options.logger ? { logger: options.logger } : {});
   const states = new StateIndex(clients.table(names.stateIndexTable), clients.table(names.auditTable), options.logger ? { logger: options.logger } : {});
+  // New jobs' Queued events, in a few partitions of the state-index table beside the index's own.
+  const register = new QueuedRegister(clients.table(names.stateIndexTable));
   return {
     clients,
     leases: new BlobLeaseStore(clients.blobService, names.locksContainer),
-    audit: new AuditStore(clients.table(names.auditTable), index, states),
+    audit: new AuditStore(clients.table(names.auditTable), index, states, register),
     index,
     tenants: new TenantStore(clients.table(names.tenantsTable)),
     fleet: new FleetStore(clients.table(names.fleetTable)),
     states,
-    control: new JobControl(clients.table(names.auditTable), index, states),
+    control: new JobControl(clients.table(names.auditTable), index, states, register),
     close: async () => {
       await Promise.all([index.close(), states.close()]);
     },

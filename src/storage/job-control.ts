@@ -17,6 +17,7 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import { tenantOf, type AuditEvent, type AuditStatus, type NewAuditEvent } from '../contracts/audit-event.js';
 import type { JobRequest } from '../contracts/job-request.js';
 import { isConflict, isNotFound, isPreconditionFailed } from './azure-errors.js';
+import { queuedCopy, type QueuedRecord, type QueuedRegister } from './queued-register.js';
 import type { RecentIndex } from './recent-index.js';
 import { indexedJob, type StateIndex } from './state-index.js';
 import { eventEntity, stamp, STATE_ROW, stateEntity, type JobState } from './state-row.js';
@@ -95,11 +96,13 @@ export class JobControl {
   readonly #table: TableClient;
   readonly #index: RecentIndex | undefined;
   readonly #states: StateIndex | undefined;
+  readonly #register: QueuedRegister | undefined;
 
-  constructor(table: TableClient, index?: RecentIndex, states?: StateIndex) {
+  constructor(table: TableClient, index?: RecentIndex, states?: StateIndex, register?: QueuedRegister) {
     this.#table = table;
     this.#index = index;
     this.#states = states;
+    this.#register = register;
   }
 
   /** Whether an operator asked to cancel the job: the processors' check of running attempts. */
@@ -113,7 +116,7 @@ export class JobControl {
       const { state, control } = await readJobRows(this.#table, jobId);
       if (state && FINAL_STATUSES.has(state.state.status)) return { kind: 'ended', status: state.state.status };
       // The kept request names the job's tenant, so that the tenant's event feed shows the operator's actions too.
-      const kept = await this.keptRequest(jobId);
+      const { request: kept, registered } = await this.#kept(jobId);
       const requested = this.#event(jobId, 'CancelRequested', `Cancel requested by ${actor}`, actor, kept ?? state?.state);
       const flag: TransactionAction = ['upsert', { partitionKey: jobId, rowKey: CONTROL_ROW, cancelRequested: true, cancelledBy: actor }, 'Merge'];
       try {
@@ -127,7 +130,9 @@ export class JobControl {
         if (!state && !kept) return (await this.#hasHistory(jobId)) ? { kind: 'ended', status: 'unknown (no request kept)' } : { kind: 'unknown' };
         const job = kept ?? { jobId, jobName: state!.state.jobName, type: state!.state.type, lockKey: state!.state.lockKey };
         const cancelled = this.#event(jobId, 'Cancelled', `Cancelled by ${actor} before it started; it will not run`, actor, job);
-        await this.#table.submitTransaction([...cancelActions(job, actor, state?.etag, [requested, cancelled]), flag]);
+        // A Queued still only in the register goes into the partition with the job's end (no processor will copy it).
+        const copy = registered && kept ? [queuedCopy(registered.event, kept)] : [];
+        await this.#table.submitTransaction([...cancelActions(job, actor, state?.etag, [requested, cancelled]), flag, ...copy]);
         this.#index?.add([requested, cancelled]);
         // Index rows are keyed by the request's createdAt: without a kept request, a page read drops the stale row.
         if (kept) this.#moved(kept, state ? [state.state.status] : ['Queued', 'Scheduled'], 'Cancelled');
@@ -146,7 +151,7 @@ export class JobControl {
   async requeue(jobId: string, actor: string): Promise<RequeueResult> {
     for (let tries = 1; ; tries++) {
       const { state } = await readJobRows(this.#table, jobId);
-      if (!state) return (await this.#hasHistory(jobId)) ? { kind: 'conflict', status: 'Queued' } : { kind: 'unknown' };
+      if (!state) return (await this.#hasHistory(jobId)) || (await this.#register?.read(jobId)) ? { kind: 'conflict', status: 'Queued' } : { kind: 'unknown' };
       const { status } = state.state;
       const current = Number(state.state.generation ?? 0);
       // Requeued, but not started yet: its publish may have failed after this write. Publishing the same
@@ -175,12 +180,19 @@ export class JobControl {
 
   /** The job request the publisher kept with the job's Queued or Scheduled event, if any. */
   async keptRequest(jobId: string): Promise<JobRequest | undefined> {
+    return (await this.#kept(jobId)).request;
+  }
+
+  /** The kept request, from the job's partition or else from the queued register (`registered`: found there). */
+  async #kept(jobId: string): Promise<{ request?: JobRequest; registered?: QueuedRecord }> {
     const rows = this.#table.listEntities<{ request?: string }>({
       queryOptions: { filter: odata`PartitionKey eq ${jobId} and (status eq ${'Queued'} or status eq ${'Scheduled'})`, select: ['request'] },
     });
     let kept: JobRequest | undefined;
     for await (const row of rows) if (typeof row.request === 'string') kept ??= JSON.parse(row.request) as JobRequest;
-    return kept;
+    if (kept || !this.#register) return kept ? { request: kept } : {};
+    const registered = await this.#register.read(jobId);
+    return registered?.request ? { request: registered.request, registered } : {};
   }
 
   async #hasHistory(jobId: string): Promise<boolean> {

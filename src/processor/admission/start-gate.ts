@@ -8,6 +8,7 @@ import { withTimeout } from '../../core/time.js';
 import type { JobRequest } from '../../contracts/job-request.js';
 import type { AttemptLog, StartOutcome } from '../../storage/audit-store.js';
 import { observeTime } from '../../storage/event-keys.js';
+import { queuedFromHeader, QUEUED_HEADER } from '../../storage/queued-event.js';
 import type { DeliveryDeps } from '../delivery-deps.js';
 import { deadHeaders, jobEvent, writeEventually } from '../job-events.js';
 import type { HeldLease } from '../lease-manager.js';
@@ -22,7 +23,13 @@ export async function startGate({ delivery, job }: Candidate, leases: readonly H
   // Started must sort after the publisher's Queued in the job's history, whatever the clocks say.
   if (delivery.publishedAtMs !== undefined) observeTime(delivery.publishedAtMs + 1);
   const giveUp = new AbortController();
-  const starting = deps.audit.startAttempt(job, deps.processorId, { firstDelivery: delivery.isFirstDelivery, generation: delivery.generation, signal: giveUp.signal });
+  const queued = queuedFromHeader(delivery.headers[QUEUED_HEADER], job);
+  const starting = deps.audit.startAttempt(job, deps.processorId, {
+    firstDelivery: delivery.isFirstDelivery,
+    generation: delivery.generation,
+    signal: giveUp.signal,
+    ...(queued ? { queued } : {}),
+  });
   const remainingMs = Math.min(...leases.map((lease) => lease.remainingMs()));
   const start = await withTimeout(starting, remainingMs, () => {
     giveUp.abort();
