@@ -6,8 +6,9 @@
  * LeaseLost — and nothing it does reaches the audit trail after that end: `ctx.step` is ignored, the
  * log's guard refuses writes once the lease is released or past its deadline, and the state row's ETag
  * fences out anything a paused processor might still send. The end is recorded before the lease is
- * released, and the lease released before the message moves (handle-delivery), so a crash anywhere
- * leaves a message to redeliver, never a job without a record.
+ * released, and before the message moves (handle-delivery), so a crash anywhere leaves a message to
+ * redeliver, never a job without a record. A message sent on (a retry, a requeue) moves after the release,
+ * so that its next delivery does not meet the lease; one only acknowledged does not wait for the release.
  *
  * Ways to end an attempt from outside: `stop(reason)` with an AttemptInterruptedError (shutdown), a
  * LeaseLostError, or a JobCancelledError (an operator's cancel: Cancelled, final); past `timeoutSeconds`
@@ -231,6 +232,9 @@ export class Attempt implements Stoppable {
       // so no other attempt of its lock key can start while it might.
       this.#logger.error('handler ignored its timeout or cancel; the processor exits so that its supervisor restarts it', { timeoutGraceMs: TIMEOUT_GRACE_MS });
       this.#deps.onStuckHandler?.(this.job.jobId);
+    } else if (ending.move.kind === 'ack') {
+      // Ended for good (Completed, Cancelled): nothing is sent on, so the ack need not wait for the release.
+      for (const lease of this.#parts.leases) this.#deps.leases.releaseBehind(lease);
     } else {
       await this.#release();
     }

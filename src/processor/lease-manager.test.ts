@@ -122,4 +122,37 @@ describe('LeaseManager', () => {
     expect(held.lost).toBeUndefined();
     manager.close();
   });
+
+  it('gives a lease up behind: invalid at once; an acquire of its key and drain wait for the answer', async () => {
+    let answer: () => void = () => undefined;
+    const released: string[] = [];
+    const store: LeaseStore = {
+      tryAcquire: async () => null,
+      renew: async () => 'Renewed',
+      release: (lockKey) =>
+        new Promise<void>((resolve) => {
+          answer = () => {
+            released.push(lockKey);
+            resolve();
+          };
+        }),
+      isHeld: async () => false,
+    };
+    const manager = new LeaseManager(store, { leaseMs: 15_000, renewMs: 5_000, now: () => 0 });
+    const held = manager.track({ lockKey: 'k', leaseId: '1', acquiredAt: 0 });
+    manager.releaseBehind(held);
+    expect(held.isValid()).toBe(false);
+    expect(manager.size).toBe(0);
+    let acquirable = false;
+    let drained = false;
+    void manager.released('k').then(() => (acquirable = true));
+    void manager.drain().then(() => (drained = true));
+    await flush();
+    expect([acquirable, drained]).toEqual([false, false]);
+    await expect(manager.released('other')).resolves.toBeUndefined();
+    answer();
+    await flush();
+    expect([acquirable, drained, released]).toEqual([true, true, ['k']]);
+    manager.close();
+  });
 });

@@ -77,6 +77,8 @@ export class LeaseManager {
   readonly #store: LeaseStore;
   readonly #options: LeaseManagerOptions;
   readonly #held = new Set<HeldLease>();
+  /** Releases given up without waiting (releaseBehind), by lock key, until the service answers. */
+  readonly #releasing = new Map<string, Promise<void>>();
   readonly #tickMs: number;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -114,6 +116,28 @@ export class LeaseManager {
     } catch (error) {
       this.#options.onReleaseFailed?.(held, error);
     }
+  }
+
+  /**
+   * Gives the lease up like `release` (untracked and invalid at once), without waiting for the service: for
+   * an attempt whose end is recorded and whose message is only acknowledged, so that the ack (and with it the
+   * next delivery) does not wait a request. Holding the lock a moment longer never lets two attempts overlap.
+   */
+  releaseBehind(held: HeldLease): void {
+    const releasing: Promise<void> = this.release(held).finally(() => {
+      if (this.#releasing.get(held.lockKey) === releasing) this.#releasing.delete(held.lockKey);
+    });
+    this.#releasing.set(held.lockKey, releasing);
+  }
+
+  /** Resolves once this processor's own release of `lockKey`, if one is on its way, has been answered: acquire after it. */
+  released(lockKey: string): Promise<void> {
+    return this.#releasing.get(lockKey) ?? Promise.resolve();
+  }
+
+  /** Waits for every release given up behind (a processor stopping lets go of its locks before it exits). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.#releasing.values()]);
   }
 
   untrack(held: HeldLease): void {

@@ -282,6 +282,7 @@ export class Processor {
       this.#slots.interruptAll(new AttemptInterruptedError());
       await Promise.allSettled([...this.#active]);
     }
+    await this.#leases.drain();
     this.#leases.close();
     this.#cancels.close();
     await this.#tenants.close();

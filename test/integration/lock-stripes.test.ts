@@ -47,6 +47,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   proxies.blob.clearRules();
+  proxies.blob.release();
   await killAll(running);
 });
 afterAll(async () => {
@@ -134,3 +135,38 @@ it('a stripe release that never reaches the service: the lease expires within on
   expect(history.filter((e) => e.status === 'Completed')).toHaveLength(1);
   expect(refused.hits).toBeGreaterThanOrEqual(1);
 }, 90_000);
+
+it('a completed job\'s ack does not wait for its stripe release; the next job of that stripe waits for it, not Deferred; a stop waits for it', async () => {
+  const p = await processor({ BATON_CONCURRENCY: '1' });
+  const [first, third] = collidingIds();
+  const held = proxies.blob.addRule({ method: 'PUT', when: leaseAction('release'), times: 1, action: toxic.hold });
+  const job = (jobId: string, jobName: string) => system.job({ jobId, jobName, processingParameters: { steps: 1, stepMs: 0 } });
+  await system.publish([job(first, 'release held')]);
+  await system.waitForAll([first], 'Completed', 30_000);
+  await waitFor(() => held.hits >= 1, 'the release to be held', 10_000);
+  // One slot: the next job runs only once the first one's delivery is settled — while its release is still held.
+  const second = job(`${system.namespace}-unrelated`, 'runs meanwhile');
+  expect(stripeOf(second.jobId)).not.toBe(stripeOf(first));
+  await system.publish([second]);
+  await system.waitForAll([second.jobId], 'Completed', 10_000);
+  expect(held.hits).toBe(1);
+  // The first job's stripe, taken by a job of the same processor: it waits for its own release, then runs.
+  await system.publish([job(third, 'same stripe, same processor')]);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  proxies.blob.release();
+  await system.waitForAll([third], 'Completed', 10_000);
+  for (const jobId of [first, second.jobId, third]) expect((await system.statuses(jobId)).filter((s) => s !== 'Step')).toEqual(['Queued', 'Started', 'Completed']);
+
+  // Stopping: the processor lets go of a stripe release still on its way before it exits.
+  const [fourth] = collidingIds();
+  const heldAgain = proxies.blob.addRule({ method: 'PUT', when: leaseAction('release'), times: 1, action: toxic.hold });
+  await system.publish([job(fourth, 'released at stop')]);
+  await system.waitForAll([fourth], 'Completed', 30_000);
+  await waitFor(() => heldAgain.hits >= 1, 'the release to be held', 10_000);
+  p.signal('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(p.logged('processor stopped')).toBe(false);
+  proxies.blob.release();
+  expect((await p.exited).code).toBe(0);
+  expect(await system.storage.leases.isHeld(stripeKey(fourth))).toBe(false);
+});

@@ -46,6 +46,8 @@ function heldWhy(key: string, ownKey: string, count: number): string {
 }
 
 async function acquire(lockKey: string, deps: DeliveryDeps): Promise<AcquiredLease | null> {
+  // This processor's last job of the key may still be letting it go (releaseBehind): not a reason to defer.
+  await deps.leases.released(lockKey);
   try {
     return await deps.leaseStore.tryAcquire(lockKey, deps.leaseSeconds);
   } catch (error) {
