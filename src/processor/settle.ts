@@ -17,6 +17,7 @@ import { HEADER } from './delivery.js';
 import type { DeliveryDeps } from './delivery-deps.js';
 import { recoveryHeaders } from './handoff.js';
 import { deadHeaders } from './job-events.js';
+import { queuedOfMessage, QUEUED_HEADER } from '../storage/queued-event.js';
 
 /** Settles a delivery a gate stopped: writes its event, then moves its message. */
 export async function settleStop(delivery: Delivery, stop: Stop, deps: DeliveryDeps): Promise<DeliveryOutcome> {
@@ -25,7 +26,8 @@ export async function settleStop(delivery: Delivery, stop: Stop, deps: DeliveryD
   }
   if (stop.event) {
     try {
-      await deps.audit.append(stop.event);
+      // The job's first record in its partition brings its Queued along (a job Deferred or a Duplicate before it ran).
+      await deps.audit.appendWithQueued(stop.event, queuedOfMessage(delivery.headers[QUEUED_HEADER], delivery.body));
     } catch (error) {
       deps.logger.warn('could not record an audit event; holding the message back', { status: stop.event.status, error: coerceError(error).message });
       return holdBack(delivery, deps, error);

@@ -27,6 +27,7 @@ import { AttemptLog } from './attempt-log.js';
 import { isConflict, isPreconditionFailed, isTransient } from './azure-errors.js';
 import { cancelActions, CONTROL_ROW, FINAL_STATUSES, readJobRows } from './job-control.js';
 import { eventFromEntity } from './event-entity.js';
+import type { QueuedCopy } from './queued-event.js';
 import { queuedCopy, type QueuedRegister } from './queued-register.js';
 import type { RecentIndex } from './recent-index.js';
 import { indexedJob, type StateIndex } from './state-index.js';
@@ -96,6 +97,24 @@ export class AuditStore {
     }
     this.#index?.add([stamped]);
     if (job && (event.status === 'Queued' || event.status === 'Scheduled')) this.#states?.moved({ job: indexedJob(job), to: event.status });
+    return stamped;
+  }
+
+  /**
+   * Appends an event that belongs to no attempt (Deferred, Duplicate, Throttled…) with the job's Queued copied
+   * from its message (queued-event.ts), in one transaction: the job's partition holds its Queued from the first
+   * write a processor makes to it. Without a copy (or for another job), a plain append.
+   */
+  async appendWithQueued(event: Omit<NewAuditEvent, 'timestamp'>, copy: QueuedCopy | undefined): Promise<AuditEvent> {
+    if (!copy || copy.event.jobId !== event.jobId) return this.append(event);
+    const stamped = stamp(event);
+    try {
+      await this.#table.submitTransaction([['create', eventEntity(stamped)], queuedCopy(copy.event, copy.job)]);
+    } catch (error) {
+      // The event's id is unique: a conflict is our own transaction, applied by a try whose answer was lost.
+      if (!isConflict(error)) throw error;
+    }
+    this.#index?.add([stamped]);
     return stamped;
   }
 

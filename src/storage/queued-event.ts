@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { tenantOf, type AuditEvent } from '../contracts/audit-event.js';
-import type { JobRequest } from '../contracts/job-request.js';
+import { validateJobRequest, type JobRequest } from '../contracts/job-request.js';
 
 export const QUEUED_HEADER = 'x-baton-queued';
 
@@ -49,4 +49,25 @@ export function queuedFromHeader(value: unknown, job: JobRequest): AuditEvent | 
   if (!header.success) return undefined;
   const { id, at, by, message } = header.data;
   return { jobId: job.jobId, eventId: id, timestamp: at, jobName: job.jobName, ...tenantOf(job), status: 'Queued', attempt: 0, processorId: by, message, ...queuedJobFields(job) };
+}
+
+/** A job's Queued event with the request it keeps: what a processor copies into the job's partition. */
+export interface QueuedCopy {
+  readonly event: AuditEvent;
+  readonly job: JobRequest;
+}
+
+/** The Queued event a message names, with its request (the body); undefined when it names none or is no job request. */
+export function queuedOfMessage(header: unknown, body: Buffer): QueuedCopy | undefined {
+  if (header === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = validateJobRequest(value, new Date(), { unknownFields: 'keep' });
+  if (!parsed.ok) return undefined;
+  const event = queuedFromHeader(header, parsed.job);
+  return event ? { event, job: parsed.job } : undefined;
 }

@@ -19,7 +19,7 @@ import { stampAt } from '../../src/storage/state-row.js';
 import { deleteNamespaceQueues, deleteNamespaceStorage } from '../helpers/cleanup.js';
 import { startStorageProxies, toxic, transactionWith } from '../helpers/fault-proxy.js';
 import { freshNamespace } from '../helpers/namespace.js';
-import { AMQP_URL, killAll, TestSystem } from '../helpers/system.js';
+import { AMQP_URL, killAll, TestSystem, waitFor } from '../helpers/system.js';
 
 const direct = createStorageClients(AZURITE_CONNECTION_STRING);
 
@@ -79,6 +79,18 @@ describe('the queued register, with a real broker and processors', () => {
       await publisher.close().catch(() => undefined);
       await proxies.close();
     }
+  });
+
+  it('a jobId published twice: each Queued reaches the job\'s partition, the second with its Duplicate', async () => {
+    await system.startProcessor();
+    const job = system.job({ jobName: 'published twice', processingParameters: { steps: 1, stepMs: 0 } });
+    await system.publish([job]);
+    await system.waitForAll([job.jobId], 'Completed', 30_000);
+    await system.publish([job]);
+    await waitFor(async () => (await system.statuses(job.jobId)).includes('Duplicate'), 'the Duplicate', 30_000);
+    expect(await partitionQueued(system.names.auditTable, job.jobId)).toHaveLength(2);
+    const statuses = (await system.history(job.jobId)).map((e) => e.status).filter((s) => s !== 'Step');
+    expect(statuses).toEqual(['Queued', 'Started', 'Completed', 'Queued', 'Duplicate']);
   });
 
   it('a cancel before the job started copies its Queued into the partition with Cancelled', async () => {
