@@ -7,6 +7,7 @@
  */
 import { INDEX_SHARDS } from '../../src/storage/event-keys.js';
 import { QUEUED_PARTITIONS } from '../../src/storage/queued-register.js';
+import { STATE_SHARDS } from '../../src/storage/state-index.js';
 import type { Report } from './report.js';
 import { table } from './report.js';
 import { fmt } from './stats.js';
@@ -30,7 +31,8 @@ export interface Capacity {
   readonly indexJobsPerSecond: number;
   /** No-op jobs/s the queued register allows (one row per job, spread by jobId). */
   readonly registerJobsPerSecond: number;
-  /** No-op jobs/s the job-state index allows (its busiest status partitions). */
+  /** No-op jobs/s the job-state index allows, with one partition per status (before) and with sub-partitions (now). */
+  readonly stateIndexJobsPerSecondOnePartition: number;
   readonly stateIndexJobsPerSecond: number;
   /** The least of all: what one namespace on one account carries. */
   readonly fleetJobsPerSecond: number;
@@ -42,7 +44,8 @@ export function capacity(requestsPerJob: number): Capacity {
     indexJobsPerSecondOnePartition: PARTITION_ENTITIES_PER_SECOND / INDEX_ENTITIES_PER_NOOP_JOB,
     indexJobsPerSecond: (INDEX_SHARDS * PARTITION_ENTITIES_PER_SECOND) / INDEX_ENTITIES_PER_NOOP_JOB,
     registerJobsPerSecond: QUEUED_PARTITIONS * PARTITION_ENTITIES_PER_SECOND,
-    stateIndexJobsPerSecond: PARTITION_ENTITIES_PER_SECOND / STATE_INDEX_ENTITIES_PER_PARTITION,
+    stateIndexJobsPerSecondOnePartition: PARTITION_ENTITIES_PER_SECOND / STATE_INDEX_ENTITIES_PER_PARTITION,
+    stateIndexJobsPerSecond: (STATE_SHARDS * PARTITION_ENTITIES_PER_SECOND) / STATE_INDEX_ENTITIES_PER_PARTITION,
   };
   return { ...bounds, fleetJobsPerSecond: Math.min(bounds.accountJobsPerSecond, bounds.indexJobsPerSecond, bounds.registerJobsPerSecond, bounds.stateIndexJobsPerSecond) };
 }
@@ -59,7 +62,8 @@ export function reportCapacity(report: Report, requestsPerJob: number): void {
       [`recent-events index, one partition per bucket (before): ${PARTITION_ENTITIES_PER_SECOND} ÷ ${INDEX_ENTITIES_PER_NOOP_JOB} entities per job`, fmt(c.indexJobsPerSecondOnePartition)],
       [`recent-events index, ${INDEX_SHARDS} sub-partitions per bucket (now)`, fmt(c.indexJobsPerSecond)],
       [`queued register: ${QUEUED_PARTITIONS} partitions × ${PARTITION_ENTITIES_PER_SECOND} ÷ 1 row per job`, fmt(c.registerJobsPerSecond)],
-      [`job-state index, busiest partitions (Queued, all): ${PARTITION_ENTITIES_PER_SECOND} ÷ ${STATE_INDEX_ENTITIES_PER_PARTITION} entities per job`, fmt(c.stateIndexJobsPerSecond)],
+      [`job-state index, one partition per status (before): busiest (Queued, all) ${PARTITION_ENTITIES_PER_SECOND} ÷ ${STATE_INDEX_ENTITIES_PER_PARTITION} entities per job`, fmt(c.stateIndexJobsPerSecondOnePartition)],
+      [`job-state index, ${STATE_SHARDS} sub-partitions per status (now)`, fmt(c.stateIndexJobsPerSecond)],
       ['one namespace on one account: the least of these', fmt(c.fleetJobsPerSecond)],
     ]),
   );

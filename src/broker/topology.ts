@@ -17,6 +17,8 @@ export const PUBLISHED_AT_HEADER = 'x-baton-published-at';
 export const HOPS_HEADER = 'x-baton-hops';
 /** Header with the job's requeue generation a copy was published for (src/storage/job-control.ts); absent: 0. */
 export const GENERATION_HEADER = 'x-baton-generation';
+/** Header with the job's index shard, chosen by its publisher (src/storage/state-index.ts); absent: none. */
+export const INDEX_SHARD_HEADER = 'x-baton-index-shard';
 
 /**
  * Declares the jobs and dead-letter queues and the delay levels as `queueType` queues; a queue-type mismatch

@@ -8,7 +8,8 @@ import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { PublishError } from '../core/errors.js';
 import { publishConfirmed, type PublishTarget } from '../broker/confirm-publish.js';
 import { withTraceHeaders } from '../core/tracing.js';
-import { GENERATION_HEADER, HOPS_HEADER, PUBLISHED_AT_HEADER } from '../broker/topology.js';
+import { GENERATION_HEADER, HOPS_HEADER, INDEX_SHARD_HEADER, PUBLISHED_AT_HEADER } from '../broker/topology.js';
+import { indexShardOf } from '../storage/state-index.js';
 import { withoutDeathHeaders } from '../broker/delay-infrastructure.js';
 
 export type MessageHeaders = Record<string, unknown>;
@@ -34,6 +35,8 @@ export const HEADER = {
   generation: GENERATION_HEADER,
   /** When the publisher sent the message (ms since the epoch); its Queued event carries the same time. */
   publishedAt: PUBLISHED_AT_HEADER,
+  /** The job's index shard, chosen by its publisher (src/storage/state-index.ts). */
+  indexShard: INDEX_SHARD_HEADER,
 } as const;
 
 export class Delivery {
@@ -111,6 +114,11 @@ export class Delivery {
   get recoveryOf(): number | undefined {
     const attempt = Number(this.headers[HEADER.recoveryOf]);
     return Number.isInteger(attempt) && attempt > 0 ? attempt : undefined;
+  }
+
+  /** Where the job's rows in the job-state index live, as its publisher chose; undefined when it did not say. */
+  get indexShard(): number | undefined {
+    return indexShardOf(this.headers[HEADER.indexShard]);
   }
 
   get publishedAtMs(): number | undefined {

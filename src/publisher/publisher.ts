@@ -23,7 +23,7 @@ import { messagingAttributes } from '../core/trace-attributes.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../storage/baton-storage.js';
 import type { CancelResult, RequeueResult } from '../storage/job-control.js';
 import { assertControlExchange, cancelMessage } from '../broker/control-exchange.js';
-import { GENERATION_HEADER, HOPS_HEADER } from '../broker/topology.js';
+import { GENERATION_HEADER, HOPS_HEADER, INDEX_SHARD_HEADER } from '../broker/topology.js';
 import { queuedHeader, queuedJobFields, QUEUED_HEADER } from '../storage/queued-event.js';
 import { stampAt } from '../storage/state-row.js';
 
@@ -55,10 +55,10 @@ export interface PublishOptions {
   /** Said in the Queued event after the job's type (a requeue names itself). */
   readonly note?: string;
   /**
-   * The job's requeue generation, for a requeue (job-control.ts): the job has a history already, so its
-   * Queued goes straight into its partition, and the message is marked with the generation.
+   * For a requeue (job-control.ts): the job's new generation and its index shard. The job has a history
+   * already, so its Queued goes straight into its partition, and the message is marked with the generation.
    */
-  readonly requeue?: number;
+  readonly requeue?: { readonly generation: number; readonly indexShard?: number };
 }
 
 export type RunNowResult = { readonly kind: 'started' } | { readonly kind: 'unknown' } | { readonly kind: 'not-waiting'; readonly status: string };
@@ -133,7 +133,9 @@ export class Publisher {
     // A new job's Queued goes to the queued register, shared with the jobs published meanwhile; the message
     // names it, so that the first processor write to the job's partition copies it there (queued-event.ts).
     const registered = scheduled || options.requeue !== undefined ? undefined : stampAt(this.#queuedEvent(job, options.actor, options.note), sentAt);
-    const requeue = options.requeue !== undefined ? { [GENERATION_HEADER]: options.requeue, [HOPS_HEADER]: 0 } : {};
+    const requeue = options.requeue !== undefined ? { [GENERATION_HEADER]: options.requeue.generation, [HOPS_HEADER]: 0 } : {};
+    // Where the job's rows in the job-state index live: a new job gets one; a requeued job keeps its own.
+    const indexShard = options.requeue ? options.requeue.indexShard : this.storage.states.nextShard();
     try {
       const message = {
         messageId: job.jobId,
@@ -145,6 +147,7 @@ export class Publisher {
           [PUBLISHED_AT_HEADER]: sentAt,
           ...(scheduled ? { [DUE_AT_HEADER]: dueAtMs } : {}),
           ...(registered ? { [QUEUED_HEADER]: queuedHeader(registered) } : {}),
+          ...(indexShard === undefined ? {} : { [INDEX_SHARD_HEADER]: indexShard }),
         }),
       };
       const body = Buffer.from(JSON.stringify(job));
@@ -158,8 +161,8 @@ export class Publisher {
     let queuedAt = new Date().toISOString();
     try {
       const event = registered
-        ? await this.storage.audit.register(registered, job)
-        : await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs, options.actor) : this.#queuedEvent(job, options.actor, options.note), sentAt, job);
+        ? await this.storage.audit.register(registered, job, indexShard)
+        : await this.storage.audit.append(scheduled ? this.#scheduledEvent(job, dueAtMs, options.actor) : this.#queuedEvent(job, options.actor, options.note), sentAt, job, indexShard);
       queuedAt = event.timestamp;
     } catch (error) {
       audited = false;
@@ -237,7 +240,7 @@ export class Publisher {
     if (!this.#channel) throw new PublishError('not connected to RabbitMQ');
     const result = await this.storage.control.requeue(jobId, actor);
     if (result.kind !== 'requeued') return result;
-    await this.publish(result.job, { actor, note: ` after requeue ${result.generation}`, requeue: result.generation });
+    await this.publish(result.job, { actor, note: ` after requeue ${result.generation}`, requeue: { generation: result.generation, ...(result.indexShard === undefined ? {} : { indexShard: result.indexShard }) } });
     return result;
   }
 

@@ -38,6 +38,8 @@ export interface AttemptInit {
   readonly writeSeq: number;
   /** Jobs by current status: told of every status this attempt writes (state-index.ts). */
   readonly states?: StateIndex | undefined;
+  /** The job's index shard (its state row's `indexShard`), where its index rows live. */
+  readonly indexShard?: number | undefined;
 }
 
 /** What a read-back of the state row says about our write number `seq`. */
@@ -55,6 +57,7 @@ export class AttemptLog {
   readonly #states: StateIndex | undefined;
   /** The job's status as this attempt last wrote it: the state index moves the job from here. */
   #status = 'Started';
+  readonly #indexShard: number | undefined;
   readonly processorId: string;
   readonly attempt: number;
   /** Unique per attempt; the state row carries it while this attempt owns the job. */
@@ -85,6 +88,7 @@ export class AttemptLog {
     this.#jobId = init.job.jobId;
     this.#job = init.job;
     this.#states = init.states;
+    this.#indexShard = init.indexShard;
     this.processorId = init.processorId;
     this.attempt = init.attempt;
     this.attemptId = init.attemptId;
@@ -149,7 +153,7 @@ export class AttemptLog {
 
   #noteStatus(status: string | undefined): void {
     if (status === undefined || status === this.#status) return;
-    this.#states?.moved({ job: indexedJob(this.#job), from: this.#status, to: status });
+    this.#states?.moved({ job: indexedJob(this.#job, this.#indexShard), from: this.#status, to: status });
     this.#status = status;
   }
 

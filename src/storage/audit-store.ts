@@ -30,7 +30,7 @@ import { eventFromEntity } from './event-entity.js';
 import type { QueuedCopy } from './queued-event.js';
 import { queuedCopy, type QueuedRegister } from './queued-register.js';
 import type { RecentIndex } from './recent-index.js';
-import { indexedJob, type StateIndex } from './state-index.js';
+import { indexedJob, indexShardOf, type StateIndex } from './state-index.js';
 import { eventEntity, newAttemptId, readState, requireEtag, stamp, stampAt, STATE_ROW, stateEntity, type JobState } from './state-row.js';
 
 export { AttemptLog } from './attempt-log.js';
@@ -83,10 +83,10 @@ export class AuditStore {
   /**
    * Appends an event that belongs to no running attempt. `atMs` dates it in the past (LeaseLost); such an
    * event's id is the same on every call, so that a caller retrying it after a lost answer writes it once.
-   * `job`: the job request (Queued, Scheduled) for the state index; the event's row also keeps it, for
-   * run-now and requeue (job-control.ts; never served as a field).
+   * `job`: the job request (Queued, Scheduled) for the state index, with its index shard; the event's row also
+   * keeps it, for run-now and requeue (job-control.ts; never served as a field).
    */
-  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number, job?: JobRequest): Promise<AuditEvent> {
+  async append(event: Omit<NewAuditEvent, 'timestamp'>, atMs?: number, job?: JobRequest, indexShard?: number): Promise<AuditEvent> {
     const stamped = atMs === undefined ? stamp(event) : stampAt(event, atMs);
     const kept = job && (event.status === 'Scheduled' || event.status === 'Queued') ? { request: JSON.stringify(job) } : {};
     try {
@@ -96,7 +96,7 @@ export class AuditStore {
       if (!isConflict(error)) throw error;
     }
     this.#index?.add([stamped]);
-    if (job && (event.status === 'Queued' || event.status === 'Scheduled')) this.#states?.moved({ job: indexedJob(job), to: event.status });
+    if (job && (event.status === 'Queued' || event.status === 'Scheduled')) this.#states?.moved({ job: indexedJob(job, indexShard), to: event.status });
     return stamped;
   }
 
@@ -122,11 +122,11 @@ export class AuditStore {
    * Records a new job's Queued event (stamped by the caller, who named it in the message's header) in the
    * queued register; without one, in the job's partition. Resolves once it is stored.
    */
-  async register(event: AuditEvent, job: JobRequest): Promise<AuditEvent> {
-    if (!this.#register) return this.append(event, eventMs(event), job);
-    await this.#register.record(event, job);
+  async register(event: AuditEvent, job: JobRequest, indexShard?: number): Promise<AuditEvent> {
+    if (!this.#register) return this.append(event, eventMs(event), job, indexShard);
+    await this.#register.record(event, job, indexShard);
     this.#index?.add([event]);
-    this.#states?.moved({ job: indexedJob(job), to: 'Queued' });
+    this.#states?.moved({ job: indexedJob(job, indexShard), to: 'Queued' });
     return event;
   }
 
@@ -143,7 +143,7 @@ export class AuditStore {
     const giveUpAt = performance.now() + (options.retryForMs ?? START_RETRY_MS);
     for (let failures = 0; ; failures++) {
       try {
-        return await this.#start(job, processorId, options.firstDelivery && failures === 0, options.generation ?? 0, options.queued);
+        return await this.#start(job, processorId, options.firstDelivery && failures === 0, options);
       } catch (error) {
         const delayMs = Math.min(2000, 250 * 2 ** failures);
         if (!isTransient(error) || options.signal?.aborted || performance.now() + delayMs > giveUpAt) throw error;
@@ -153,9 +153,10 @@ export class AuditStore {
   }
 
   /** `generation`: the message's requeue generation (job-control.ts); an older one than the job's never runs. */
-  async #start(job: JobRequest, processorId: string, firstDelivery: boolean, generation: number, queued: AuditEvent | undefined): Promise<StartOutcome> {
+  async #start(job: JobRequest, processorId: string, firstDelivery: boolean, options: StartOptions): Promise<StartOutcome> {
+    const generation = options.generation ?? 0;
     if (firstDelivery && !this.#unconfirmed.has(job.jobId)) {
-      const started = await this.#tryFirstAttempt(job, processorId, newAttemptId(), queued);
+      const started = await this.#tryFirstAttempt(job, processorId, newAttemptId(), options);
       if (started) return { kind: 'started', attempt: started };
     }
     for (;;) {
@@ -164,7 +165,7 @@ export class AuditStore {
       const mine = this.#unconfirmed.get(job.jobId);
       if (!current) {
         // Retrying our own first attempt keeps its identity, so that its first try, applied late, is ours.
-        const started = await this.#tryFirstAttempt(job, processorId, mine?.attempt === 1 ? mine.attemptId : newAttemptId(), queued);
+        const started = await this.#tryFirstAttempt(job, processorId, mine?.attempt === 1 ? mine.attemptId : newAttemptId(), options);
         if (started) return { kind: 'started', attempt: started };
         continue;
       }
@@ -204,7 +205,7 @@ export class AuditStore {
     }
     this.#index?.add([event]);
     this.#unconfirmed.delete(job.jobId);
-    this.#states?.moved({ job: indexedJob(job), from: current.state.status, to: 'Cancelled' });
+    this.#states?.moved({ job: indexedJob(job, indexShardOf(current.state.indexShard)), from: current.state.status, to: 'Cancelled' });
     return true;
   }
 
@@ -227,12 +228,15 @@ export class AuditStore {
   async summary(jobId: string): Promise<JobSummary | undefined> {
     const current = await readState(this.#table, jobId);
     if (!current) return undefined;
-    const { attemptId: _id, writeSeq: _seq, ...state } = current.state;
+    const { attemptId: _id, writeSeq: _seq, indexShard: _shard, ...state } = current.state;
     return { jobId, ...state };
   }
 
-  /** `queued`: the job's Queued event from its message, copied into the partition with Started (an upsert: the same row every time). */
-  async #tryFirstAttempt(job: JobRequest, processorId: string, attemptId: string, queued: AuditEvent | undefined): Promise<AttemptLog | undefined> {
+  /**
+   * `queued`: the job's Queued event from its message, copied into the partition with Started (an upsert: the
+   * same row every time); `indexShard`: the one its publisher chose, kept in the state row for later movers.
+   */
+  async #tryFirstAttempt(job: JobRequest, processorId: string, attemptId: string, { queued, indexShard }: StartOptions): Promise<AttemptLog | undefined> {
     const now = new Date().toISOString();
     const state: JobState = {
       ...jobFields(job),
@@ -245,9 +249,11 @@ export class AuditStore {
       updatedAt: now,
       attemptId,
       writeSeq: 1,
+      ...(indexShard === undefined ? {} : { indexShard }),
     };
     const event = stamp(startedEvent(job, processorId, 1));
-    const log = (etag: string) => new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: 1, attemptId, failuresBefore: 0, etag, writeSeq: 1, states: this.#states });
+    const log = (etag: string) => new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: 1, attemptId, failuresBefore: 0, etag, writeSeq: 1, states: this.#states, indexShard });
+    const indexed = indexedJob(job, indexShard);
     try {
       const response = await this.#table.submitTransaction([
         ['create', stateEntity(job.jobId, state)],
@@ -256,7 +262,7 @@ export class AuditStore {
       ]);
       this.#index?.add([event]);
       this.#unconfirmed.delete(job.jobId);
-      this.#states?.moved({ job: indexedJob(job), from: 'Queued', to: 'Started' });
+      this.#states?.moved({ job: indexed, from: 'Queued', to: 'Started' });
       return log(requireEtag(response.getResponseForEntity(STATE_ROW)?.etag ?? response.subResponses[0]?.etag));
     } catch (error) {
       if (!isConflict(error) && !isTransient(error)) throw error;
@@ -265,7 +271,7 @@ export class AuditStore {
       if (current?.state.attemptId === attemptId) {
         this.#index?.add([event]);
         this.#unconfirmed.delete(job.jobId);
-        this.#states?.moved({ job: indexedJob(job), from: 'Queued', to: 'Started' });
+        this.#states?.moved({ job: indexed, from: 'Queued', to: 'Started' });
         return log(current.etag);
       }
       if (isConflict(error) || current) return undefined; // another attempt's row: not the first attempt
@@ -287,6 +293,7 @@ export class AuditStore {
       etag: current.etag,
       writeSeq: current.state.writeSeq ?? 1,
       states: this.#states,
+      indexShard: indexShardOf(current.state.indexShard),
     });
   }
 
@@ -298,7 +305,9 @@ export class AuditStore {
     const stalled = current.state.status === 'Started';
     const failures = current.state.failures + (stalled ? 1 : 0);
     // writeSeq 0: the row holds none of this attempt's writes yet; Started is its write number 1.
-    const log = new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: attemptNumber, attemptId, failuresBefore: failures, etag: current.etag, writeSeq: 0, states: this.#states });
+    // The job keeps the index shard its first attempt recorded: its rows are there.
+    const indexShard = indexShardOf(current.state.indexShard);
+    const log = new AttemptLog({ table: this.#table, index: this.#index, job, processorId, attempt: attemptNumber, attemptId, failuresBefore: failures, etag: current.etag, writeSeq: 0, states: this.#states, indexShard });
     try {
       await log.write([startedEvent(job, processorId, attemptNumber, stalled)], {
         ...jobFields(job),
@@ -310,7 +319,7 @@ export class AuditStore {
         lastStartedAt: new Date().toISOString(),
       });
       this.#unconfirmed.delete(job.jobId);
-      this.#states?.moved({ job: indexedJob(job), from: current.state.status, to: 'Started' });
+      this.#states?.moved({ job: indexedJob(job, indexShard), from: current.state.status, to: 'Started' });
       return log;
     } catch (error) {
       // Someone wrote the state row between our read and our write (a fenced-out attempt's last
@@ -333,6 +342,8 @@ export interface StartOptions {
   readonly generation?: number;
   /** The job's Queued event, named by its message (queued-event.ts): copied into the partition with the first Started. */
   readonly queued?: AuditEvent;
+  /** The job's index shard, named by its message (state-index.ts): kept in the state row by the first Started. */
+  readonly indexShard?: number;
   readonly retryForMs?: number;
   readonly signal?: AbortSignal;
 }

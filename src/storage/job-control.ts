@@ -19,7 +19,7 @@ import type { JobRequest } from '../contracts/job-request.js';
 import { isConflict, isNotFound, isPreconditionFailed } from './azure-errors.js';
 import { queuedCopy, type QueuedRecord, type QueuedRegister } from './queued-register.js';
 import type { RecentIndex } from './recent-index.js';
-import { indexedJob, type StateIndex } from './state-index.js';
+import { indexedJob, indexShardOf, type StateIndex } from './state-index.js';
 import { eventEntity, stamp, STATE_ROW, stateEntity, type JobState } from './state-row.js';
 
 export const CONTROL_ROW = 'control';
@@ -70,12 +70,13 @@ export async function isCancelRequested(table: TableClient, jobId: string): Prom
 }
 
 /** The actions that end a job that is not running as Cancelled: its state row (created or, fenced by `etag`, updated) and events. */
-export function cancelActions(job: Pick<JobRequest, 'jobId' | 'jobName' | 'type' | 'lockKey'>, by: string, etag: string | undefined, events: readonly AuditEvent[]): TransactionAction[] {
+export function cancelActions(job: Pick<JobRequest, 'jobId' | 'jobName' | 'type' | 'lockKey'>, by: string, etag: string | undefined, events: readonly AuditEvent[], indexShard?: number): TransactionAction[] {
   const now = new Date().toISOString();
   const fields: Partial<JobState> = { status: 'Cancelled', processorId: by, updatedAt: now };
+  const shard = indexShard === undefined ? {} : { indexShard };
   const state: TransactionAction =
     etag === undefined
-      ? ['create', stateEntity(job.jobId, { ...fields, jobName: job.jobName, type: job.type, lockKey: job.lockKey, attempts: 0, failures: 0 })]
+      ? ['create', stateEntity(job.jobId, { ...fields, jobName: job.jobName, type: job.type, lockKey: job.lockKey, attempts: 0, failures: 0, ...shard })]
       : ['update', stateEntity(job.jobId, fields), 'Merge', { etag }];
   return [state, ...events.map((event): TransactionAction => ['create', eventEntity(event)])];
 }
@@ -88,7 +89,8 @@ export type CancelResult =
   | { readonly kind: 'unknown' };
 
 export type RequeueResult =
-  | { readonly kind: 'requeued'; readonly job: JobRequest; readonly generation: number }
+  /** `indexShard`: where the job's index rows live (state-index.ts), for the publish that follows. */
+  | { readonly kind: 'requeued'; readonly job: JobRequest; readonly generation: number; readonly indexShard?: number }
   | { readonly kind: 'conflict'; readonly status: string }
   | { readonly kind: 'unknown' };
 
@@ -132,10 +134,11 @@ export class JobControl {
         const cancelled = this.#event(jobId, 'Cancelled', `Cancelled by ${actor} before it started; it will not run`, actor, job);
         // A Queued still only in the register goes into the partition with the job's end (no processor will copy it).
         const copy = registered && kept ? [queuedCopy(registered.event, kept)] : [];
-        await this.#table.submitTransaction([...cancelActions(job, actor, state?.etag, [requested, cancelled]), flag, ...copy]);
+        const indexShard = state ? indexShardOf(state.state.indexShard) : registered?.indexShard;
+        await this.#table.submitTransaction([...cancelActions(job, actor, state?.etag, [requested, cancelled], indexShard), flag, ...copy]);
         this.#index?.add([requested, cancelled]);
         // Index rows are keyed by the request's createdAt: without a kept request, a page read drops the stale row.
-        if (kept) this.#moved(kept, state ? [state.state.status] : ['Queued', 'Scheduled'], 'Cancelled');
+        if (kept) this.#moved(kept, state ? [state.state.status] : ['Queued', 'Scheduled'], 'Cancelled', indexShard);
         return { kind: 'cancelled' };
       } catch (error) {
         // Someone wrote the job between our read and our write (it started, say): read again.
@@ -160,7 +163,9 @@ export class JobControl {
       if (!REQUEUABLE.has(status) && !republish) return { kind: 'conflict', status };
       const job = await this.keptRequest(jobId);
       if (!job) return { kind: 'conflict', status: `${status}, but its request was not kept (it was not published by Baton)` };
-      if (republish) return { kind: 'requeued', job, generation: current };
+      const indexShard = indexShardOf(state.state.indexShard);
+      const shard = indexShard === undefined ? {} : { indexShard };
+      if (republish) return { kind: 'requeued', job, generation: current, ...shard };
       const generation = current + 1;
       const event = this.#event(jobId, 'Requeued', `Requeued by ${actor} (was ${status}; a fresh budget of attempts, requeue ${generation})`, actor, job);
       try {
@@ -170,8 +175,8 @@ export class JobControl {
           ['create', eventEntity(event)],
         ]);
         this.#index?.add([event]);
-        this.#moved(job, [status], 'Queued');
-        return { kind: 'requeued', job, generation };
+        this.#moved(job, [status], 'Queued', indexShard);
+        return { kind: 'requeued', job, generation, ...shard };
       } catch (error) {
         if (!(isConflict(error) || isPreconditionFailed(error)) || tries >= MAX_TRIES) throw error;
       }
@@ -200,8 +205,8 @@ export class JobControl {
     return !page.done && page.value.length > 0;
   }
 
-  #moved(job: JobRequest, from: readonly string[], to: string): void {
-    const indexed = indexedJob(job);
+  #moved(job: JobRequest, from: readonly string[], to: string, indexShard: number | undefined): void {
+    const indexed = indexedJob(job, indexShard);
     for (const status of from) this.#states?.moved({ job: indexed, from: status, to });
   }
 

@@ -23,6 +23,7 @@ import { sleep } from '../core/time.js';
 import { isNotFound, isTransient } from './azure-errors.js';
 import { eventFromEntity, eventToProperties } from './event-entity.js';
 import { stripeOf } from './lock-stripes.js';
+import { indexShardOf } from './state-index.js';
 
 /** Fixed on purpose (see MUST): 8 partitions carry 8 × 2,000 entities/s, Azure's per-partition target. */
 export const QUEUED_PARTITIONS = 8;
@@ -38,6 +39,8 @@ export function queuedPartition(jobId: string): string {
 export interface QueuedRecord {
   readonly event: AuditEvent;
   readonly request?: JobRequest;
+  /** The job's index shard, as its publisher chose it (state-index.ts). */
+  readonly indexShard?: number;
 }
 
 interface Waiting {
@@ -67,11 +70,12 @@ export class QueuedRegister {
   }
 
   /** Resolves once the event is stored (shared with whatever else was published meanwhile). */
-  record(event: AuditEvent, job: JobRequest): Promise<void> {
+  record(event: AuditEvent, job: JobRequest, indexShard?: number): Promise<void> {
     const partition = queuedPartition(job.jobId);
+    const shard = indexShard === undefined ? {} : { indexShard };
     return new Promise<void>((resolve, reject) => {
       const waiting = this.#waiting.get(partition) ?? [];
-      waiting.push({ row: queuedRow(event, job, partition, job.jobId), resolve, reject });
+      waiting.push({ row: { ...queuedRow(event, job, partition, job.jobId), ...shard }, resolve, reject });
       this.#waiting.set(partition, waiting);
       if (!this.#writing.has(partition)) void this.#drain(partition);
     });
@@ -82,7 +86,8 @@ export class QueuedRegister {
     try {
       const entity = await this.#table.getEntity<Record<string, unknown>>(queuedPartition(jobId), jobId);
       const request = typeof entity.request === 'string' ? { request: JSON.parse(entity.request) as JobRequest } : {};
-      return { event: eventFromEntity(entity), ...request };
+      const shard = indexShardOf(entity.indexShard);
+      return { event: eventFromEntity(entity), ...request, ...(shard === undefined ? {} : { indexShard: shard }) };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

@@ -12,6 +12,7 @@ import type { AuditEvent } from '../contracts/audit-event.js';
 import type { Logger } from '../core/logger.js';
 import { INDEX_SHARDS, indexBucket, indexPartition, indexRowKey, indexShardPrefix, invertedMs } from './event-keys.js';
 import { eventFromEntity, eventToProperties } from './event-entity.js';
+import { MergedRows } from './merged-rows.js';
 
 const MAX_BATCH = 100;
 /**
@@ -21,33 +22,6 @@ const MAX_BATCH = 100;
  * loses at most a second of index rows (the job histories keep them).
  */
 export const INDEX_FLUSH_MS = 1000;
-
-type Entity = Record<string, unknown> & { rowKey?: string };
-
-/** One sub-partition's rows, newest first, fetched a page at a time as the merge needs them. */
-class ShardCursor {
-  readonly #pages: AsyncIterator<Entity[]>;
-  #buffer: Entity[] = [];
-  #done = false;
-
-  constructor(pages: AsyncIterableIterator<Entity[]>) {
-    this.#pages = pages;
-  }
-
-  /** The next row without taking it; undefined when the sub-partition has no more. */
-  async peek(): Promise<Entity | undefined> {
-    while (this.#buffer.length === 0 && !this.#done) {
-      const page = await this.#pages.next();
-      if (page.done) this.#done = true;
-      else this.#buffer = [...page.value];
-    }
-    return this.#buffer[0];
-  }
-
-  take(): Entity | undefined {
-    return this.#buffer.shift();
-  }
-}
 
 /** Events carry their job's tenantId (when it has one): a server-side filter, no index of its own. */
 function tenantFilter(tenantId: string | undefined): string {
@@ -119,22 +93,10 @@ export class RecentIndex {
    */
   async #merged(limit: number, filterFor: (prefix: string) => string): Promise<AuditEvent[]> {
     const pageSize = Math.min(1000, Math.ceil(limit / INDEX_SHARDS) * 2 + 10);
-    const cursors = Array.from({ length: INDEX_SHARDS }, (_, shard) =>
-      new ShardCursor(this.#table.listEntities<Entity>({ queryOptions: { filter: filterFor(indexShardPrefix(shard)) } }).byPage({ maxPageSize: pageSize })),
+    const rows = new MergedRows(
+      Array.from({ length: INDEX_SHARDS }, (_, shard) => this.#table.listEntities<Record<string, unknown>>({ queryOptions: { filter: filterFor(indexShardPrefix(shard)) } }).byPage({ maxPageSize: pageSize })),
     );
-    const heads = await Promise.all(cursors.map((cursor) => cursor.peek()));
-    const events: AuditEvent[] = [];
-    while (events.length < limit) {
-      let best = -1;
-      for (let i = 0; i < heads.length; i++) {
-        const key = heads[i]?.rowKey;
-        if (key !== undefined && (best < 0 || key < heads[best]!.rowKey!)) best = i;
-      }
-      if (best < 0) break;
-      events.push(eventFromEntity(cursors[best]!.take()!));
-      heads[best] = await cursors[best]!.peek();
-    }
-    return events;
+    return (await rows.take(limit)).map(eventFromEntity);
   }
 
   async #write(events: AuditEvent[]): Promise<void> {

@@ -15,15 +15,27 @@
  * Rows from different processes can cross (a publisher's Queued written after a processor moved the job
  * on): the page's point reads see the state row disagree, leave the row out and delete it. The per-job
  * audit partitions stay the source of truth; a lost index write is repaired by the job's next transition.
+ *
+ * Sub-partitions: every job a fleet runs passes through `Queued` (an upsert and a delete) and `all` (two
+ * upserts), so one partition per status would cap the fleet at Azure's 2,000 entities/s per partition, about
+ * 1,000 jobs/s. Each status is spread over STATE_SHARDS sub-partitions (`Completed~3`). A job's rows all live
+ * in one, its index shard: chosen by its publisher (the same for 100 publishes in a row, then the next, so that
+ * a flush's rows still share a transaction), carried in the message (`x-baton-index-shard`) and kept in the
+ * job's state row (`indexShard`), so that whoever moves the job later deletes the right row. A job with no
+ * shard (published before sub-partitions, or not by Baton) keeps using the status's own partition. A page
+ * merges the status's partitions by RowKey.
  */
 import type { JobRequest } from '../contracts/job-request.js';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Logger } from '../core/logger.js';
 import { isNotFound } from './azure-errors.js';
 import { invertedMs } from './event-keys.js';
+import { MergedRows } from './merged-rows.js';
 import { INDEX_FLUSH_MS } from './recent-index.js';
 
 export const ALL_PARTITION = 'all';
+/** Fixed on purpose: readers and writers must agree on the sub-partitions (8 × 2,000 entities/s a status). */
+export const STATE_SHARDS = 8;
 const MAX_BATCH = 100;
 const STATE_ROW = 'state';
 const READS_IN_FLIGHT = 32;
@@ -35,6 +47,24 @@ export interface IndexedJob {
   readonly type: string;
   readonly createdAt: string;
   readonly tenantId?: string;
+  /** Its index shard (0 … STATE_SHARDS − 1); absent: the status's own partition. */
+  readonly shard?: number;
+}
+
+/** The partition of a status's rows of jobs in `shard` (the status's own partition for a job with none). */
+export function statePartition(status: string, shard: number | undefined): string {
+  return shard === undefined ? status : `${status}~${shard}`;
+}
+
+/** Every partition that holds rows of `status`. */
+function partitionsOf(status: string): string[] {
+  return [status, ...Array.from({ length: STATE_SHARDS }, (_, shard) => statePartition(status, shard))];
+}
+
+/** A shard as a message header or a state row holds it: an integer in range, or nothing. */
+export function indexShardOf(value: unknown): number | undefined {
+  const shard = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  return Number.isInteger(shard) && shard >= 0 && shard < STATE_SHARDS ? shard : undefined;
 }
 
 export interface StateMove {
@@ -81,6 +111,9 @@ export class StateIndex {
   readonly #flushMs: number;
   #pending = new Map<string, Pending>();
   #timer: NodeJS.Timeout | undefined;
+  /** The shard new jobs get (nextShard), and how many more get it before the next one. */
+  #shard = Math.floor(Math.random() * STATE_SHARDS);
+  #shardLeft = MAX_BATCH;
   #flushing: Promise<void> = Promise.resolve();
 
   constructor(index: TableClient, audit: TableClient, options: { logger?: Logger; flushMs?: number } = {}) {
@@ -88,6 +121,15 @@ export class StateIndex {
     this.#audit = audit;
     this.#logger = options.logger;
     this.#flushMs = options.flushMs ?? INDEX_FLUSH_MS;
+  }
+
+  /** The index shard for a job about to be published: the same for 100 in a row, then the next one. */
+  nextShard(): number {
+    if (this.#shardLeft-- <= 0) {
+      this.#shard = (this.#shard + 1) % STATE_SHARDS;
+      this.#shardLeft = MAX_BATCH - 1;
+    }
+    return this.#shard;
   }
 
   /** Queues a job's move to `to`; several moves of one job within a flush collapse into its last. */
@@ -129,30 +171,28 @@ export class StateIndex {
 
   /** One page of jobs, newest first; `nextCursor` is null on the last page. */
   async list(query: SummaryQuery): Promise<{ items: SummaryItem[]; nextCursor: string | null }> {
-    const partition = query.status ?? ALL_PARTITION;
-    const after = decodeCursor(query.cursor, partition);
-    let filter = odata`PartitionKey eq ${partition} and RowKey gt ${after}`;
-    if (query.type !== undefined) filter += ` and ${odata`type eq ${query.type}`}`;
-    if (query.tenantId !== undefined) filter += ` and ${odata`tenantId eq ${query.tenantId}`}`;
+    const status = query.status ?? ALL_PARTITION;
+    const after = decodeCursor(query.cursor, status);
+    const filterFor = (partition: string) => {
+      let filter = odata`PartitionKey eq ${partition} and RowKey gt ${after}`;
+      if (query.type !== undefined) filter += ` and ${odata`type eq ${query.type}`}`;
+      if (query.tenantId !== undefined) filter += ` and ${odata`tenantId eq ${query.tenantId}`}`;
+      return filter;
+    };
+    const rows = new MergedRows(partitionsOf(status).map((partition) => this.#index.listEntities<Record<string, unknown>>({ queryOptions: { filter: filterFor(partition) } }).byPage({ maxPageSize: Math.min(query.limit + 1, 1000) })));
     const items: SummaryItem[] = [];
     let lastKey = after;
-    let more = false;
-    const pages = this.#index.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: query.limit });
-    for await (const page of pages) {
-      const checked = await this.#verify(page, query.status);
-      let i = 0;
-      for (; i < page.length && items.length < query.limit; i++) {
-        lastKey = String(page[i]!.rowKey);
-        const item = checked[i];
-        if (item) items.push(item);
-      }
-      if (items.length >= query.limit) {
-        more = i < page.length || page.continuationToken !== undefined;
-        break;
-      }
-      if (page.continuationToken === undefined) break;
+    while (items.length < query.limit) {
+      const batch = await rows.take(query.limit - items.length);
+      if (batch.length === 0) break;
+      const checked = await this.#verify(batch, query.status);
+      batch.forEach((row, i) => {
+        lastKey = String(row.rowKey);
+        if (checked[i]) items.push(checked[i]);
+      });
     }
-    return { items, nextCursor: more ? encodeCursor(partition, lastKey) : null };
+    const more = items.length >= query.limit && (await rows.peek()) !== undefined;
+    return { items, nextCursor: more ? encodeCursor(status, lastKey) : null };
   }
 
   /**
@@ -162,10 +202,12 @@ export class StateIndex {
    */
   async runningByTenant(): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    const rows = this.#index.listEntities<{ tenantId?: string }>({ queryOptions: { filter: odata`PartitionKey eq ${'Started'}`, select: ['tenantId'] } });
-    for await (const row of rows) {
-      if (typeof row.tenantId === 'string') counts.set(row.tenantId, (counts.get(row.tenantId) ?? 0) + 1);
-    }
+    await Promise.all(partitionsOf('Started').map(async (partition) => {
+      const rows = this.#index.listEntities<{ tenantId?: string }>({ queryOptions: { filter: odata`PartitionKey eq ${partition}`, select: ['tenantId'] } });
+      for await (const row of rows) {
+        if (typeof row.tenantId === 'string') counts.set(row.tenantId, (counts.get(row.tenantId) ?? 0) + 1);
+      }
+    }));
     return counts;
   }
 
@@ -210,11 +252,12 @@ export class StateIndex {
     };
     for (const move of batch) {
       const rowKey = rowKeyOf(move.job);
+      const at = (status: string) => statePartition(status, move.job.shard);
       const properties = { ...jobProperties(move.job), updatedAt: new Date(move.atMs).toISOString() };
-      add(upserts, move.to, ['upsert', { partitionKey: move.to, rowKey, ...properties, status: move.to }, 'Replace']);
-      if (move.first) add(upserts, ALL_PARTITION, ['upsert', { partitionKey: ALL_PARTITION, rowKey, ...properties }, 'Replace']);
+      add(upserts, at(move.to), ['upsert', { partitionKey: at(move.to), rowKey, ...properties, status: move.to }, 'Replace']);
+      if (move.first) add(upserts, at(ALL_PARTITION), ['upsert', { partitionKey: at(ALL_PARTITION), rowKey, ...properties }, 'Replace']);
       // Never the status it ends in: the upsert above is that very row (same keys).
-      for (const from of move.from) if (from !== move.to) add(deletes, from, ['delete', { partitionKey: from, rowKey }]);
+      for (const from of move.from) if (from !== move.to) add(deletes, at(from), ['delete', { partitionKey: at(from), rowKey }]);
     }
     // Upserts first: a job is briefly in two lists rather than in none.
     await Promise.all([...upserts.values()].flatMap((actions) => chunks(actions).map((chunk) => this.#submit(chunk))));
@@ -297,7 +340,7 @@ export function decodeCursor(cursor: string | undefined, partition: string): str
   return parsed.r;
 }
 
-/** The fields of a job the index rows carry. */
-export function indexedJob(job: JobRequest): IndexedJob {
-  return { jobId: job.jobId, jobName: job.jobName, type: job.type, createdAt: job.createdAt, ...(job.tenantId !== undefined ? { tenantId: job.tenantId } : {}) };
+/** The fields of a job the index rows carry, and its index shard (where its rows live). */
+export function indexedJob(job: JobRequest, shard?: number): IndexedJob {
+  return { jobId: job.jobId, jobName: job.jobName, type: job.type, createdAt: job.createdAt, ...(job.tenantId !== undefined ? { tenantId: job.tenantId } : {}), ...(shard !== undefined ? { shard } : {}) };
 }

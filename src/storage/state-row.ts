@@ -34,6 +34,8 @@ export interface JobState {
   attemptId?: string;
   /** The number of that attempt's write that wrote the row (a fresh number per submission, 1 for Started). */
   writeSeq?: number;
+  /** Where the job's rows in the job-state index live (state-index.ts); absent: its statuses' own partitions. */
+  indexShard?: number;
 }
 
 export type StateUpdate = Partial<Omit<JobState, 'updatedAt' | 'attemptId' | 'writeSeq'>>;

@@ -73,6 +73,8 @@ describe('the queued register, with a real broker and processors', () => {
         expect(JSON.parse(rows[0]!.request as string).jobId).toBe(job.jobId);
         const statuses = (await system.history(job.jobId)).map((e) => e.status);
         expect(statuses.slice(0, 2)).toEqual(['Queued', 'Started']);
+        // The index shard the publisher chose came with the message and is kept with the job.
+        expect((await direct.table(system.names.auditTable).getEntity<{ indexShard?: number }>(job.jobId, 'state')).indexShard).toBeTypeOf('number');
         expect(statuses.filter((s) => s === 'Queued' || s === 'Completed')).toEqual(['Queued', 'Completed']);
       }
     } finally {

@@ -9,7 +9,7 @@ import { namesFor } from '../../src/contracts/names.js';
 import { AZURITE_CONNECTION_STRING } from '../../src/core/config.js';
 import { ensureStorage, openStorage, type BatonStorage } from '../../src/storage/baton-storage.js';
 import { RequestCounter } from '../../src/storage/request-counter.js';
-import { rowKeyOf, StateIndex } from '../../src/storage/state-index.js';
+import { rowKeyOf, STATE_SHARDS, StateIndex } from '../../src/storage/state-index.js';
 import { deleteNamespaceStorage } from '../helpers/cleanup.js';
 import { freshNamespace } from '../helpers/namespace.js';
 
@@ -111,7 +111,7 @@ describe('what a page costs', () => {
     }
   };
 
-  it('is one query plus one read per job shown, with 50 or 2,050 jobs in the list', async () => {
+  it('is one query per sub-partition plus one read per job shown, with 50 or 2,050 jobs in the list', async () => {
     await seed(50, 'new', Date.now());
     const small = await requests(() => storage.states.list({ status: 'Queued', limit: 20 }));
     const firstSmall = await storage.states.list({ status: 'Queued', limit: 20 });
@@ -120,9 +120,65 @@ describe('what a page costs', () => {
     const large = await requests(() => storage.states.list({ status: 'Queued', limit: 20 }));
     const firstLarge = await storage.states.list({ status: 'Queued', limit: 20 });
     const secondLarge = await requests(() => storage.states.list({ status: 'Queued', limit: 20, cursor: firstLarge.nextCursor! }));
-    expect(small).toEqual({ query: 1, get: 20 });
+    // The status's own partition (jobs with no index shard, as these) and its STATE_SHARDS sub-partitions.
+    expect(small).toEqual({ query: STATE_SHARDS + 1, get: 20 });
     expect(large).toEqual(small);
     expect(secondLarge).toEqual(secondSmall);
     expect(firstLarge.items.map((item) => item.jobId)).toEqual(firstSmall.items.map((item) => item.jobId));
+  });
+});
+
+describe('sub-partitions (issue 15: no status is one partition for the whole fleet)', () => {
+  const table = () => storage.clients.table(names.stateIndexTable);
+  const partitionsOfJob = async (jobId: string) => {
+    const found: string[] = [];
+    for await (const row of table().listEntities<{ jobId: string }>({ queryOptions: { filter: odata`jobId eq ${jobId}` } })) found.push(String(row.partitionKey));
+    // The queued register shares the table (queued-register.ts): not an index row.
+    return found.filter((partition) => !partition.startsWith('queued-')).sort();
+  };
+
+  it('keeps all of a job\'s rows in the sub-partition its publisher chose, from Queued to Completed, and lists it', async () => {
+    const j = job('sharded');
+    const shard = 5;
+    const queued = { jobId: j.jobId, jobName: j.jobName, status: 'Queued' as const, message: 'Queued (steps)', processorId: 'pub', attempt: 0 };
+    await storage.audit.register({ ...queued, eventId: `${Date.now()}-sharded`, timestamp: new Date().toISOString() }, j, shard);
+    await storage.states.flush();
+    expect(await partitionsOfJob(j.jobId)).toEqual(['Queued~5', 'all~5']);
+    expect((await storage.states.list({ status: 'Queued', limit: 10 })).items.map((item) => item.jobId)).toContain(j.jobId);
+    const started = await storage.audit.startAttempt(j, 'proc', { firstDelivery: true, indexShard: shard });
+    if (started.kind !== 'started') throw new Error('expected an attempt');
+    await started.attempt.write([{ jobId: j.jobId, jobName: j.jobName, status: 'Completed', message: 'done', processorId: 'proc', attempt: 1 }], { status: 'Completed' });
+    await storage.states.flush();
+    expect(await partitionsOfJob(j.jobId)).toEqual(['Completed~5', 'all~5']);
+    expect((await storage.clients.table(names.auditTable).getEntity<{ indexShard?: number }>(j.jobId, 'state')).indexShard).toBe(shard);
+    expect((await storage.states.list({ status: 'Completed', limit: 1000 })).items.filter((item) => item.jobId === j.jobId)).toHaveLength(1);
+    expect((await storage.states.list({ limit: 1000 })).items.filter((item) => item.jobId === j.jobId)).toHaveLength(1);
+  });
+
+  it('a later attempt, a cancel and a requeue find the job\'s rows through its state row', async () => {
+    const j = job('sharded-later');
+    await storage.audit.register({ jobId: j.jobId, jobName: j.jobName, status: 'Queued', message: 'Queued', processorId: 'pub', attempt: 0, eventId: `${Date.now()}-later`, timestamp: new Date().toISOString() }, j, 2);
+    const first = await storage.audit.startAttempt(j, 'proc', { firstDelivery: true, indexShard: 2 });
+    if (first.kind !== 'started') throw new Error('expected an attempt');
+    await first.attempt.write([{ jobId: j.jobId, jobName: j.jobName, status: 'Retrying', message: 'again', processorId: 'proc', attempt: 1 }], { status: 'Retrying' });
+    // The retry's message says nothing of the shard: the state row does.
+    const second = await storage.audit.startAttempt(j, 'proc2', { firstDelivery: false });
+    if (second.kind !== 'started') throw new Error('expected an attempt');
+    await second.attempt.write([{ jobId: j.jobId, jobName: j.jobName, status: 'DeadLettered', message: 'gave up', processorId: 'proc2', attempt: 2 }], { status: 'DeadLettered' });
+    await storage.states.flush();
+    expect(await partitionsOfJob(j.jobId)).toEqual(['DeadLettered~2', 'all~2']);
+    const requeued = await storage.control.requeue(j.jobId, 'ops');
+    expect(requeued).toMatchObject({ kind: 'requeued', indexShard: 2 });
+    await storage.states.flush();
+    expect(await partitionsOfJob(j.jobId)).toEqual(['Queued~2', 'all~2']);
+  });
+
+  it('a publisher gives 100 jobs in a row one sub-partition, then the next', () => {
+    const index = new StateIndex(storage.clients.table(names.stateIndexTable), storage.clients.table(names.auditTable));
+    const shards = Array.from({ length: 250 }, () => index.nextShard());
+    expect(new Set(shards.slice(0, 100)).size).toBe(1);
+    expect(shards[100]).toBe((shards[0]! + 1) % STATE_SHARDS);
+    expect(new Set(shards.slice(100, 200)).size).toBe(1);
+    expect(shards[200]).toBe((shards[0]! + 2) % STATE_SHARDS);
   });
 });

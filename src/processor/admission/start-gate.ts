@@ -29,6 +29,7 @@ export async function startGate({ delivery, job }: Candidate, leases: readonly H
     generation: delivery.generation,
     signal: giveUp.signal,
     ...(queued ? { queued } : {}),
+    ...(delivery.indexShard === undefined ? {} : { indexShard: delivery.indexShard }),
   });
   const remainingMs = Math.min(...leases.map((lease) => lease.remainingMs()));
   const start = await withTimeout(starting, remainingMs, () => {
