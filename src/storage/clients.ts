@@ -2,7 +2,8 @@
  * @module Blob and Table clients from one connection string (shared key or SAS, Azure or Azurite),
  * each wired to the RequestCounter so every request is counted.
  */
-import { AzureNamedKeyCredential, AzureSASCredential, TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
+import { AzureNamedKeyCredential, AzureSASCredential, type TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import {
   AnonymousCredential,
   BlobServiceClient,
@@ -14,6 +15,7 @@ import {
 } from '@azure/storage-blob';
 import { AZURITE_CONNECTION_STRING } from '../core/config.js';
 import { ConfigError, StorageTimeoutError } from '../core/errors.js';
+import { BatchTableClient } from './batch-table-client.js';
 import { blobOperation, RequestCounter, tableOperation } from './request-counter.js';
 
 /** The part of an abort signal the SDKs hand their policies. */
@@ -99,7 +101,9 @@ export function createStorageClients(connectionString: string, counter = new Req
   const blobUrl = account.sas ? `${account.blobEndpoint}?${account.sas}` : account.blobEndpoint;
   const blobService = new BlobServiceClient(blobUrl, pipeline);
 
-  const tableOptions: TableServiceClientOptions = {
+  const tableOptions: TableServiceClientOptions & { httpClient: HttpClient } = {
+    // Given, not left to the SDK: the transactions (batch-table-client.ts) are sent on it too.
+    httpClient: sharedHttpClient(),
     retryOptions: { maxRetries: 2, ...RETRY_DELAY },
     allowInsecureConnection: account.tableEndpoint.startsWith('http:'),
     additionalPolicies: [
@@ -129,8 +133,7 @@ export function createStorageClients(connectionString: string, counter = new Req
       },
     ],
   };
-  const namedKey = account.accountKey ? new AzureNamedKeyCredential(account.accountName, account.accountKey) : undefined;
-  const sasCredential = account.sas ? new AzureSASCredential(account.sas) : undefined;
+  const credential = account.accountKey ? new AzureNamedKeyCredential(account.accountName, account.accountKey) : new AzureSASCredential(account.sas!);
   const tables = new Map<string, TableClient>();
   return {
     account,
@@ -139,14 +142,20 @@ export function createStorageClients(connectionString: string, counter = new Req
     table(name: string) {
       let client = tables.get(name);
       if (!client) {
-        client = namedKey
-          ? new TableClient(account.tableEndpoint, name, namedKey, tableOptions)
-          : new TableClient(account.tableEndpoint, name, sasCredential!, tableOptions);
+        client = new BatchTableClient(account.tableEndpoint, name, credential, tableOptions);
         tables.set(name, client);
       }
       return client;
     },
   };
+}
+
+let httpClient: HttpClient | undefined;
+
+/** One connection pool for every table client of the process, as the SDK's own cached default would be. */
+function sharedHttpClient(): HttpClient {
+  httpClient ??= createDefaultHttpClient();
+  return httpClient;
 }
 
 /**
