@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import type { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import { BLOB_ERROR, codeOf, isConflict, isLeaseHeld, isLeaseLost, isNotFound, statusOf } from './azure-errors.js';
 
 export interface AcquiredLease {
@@ -33,8 +33,15 @@ export function lockBlobName(lockKey: string): string {
   return `lock-${encodeURIComponent(lockKey).replace(/\./g, '%2E')}`;
 }
 
+/**
+ * How many lock blobs' clients are kept. A blob client costs a URL parse and a client context to build: kept,
+ * a job's acquire, renewals and release share one. Bounded, since lock keys are unbounded (oldest dropped first).
+ */
+const BLOB_CLIENTS_KEPT = 256;
+
 export class BlobLeaseStore implements LeaseStore {
   readonly #container: ContainerClient;
+  readonly #blobs = new Map<string, BlockBlobClient>();
 
   constructor(blobService: BlobServiceClient, containerName: string) {
     this.#container = blobService.getContainerClient(containerName);
@@ -121,7 +128,13 @@ export class BlobLeaseStore implements LeaseStore {
     }
   }
 
-  #blob(lockKey: string) {
-    return this.#container.getBlockBlobClient(lockBlobName(lockKey));
+  #blob(lockKey: string): BlockBlobClient {
+    let blob = this.#blobs.get(lockKey);
+    if (!blob) {
+      blob = this.#container.getBlockBlobClient(lockBlobName(lockKey));
+      if (this.#blobs.size >= BLOB_CLIENTS_KEPT) this.#blobs.delete(this.#blobs.keys().next().value!);
+      this.#blobs.set(lockKey, blob);
+    }
+    return blob;
   }
 }

@@ -2,18 +2,18 @@
  * @module Blob and Table clients from one connection string (shared key or SAS, Azure or Azurite),
  * each wired to the RequestCounter so every request is counted.
  */
-import { AzureNamedKeyCredential, AzureSASCredential, TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { createDefaultHttpClient, type HttpClient, type PipelinePolicy } from '@azure/core-rest-pipeline';
+import { AzureNamedKeyCredential, AzureSASCredential, type TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import {
   AnonymousCredential,
   BlobServiceClient,
   newPipeline,
   StorageSharedKeyCredential,
-  type RequestPolicy,
-  type RequestPolicyFactory,
-  type WebResource,
+  type Pipeline,
 } from '@azure/storage-blob';
 import { AZURITE_CONNECTION_STRING } from '../core/config.js';
 import { ConfigError, StorageTimeoutError } from '../core/errors.js';
+import { BatchTableClient } from './batch-table-client.js';
 import { blobOperation, RequestCounter, tableOperation } from './request-counter.js';
 
 /** The part of an abort signal the SDKs hand their policies. */
@@ -93,28 +93,18 @@ export function createStorageClients(connectionString: string, counter = new Req
     ? new StorageSharedKeyCredential(account.accountName, account.accountKey)
     : new AnonymousCredential();
   const pipeline = newPipeline(blobCredential, { retryOptions: { maxTries: 3, tryTimeoutInMs: timeouts.tryTimeoutMs, ...RETRY_DELAY } });
-  // Outermost: bounds the whole call; innermost: counts every try.
-  pipeline.factories.unshift(deadlineFactory(timeouts.totalTimeoutMs));
-  pipeline.factories.push(countingFactory(counter));
   const blobUrl = account.sas ? `${account.blobEndpoint}?${account.sas}` : account.blobEndpoint;
-  const blobService = new BlobServiceClient(blobUrl, pipeline);
+  // Before the SDK's retry policy, the deadline first: it bounds the whole call, retries included; each call is counted once.
+  const blobService = new PolicedBlobServiceClient(blobUrl, pipeline, [deadlinePolicy(timeouts.totalTimeoutMs), blobCountingPolicy(counter)]);
 
-  const tableOptions: TableServiceClientOptions = {
+  const tableOptions: TableServiceClientOptions & { httpClient: HttpClient } = {
+    // Given, not left to the SDK: the transactions (batch-table-client.ts) are sent on it too.
+    httpClient: sharedHttpClient(),
     retryOptions: { maxRetries: 2, ...RETRY_DELAY },
     allowInsecureConnection: account.tableEndpoint.startsWith('http:'),
     additionalPolicies: [
-      {
-        // Before the retry policy: one deadline for the call and all its retries.
-        position: 'perCall',
-        policy: {
-          name: 'batonTotalTimeout',
-          sendRequest: (request, next) =>
-            withDeadline(request.abortSignal, timeouts.totalTimeoutMs, (signal) => {
-              request.abortSignal = signal;
-              return next(request);
-            }),
-        },
-      },
+      // Before the retry policy: one deadline for the call and all its retries.
+      { position: 'perCall', policy: deadlinePolicy(timeouts.totalTimeoutMs) },
       {
         position: 'perRetry',
         policy: {
@@ -129,8 +119,7 @@ export function createStorageClients(connectionString: string, counter = new Req
       },
     ],
   };
-  const namedKey = account.accountKey ? new AzureNamedKeyCredential(account.accountName, account.accountKey) : undefined;
-  const sasCredential = account.sas ? new AzureSASCredential(account.sas) : undefined;
+  const credential = account.accountKey ? new AzureNamedKeyCredential(account.accountName, account.accountKey) : new AzureSASCredential(account.sas!);
   const tables = new Map<string, TableClient>();
   return {
     account,
@@ -139,14 +128,20 @@ export function createStorageClients(connectionString: string, counter = new Req
     table(name: string) {
       let client = tables.get(name);
       if (!client) {
-        client = namedKey
-          ? new TableClient(account.tableEndpoint, name, namedKey, tableOptions)
-          : new TableClient(account.tableEndpoint, name, sasCredential!, tableOptions);
+        client = new BatchTableClient(account.tableEndpoint, name, credential, tableOptions);
         tables.set(name, client);
       }
       return client;
     },
   };
+}
+
+let httpClient: HttpClient | undefined;
+
+/** One connection pool for every table client of the process, as the SDK's own cached default would be. */
+function sharedHttpClient(): HttpClient {
+  httpClient ??= createDefaultHttpClient();
+  return httpClient;
 }
 
 /**
@@ -175,32 +170,38 @@ async function withDeadline<T>(outer: AbortSignalLike | undefined, totalMs: numb
   }
 }
 
-/** Aborts a blob call, retries included, once `totalMs` have passed. */
-function deadlineFactory(totalMs: number): RequestPolicyFactory {
+/** Aborts a call, retries included, once `totalMs` have passed. */
+function deadlinePolicy(totalMs: number): PipelinePolicy {
   return {
-    create(next: RequestPolicy): RequestPolicy {
-      return {
-        sendRequest(request: WebResource) {
-          return withDeadline(request.abortSignal, totalMs, (signal) => {
-            request.abortSignal = signal;
-            return next.sendRequest(request);
-          });
-        },
-      };
+    name: 'batonTotalTimeout',
+    sendRequest: (request, next) =>
+      withDeadline(request.abortSignal, totalMs, (signal) => {
+        request.abortSignal = signal;
+        return next(request);
+      }),
+  };
+}
+
+function blobCountingPolicy(counter: RequestCounter): PipelinePolicy {
+  return {
+    name: 'batonBlobCounter',
+    sendRequest: (request, next) => {
+      const leaseAction = request.headers.get('x-ms-lease-action') ?? undefined;
+      counter.record({ service: 'blob', operation: blobOperation(request.method, new URL(request.url), leaseAction) });
+      return next(request);
     },
   };
 }
 
-function countingFactory(counter: RequestCounter): RequestPolicyFactory {
-  return {
-    create(next: RequestPolicy): RequestPolicy {
-      return {
-        sendRequest(request: WebResource) {
-          const leaseAction = request.headers.get('x-ms-lease-action') ?? undefined;
-          counter.record({ service: 'blob', operation: blobOperation(request.method, new URL(request.url), leaseAction) });
-          return next.sendRequest(request);
-        },
-      };
-    },
-  };
+/**
+ * A BlobServiceClient with `policies` in its request pipeline as pipeline policies. Given as the blob SDK's
+ * request policy factories instead, they would be wrapped, per request, in its compatibility layer: a policy
+ * chain built for each request, and the request and its response converted both ways through proxies.
+ * Every client derived from it (containers, blobs, leases) shares that pipeline.
+ */
+class PolicedBlobServiceClient extends BlobServiceClient {
+  constructor(url: string, pipeline: Pipeline, policies: readonly PipelinePolicy[]) {
+    super(url, pipeline);
+    for (const policy of policies) this.storageClientContext.pipeline.addPolicy(policy);
+  }
 }
