@@ -37,6 +37,8 @@ export const HEADER = {
   publishedAt: PUBLISHED_AT_HEADER,
   /** The job's index shard, chosen by its publisher (src/storage/state-index.ts). */
   indexShard: INDEX_SHARD_HEADER,
+  /** How many times this message waited behind its job's lock stripe (src/processor/admission/lock-gate.ts). */
+  stripeWaits: 'x-baton-stripe-waits',
 } as const;
 
 export class Delivery {
@@ -98,6 +100,10 @@ export class Delivery {
 
   get handlerMisses(): number {
     return this.#count(HEADER.handlerMisses);
+  }
+
+  get stripeWaits(): number {
+    return this.#count(HEADER.stripeWaits);
   }
 
   #count(header: string): number {

@@ -87,7 +87,20 @@ it('never overlaps two unrelated jobs that share a stripe: the later one is Defe
   expect(ib!.start).toBeGreaterThanOrEqual(ia!.end);
   expect(b.some((e) => e.status === 'Deferred' && e.message.includes(`lock stripe ${stripeOf(second)} is taken by another job`))).toBe(true);
   for (const history of [a, b]) expect(history.filter((e) => e.status === 'Completed')).toHaveLength(1);
+  // Behind a stripe, the job comes back soon, then less and less soon (0.2 s, 0.4 s, …), never past the lock-key wait (1 s here).
+  const waits = b.filter((e) => e.status === 'Deferred').map((e) => waitMs(e.message));
+  expect(waits[0]).toBeLessThanOrEqual(300);
+  expect(waits.length).toBeGreaterThan(1);
+  for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThanOrEqual(waits[i - 1]!);
+  expect(Math.max(...waits)).toBeLessThanOrEqual(1000);
 });
+
+/** The wait a Deferred event names ("delivering again in 400 ms" or "in 1.2 s"). */
+function waitMs(message: string): number {
+  const match = /delivering again in ([\d.]+) (ms|s)\b/.exec(message);
+  if (!match) throw new Error(`no wait in "${message}"`);
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+}
 
 it('a stripe acquire whose answer is lost is retried with the lease id it proposed, and granted: the job runs at once, once', async () => {
   await processor();

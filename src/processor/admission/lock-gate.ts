@@ -11,6 +11,7 @@ import type { AcquiredLease } from '../../storage/blob-lease-store.js';
 import { BLOB_ERROR, codeOf } from '../../storage/azure-errors.js';
 import { describeLock, stripeKey } from '../../storage/lock-stripes.js';
 import type { DeliveryDeps } from '../delivery-deps.js';
+import { HEADER } from '../delivery.js';
 import { formatMs, jobEvent } from '../job-events.js';
 import type { HeldLease } from '../lease-manager.js';
 import type { Candidate } from './gate.js';
@@ -31,7 +32,7 @@ export async function lockGate({ delivery, job }: Candidate, deps: DeliveryDeps)
     }
     if (!lease) {
       await Promise.all(leases.map((held) => deps.leases.release(held)));
-      return deferred(heldWhy(key, ownKey, keys.length), { delivery, job }, deps);
+      return deferred(heldWhy(key, ownKey, keys.length), { delivery, job }, deps, key === ownKey);
     }
     leases.push(deps.leases.track(lease));
   }
@@ -59,10 +60,21 @@ async function acquire(lockKey: string, deps: DeliveryDeps): Promise<AcquiredLea
   }
 }
 
-function deferred(why: string, { job }: Pick<Candidate, 'delivery' | 'job'>, deps: DeliveryDeps): Verdict<HeldLease[]> {
+/** The first wait behind a held lock stripe; each further one doubles, up to the lock-key wait. */
+const STRIPE_FIRST_WAIT_MS = 200;
+
+/**
+ * `stripe`: what is held is the job's lock stripe. Most often an unrelated short job shares it (no one holds
+ * the job itself), so the job comes back soon and then less and less soon — 0.2 s, 0.4 s, 0.8 s … — rather
+ * than after a whole lock-key wait; the count travels in the message.
+ */
+function deferred(why: string, { delivery, job }: Pick<Candidate, 'delivery' | 'job'>, deps: DeliveryDeps, stripe: boolean): Verdict<HeldLease[]> {
   // A crashed holder's lease runs out within one lease period; coming back every quarter of it (and
   // never later than BATON_DEFER_SECONDS) bounds the extra wait after a failover. Jitter spreads herds.
-  const wantedMs = Math.min(deps.deferSeconds * 1000, (deps.leaseSeconds * 1000) / 4);
+  const lockKeyWaitMs = Math.min(deps.deferSeconds * 1000, (deps.leaseSeconds * 1000) / 4);
+  const stripeWaits = delivery.stripeWaits;
+  const wantedMs = stripe ? Math.min(lockKeyWaitMs, STRIPE_FIRST_WAIT_MS * 2 ** stripeWaits) : lockKeyWaitMs;
   const delayMs = deps.delays.plan(wantedMs * (0.8 + Math.random() * 0.2));
-  return waitFor(delayMs, 'deferred', jobEvent(job, deps.processorId, 'Deferred', 0, `${why}; delivering again in ${formatMs(delayMs)}`));
+  const event = jobEvent(job, deps.processorId, 'Deferred', 0, `${why}; delivering again in ${formatMs(delayMs)}`);
+  return waitFor(delayMs, 'deferred', event, stripe ? { [HEADER.stripeWaits]: stripeWaits + 1 } : undefined);
 }
