@@ -7,7 +7,7 @@
  */
 import { TableClient, type TransactionAction } from '@azure/data-tables';
 import { silentLogger } from '../../src/core/logger.js';
-import { rowKeyOf } from '../../src/storage/state-index.js';
+import { rowKeyOf, STATE_SHARDS } from '../../src/storage/state-index.js';
 import { AMQP_URL, Space } from '../lib/infra.js';
 import { fromDist } from '../lib/processes.js';
 import type { Report } from '../lib/report.js';
@@ -93,7 +93,7 @@ export async function measureJobLists(connectionString: string, jobs: number, sa
 export function reportJobLists(report: Report, runs: ListSamples[]): void {
   const section = report.section('Job lists: GET /api/summaries with few and many jobs');
   section.lines.push(
-    'Pages of 100 completed jobs from the job-state index, through the dashboard app; "deep" is the page after ten pages, reached by cursor. A page is one range query plus one point read per job shown.',
+    `Pages of 100 completed jobs from the job-state index, through the dashboard app; "deep" is the page after ten pages, reached by cursor. A page is one range query per partition of the status (its ${STATE_SHARDS} sub-partitions and its own) plus one point read per job shown.`,
     '',
     ...table(['jobs indexed', 'first page p50', 'first page p99', 'deep page p50', 'storage requests per page', 'samples'], runs.map((run) => [
       run.jobs.toLocaleString('en-US'), `${fmt(quantile(run.first, 0.5))} ms`, `${fmt(quantile(run.first, 0.99))} ms`, `${fmt(median(run.deep))} ms`, fmt(run.requestsPerPage), String(run.first.length),
