@@ -22,17 +22,18 @@ describe('azuriteArgs', () => {
   const endpoints = { blobHost: '127.0.0.1', blobPort: 1, tableHost: '127.0.0.1', tablePort: 2 };
 
   it('keeps data in the folder given, or in memory (never both: Azurite refuses that)', () => {
-    const onDisk = azuriteArgs(endpoints, '/data');
+    const onDisk = azuriteArgs(endpoints, '/data', 3);
     expect(onDisk).toContain('--location');
     expect(onDisk).not.toContain('--inMemoryPersistence');
-    const inMemory = azuriteArgs(endpoints, undefined);
+    const inMemory = azuriteArgs(endpoints, undefined, 3);
     expect(inMemory).toContain('--inMemoryPersistence');
     expect(inMemory).not.toContain('--location');
   });
 
   it('disables telemetry and takes the ports it was given', () => {
-    const args = azuriteArgs(endpoints, undefined);
+    const args = azuriteArgs(endpoints, undefined, 3);
     expect(args).toContain('--disableTelemetry');
+    expect(args.slice(args.indexOf('--queuePort'), args.indexOf('--queuePort') + 2)).toEqual(['--queuePort', '3']);
     expect(args.slice(args.indexOf('--blobPort'), args.indexOf('--blobPort') + 2)).toEqual(['--blobPort', '1']);
     expect(args.slice(args.indexOf('--tablePort'), args.indexOf('--tablePort') + 2)).toEqual(['--tablePort', '2']);
     expect(args[0]).toMatch(/azurite[\\/]dist[\\/]src[\\/]azurite\.js$/);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { BatonError } from '../core/errors.js';
 import { parseConnectionString } from '../storage/clients.js';
 import { DevChild, describeExit } from './child-process.js';
-import { portOpen, waitForPort } from './ports.js';
+import { freePort, portOpen, waitForPort } from './ports.js';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -58,7 +58,7 @@ export async function ensureAzurite(options: AzuriteOptions): Promise<AzuriteSta
   const child = new DevChild({
     name: 'azurite',
     command: process.execPath,
-    args: azuriteArgs(options.endpoints, options.dataDir),
+    args: azuriteArgs(options.endpoints, options.dataDir, await queuePortBeside(options.endpoints)),
     ...(options.output ? { output: options.output } : {}),
     ...(options.nameWidth !== undefined ? { nameWidth: options.nameWidth } : {}),
   });
@@ -76,7 +76,19 @@ export async function ensureAzurite(options: AzuriteOptions): Promise<AzuriteSta
   return { kind: 'started', child };
 }
 
-export function azuriteArgs(endpoints: AzuriteEndpoints, dataDir: string | undefined): string[] {
+/**
+ * A free port for Azurite's queue service (Baton uses no queues), never the blob or table port. Not 0: Azurite
+ * starts its queue service before its table service, and a system-chosen port could be the table port (free
+ * until then), which then fails to bind.
+ */
+async function queuePortBeside(endpoints: AzuriteEndpoints): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port !== endpoints.blobPort && port !== endpoints.tablePort) return port;
+  }
+}
+
+export function azuriteArgs(endpoints: AzuriteEndpoints, dataDir: string | undefined, queuePort: number): string[] {
   return [
     azuriteEntryPoint(),
     '--silent',
@@ -86,8 +98,8 @@ export function azuriteArgs(endpoints: AzuriteEndpoints, dataDir: string | undef
     '--skipApiVersionCheck',
     '--blobHost', endpoints.blobHost, '--blobPort', String(endpoints.blobPort),
     '--tableHost', endpoints.tableHost, '--tablePort', String(endpoints.tablePort),
-    // Baton uses no queues; port 0 lets the queue service take any free port instead of clashing on 10001.
-    '--queueHost', '127.0.0.1', '--queuePort', '0',
+    // Baton uses no queues: a free port of its own, instead of clashing on 10001 (queuePortBeside).
+    '--queueHost', '127.0.0.1', '--queuePort', String(queuePort),
     // Azurite refuses --location together with --inMemoryPersistence.
     ...(dataDir === undefined ? ['--inMemoryPersistence'] : ['--location', dataDir]),
   ];
