@@ -10,6 +10,9 @@ import { publishConfirmed, type PublishTarget } from '../broker/confirm-publish.
 import { withTraceHeaders } from '../core/tracing.js';
 import { GENERATION_HEADER, HOPS_HEADER, INDEX_SHARD_HEADER, PUBLISHED_AT_HEADER } from '../broker/topology.js';
 import { indexShardOf } from '../storage/state-index.js';
+import { queuedFromHeader, QUEUED_HEADER } from '../storage/queued-event.js';
+import type { AuditEvent } from '../contracts/audit-event.js';
+import type { JobRequest } from '../contracts/job-request.js';
 import { withoutDeathHeaders } from '../broker/delay-infrastructure.js';
 
 export type MessageHeaders = Record<string, unknown>;
@@ -39,6 +42,8 @@ export const HEADER = {
   indexShard: INDEX_SHARD_HEADER,
   /** How many times this message waited behind its job's lock stripe (src/processor/admission/lock-gate.ts). */
   stripeWaits: 'x-baton-stripe-waits',
+  /** The job's Queued event as its publisher wrote it to the queued register (src/storage/queued-event.ts). */
+  queued: QUEUED_HEADER,
 } as const;
 
 export class Delivery {
@@ -125,6 +130,11 @@ export class Delivery {
   /** Where the job's rows in the job-state index live, as its publisher chose; undefined when it did not say. */
   get indexShard(): number | undefined {
     return indexShardOf(this.headers[HEADER.indexShard]);
+  }
+
+  /** The Queued event this message names for `job` (its parsed body), to copy into the job's partition; undefined when it names none. */
+  queued(job: JobRequest): AuditEvent | undefined {
+    return queuedFromHeader(this.headers[HEADER.queued], job);
   }
 
   get publishedAtMs(): number | undefined {

@@ -31,14 +31,14 @@ export async function handleDelivery(delivery: Delivery, deps: DeliveryDeps): Pr
   if (parsed.kind === 'stop') return settleStop(delivery, parsed, deps);
   const job = parsed.value;
   const handler = handlerGate(job, delivery, deps);
-  if (handler.kind === 'stop') return settleStop(delivery, handler, deps);
+  if (handler.kind === 'stop') return settleStop(delivery, handler, deps, job);
   const candidate: Candidate = { delivery, job, handler: handler.value, onLease: [] };
 
   const releasers: Releaser[] = [];
   try {
     for (const gate of JOB_GATES) {
       const verdict = await gate(candidate, deps);
-      if (verdict.kind === 'stop') return await settleStop(delivery, verdict, deps);
+      if (verdict.kind === 'stop') return await settleStop(delivery, verdict, deps, job);
       if (verdict.value) releasers.push(verdict.value);
     }
     return await runWhenAdmitted(candidate, deps);
@@ -65,7 +65,7 @@ async function runWhenAdmitted(candidate: Candidate, deps: DeliveryDeps): Promis
   let leases: HeldLease[] = [];
   try {
     const locked = await lockGate(candidate, deps);
-    if (locked.kind === 'stop') return await settleStop(delivery, locked, deps);
+    if (locked.kind === 'stop') return await settleStop(delivery, locked, deps, candidate.job);
     leases = locked.value;
     // The first lease is the lock key's: what a gate reserved (a tenant slot) lives as long as it does.
     for (const bind of candidate.onLease) bind(leases[0]!);
@@ -100,7 +100,7 @@ async function observed(run: Promise<AttemptEnd>, ended: ((outcome: DeliveryOutc
 }
 
 /** A stop after the leases were taken (the job already ended): the leases go first, then the message. */
-async function stopHolding(leases: HeldLease[], stop: Stop, { delivery }: Candidate, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+async function stopHolding(leases: HeldLease[], stop: Stop, { delivery, job }: Candidate, deps: DeliveryDeps): Promise<DeliveryOutcome> {
   await Promise.all(leases.map((lease) => deps.leases.release(lease)));
-  return settleStop(delivery, stop, deps);
+  return settleStop(delivery, stop, deps, job);
 }

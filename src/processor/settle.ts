@@ -15,19 +15,23 @@ import type { Move, Stop, DeliveryOutcome } from './admission/verdict.js';
 import type { Delivery } from './delivery.js';
 import { HEADER } from './delivery.js';
 import type { DeliveryDeps } from './delivery-deps.js';
+import type { JobRequest } from '../contracts/job-request.js';
 import { recoveryHeaders } from './handoff.js';
 import { deadHeaders } from './job-events.js';
-import { queuedOfMessage, QUEUED_HEADER } from '../storage/queued-event.js';
 
-/** Settles a delivery a gate stopped: writes its event, then moves its message. */
-export async function settleStop(delivery: Delivery, stop: Stop, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+/**
+ * Settles a delivery a gate stopped: writes its event, then moves its message. `job`: the parsed request, when
+ * the message is one (its Queued, named by the message, goes along with the event).
+ */
+export async function settleStop(delivery: Delivery, stop: Stop, deps: DeliveryDeps, job?: JobRequest): Promise<DeliveryOutcome> {
   if (stop.outcome === 'rejected') {
     deps.logger.warn('message rejected', { reason: stop.move.kind === 'hand-off' ? stop.move.headers[HEADER.reason] : stop.event?.message, jobId: stop.event?.jobId });
   }
   if (stop.event) {
     try {
       // The job's first record in its partition brings its Queued along (a job Deferred or a Duplicate before it ran).
-      await deps.audit.appendWithQueued(stop.event, queuedOfMessage(delivery.headers[QUEUED_HEADER], delivery.body));
+      const queued = job ? delivery.queued(job) : undefined;
+      await deps.audit.appendWithQueued(stop.event, job && queued ? { event: queued, job } : undefined);
     } catch (error) {
       deps.logger.warn('could not record an audit event; holding the message back', { status: stop.event.status, error: coerceError(error).message });
       return holdBack(delivery, deps, error);

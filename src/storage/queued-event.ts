@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { tenantOf, type AuditEvent } from '../contracts/audit-event.js';
-import { validateJobRequest, type JobRequest } from '../contracts/job-request.js';
+import type { JobRequest } from '../contracts/job-request.js';
 
 export const QUEUED_HEADER = 'x-baton-queued';
 
@@ -55,19 +55,4 @@ export function queuedFromHeader(value: unknown, job: JobRequest): AuditEvent | 
 export interface QueuedCopy {
   readonly event: AuditEvent;
   readonly job: JobRequest;
-}
-
-/** The Queued event a message names, with its request (the body); undefined when it names none or is no job request. */
-export function queuedOfMessage(header: unknown, body: Buffer): QueuedCopy | undefined {
-  if (header === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  const parsed = validateJobRequest(value, new Date(), { unknownFields: 'keep' });
-  if (!parsed.ok) return undefined;
-  const event = queuedFromHeader(header, parsed.job);
-  return event ? { event, job: parsed.job } : undefined;
 }

@@ -144,6 +144,11 @@ it('a stripe release that never reaches the service: the lease expires within on
   await system.waitForAll([second], 'Completed', 60_000);
   const history = await system.history(second);
   expect(history.some((e) => e.status === 'Deferred')).toBe(true);
+  // Behind an orphaned stripe lease the waits grow from 0.2 s and stop at the lock-key wait (1 s here): no spinning.
+  const waits = history.filter((e) => e.status === 'Deferred').map((e) => waitMs(e.message));
+  expect(waits[0]).toBeLessThanOrEqual(300);
+  expect(Math.max(...waits)).toBeLessThanOrEqual(1000);
+  expect(waits.length).toBeLessThan(40);
   expect(Date.parse(history.find((e) => e.status === 'Started')!.timestamp) - sentAt).toBeLessThan(15_000 + 10_000);
   expect(history.filter((e) => e.status === 'Completed')).toHaveLength(1);
   expect(refused.hits).toBeGreaterThanOrEqual(1);

@@ -171,11 +171,24 @@ describe('the queued register under network faults', () => {
     const queued = queuedFromHeader(JSON.stringify({ id: event.eventId, at: event.timestamp, by: event.processorId, message: event.message }), j);
     expect(queued?.eventId).toBe(event.eventId);
     const rule = proxies.table.addRule({ when: transactionWith('Started'), times: 1, action: toxic.dropAnswer });
-    const start = await storage.audit.startAttempt(j, 'p1', { firstDelivery: true, ...(queued ? { queued } : {}) });
+    const start = await storage.audit.startAttempt(j, 'p1', { firstDelivery: true, indexShard: 3, ...(queued ? { queued } : {}) });
     expect(rule.hits).toBe(1);
     if (start.kind !== 'started') throw new Error('expected a started attempt');
     expect(start.attempt.attempt).toBe(1);
     expect(await partitionQueued(names.auditTable, j.jobId)).toHaveLength(1);
     expect((await directStorage.audit.history(j.jobId)).map((e) => e.status)).toEqual(['Queued', 'Started']);
+    // The index shard the message named is kept with the job, for whoever moves it next.
+    expect((await direct.table(names.auditTable).getEntity<{ indexShard?: number }>(j.jobId, 'state')).indexShard).toBe(3);
+  });
+
+  it('a Deferred carrying the Queued copy whose answer was lost is written once, with one Queued', async () => {
+    const j = job('lost-deferred-copy');
+    const event = queuedEvent(j);
+    await directStorage.audit.register(event, j);
+    const rule = proxies.table.addRule({ when: transactionWith('Deferred'), times: 1, action: toxic.dropAnswer });
+    await storage.audit.appendWithQueued({ jobId: j.jobId, jobName: j.jobName, status: 'Deferred', attempt: 0, processorId: 'p1', message: 'held elsewhere' }, { event, job: j });
+    expect(rule.hits).toBe(1);
+    expect(await partitionQueued(names.auditTable, j.jobId)).toHaveLength(1);
+    expect((await directStorage.audit.history(j.jobId)).map((e) => e.status)).toEqual(['Queued', 'Deferred']);
   });
 });

@@ -8,7 +8,6 @@ import { withTimeout } from '../../core/time.js';
 import type { JobRequest } from '../../contracts/job-request.js';
 import type { AttemptLog, StartOutcome } from '../../storage/audit-store.js';
 import { observeTime } from '../../storage/event-keys.js';
-import { queuedFromHeader, QUEUED_HEADER } from '../../storage/queued-event.js';
 import type { DeliveryDeps } from '../delivery-deps.js';
 import { deadHeaders, jobEvent, writeEventually } from '../job-events.js';
 import type { HeldLease } from '../lease-manager.js';
@@ -23,7 +22,7 @@ export async function startGate({ delivery, job }: Candidate, leases: readonly H
   // Started must sort after the publisher's Queued in the job's history, whatever the clocks say.
   if (delivery.publishedAtMs !== undefined) observeTime(delivery.publishedAtMs + 1);
   const giveUp = new AbortController();
-  const queued = queuedFromHeader(delivery.headers[QUEUED_HEADER], job);
+  const queued = delivery.queued(job);
   const starting = deps.audit.startAttempt(job, deps.processorId, {
     firstDelivery: delivery.isFirstDelivery,
     generation: delivery.generation,
